@@ -1,0 +1,27 @@
+"""The gateway service application: wiring only."""
+
+from __future__ import annotations
+
+from converge_common.app import ServiceSpec, build_service_app
+from fastapi import FastAPI
+
+from converge_gateway import DESCRIPTION, __version__
+from converge_gateway.api import router
+from converge_gateway.settings import GatewaySettings, get_settings
+
+__all__ = ["app", "create_app"]
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    spec = ServiceSpec(
+        name="gateway",
+        title="CONVERGE Gateway",
+        version=__version__,
+        description=DESCRIPTION,
+        routers=[router],
+    )
+    return build_service_app(settings, spec)
+
+
+app = create_app()

@@ -1,0 +1,24 @@
+"""Settings of the metadata service, read from ``CONVERGE_METADATA_*`` environment variables."""
+
+from __future__ import annotations
+
+from converge_common.settings import BaseServiceSettings, cached_settings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+__all__ = ["MetadataSettings", "get_settings"]
+
+
+class MetadataSettings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVERGE_METADATA_", extra="ignore")
+
+    service_name: str = Field(default="metadata")
+    node_id: str = Field(default="xx", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    node_name: str = "Demo Node"
+    registry_url: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    heartbeat_interval_s: float = Field(default=60.0, gt=0)
+
+
+get_settings = cached_settings(MetadataSettings)

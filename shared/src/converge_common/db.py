@@ -1,0 +1,149 @@
+"""Database: async SQLAlchemy engines and sessions, built in the lifespan from a URL.
+
+SQLite (aiosqlite) is the embedded default, in WAL mode with foreign keys on; PostgreSQL
+(asyncpg) in production. Each service migrates with its own Alembic scripts; only the
+request's session dependency commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Database",
+    "make_base_metadata",
+    "make_engine",
+    "run_migrations",
+    "upgrade_database",
+]
+
+logger = logging.getLogger("converge.db")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_base_metadata() -> MetaData:
+    """A fresh ``MetaData`` with the project's naming convention (one per service)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+@dataclass
+class Database:
+    """The engine and session factory of one service, owned by its lifespan."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def from_url(cls, url: str, *, pool_size: int = 5) -> Database:
+        engine = make_engine(url, pool_size=pool_size)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the caller finishes without error."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _alembic_config(script_location: Path, url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def run_migrations(connection: Connection, target_metadata: MetaData) -> None:
+    """Body of every service's ``env.py``: migrate on an open connection."""
+    from alembic import context
+
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_env_online(url: str, target_metadata: MetaData) -> None:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(run_migrations, target_metadata)
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+def upgrade_database(script_location: Path, url: str, revision: str = "head") -> None:
+    """Run a service's migrations up to ``revision`` (blocking; call in a thread from async)."""
+    command.upgrade(_alembic_config(script_location, url), revision)
+
+
+async def upgrade_database_async(script_location: Path, url: str) -> None:
+    await asyncio.to_thread(upgrade_database, script_location, url)
