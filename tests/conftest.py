@@ -1,0 +1,1 @@
+"""Root conftest: fixtures live in the plugin ``converge_common.testing.plugin``."""
