@@ -1,0 +1,72 @@
+# CONVERGE federation: the front door. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+SERVICES := registry metadata impact gateway
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## list every target
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet --break-system-packages uv
+
+.venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+	$(UV) sync --frozen
+	@touch $@
+
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: install
+install: .venv/.installed tests/oidc/node_modules/.installed ## install Python (uv) and Node.js (npm) dependencies
+
+.PHONY: run
+run: install ## start the demo federation (OpenID provider, registry, gateway, three Nodes) on SQLite
+	$(UV) run --frozen python -m scripts.demo
+
+.PHONY: test
+test: install ## run the test suite (PostgreSQL too when CONVERGE_TEST_POSTGRES_URL is set)
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff format check, ruff check, and the import-boundary check
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen python -m scripts.check_boundaries
+
+.PHONY: format
+format: install ## apply ruff formatting and safe fixes
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+.PHONY: typecheck
+typecheck: install ## mypy --strict on shared/ and services/
+	$(UV) run --frozen mypy shared/src services/registry/src services/metadata/src services/impact/src services/gateway/src
+
+.PHONY: openapi
+openapi: install ## write each service's OpenAPI document to docs/openapi/
+	@for s in $(SERVICES); do $(UV) run --frozen converge-$$s openapi --output docs/openapi/$$s.json; done
+
+.PHONY: openapi-check
+openapi-check: install ## fail when a committed OpenAPI document drifts from the code
+	@for s in $(SERVICES); do \
+	  $(UV) run --frozen converge-$$s openapi | diff -u docs/openapi/$$s.json - >/dev/null \
+	    || { echo "docs/openapi/$$s.json is out of date: run 'make openapi'"; exit 1; }; \
+	done; echo "OpenAPI documents match the code"
+
+.PHONY: migrate
+migrate: install ## upgrade every service's database (uses CONVERGE_<SERVICE>_DATABASE_URL)
+	@for s in registry metadata impact; do $(UV) run --frozen converge-$$s migrate; done
+
+.PHONY: bench
+bench: install ## run the benchmarks and write docs/benchmarks.md
+	$(UV) run --frozen python -m bench
+
+.PHONY: clean
+clean: ## remove the demo's data and caches (keeps installed dependencies)
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,262 @@
+"""``make run``: a whole demo federation on one machine, on the embedded SQLite default.
+
+Starts the local OpenID provider, the registry, the gateway, and three Nodes (``de``, ``fi``,
+``pt``) each with its metadata and impact service. Secrets and signing keys are generated on
+the first run into ``var/demo/`` (never committed) and reused afterwards, as is every
+service's database, so a second run keeps its data. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converge_common.testing.oidc import OIDCClient, generate_jwk
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "demo"
+HOST = "127.0.0.1"
+NODES = ("de", "fi", "pt")
+NODE_NAMES = {"de": "ELIXIR Germany", "fi": "ELIXIR Finland", "pt": "ELIXIR Portugal"}
+AUDIENCE = "urn:converge:demo"
+OIDC_PORT = 8900
+
+
+@dataclass
+class Service:
+    name: str
+    module: str
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def _secrets() -> dict[str, object]:
+    """Client secrets and signing key of the demo, made once and kept in var/demo."""
+    path = VAR / "secrets.json"
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    VAR.mkdir(parents=True, exist_ok=True)
+    values: dict[str, object] = {
+        "signing_key": generate_jwk("RS256"),
+        "admin_token": secrets.token_urlsafe(24),
+        "secret_key": secrets.token_urlsafe(32),
+        "clients": {
+            name: secrets.token_urlsafe(24)
+            for name in ("federation-admin", "gateway", *(f"node-{n}" for n in NODES))
+        },
+    }
+    path.write_text(json.dumps(values, indent=2))
+    path.chmod(0o600)
+    return values
+
+
+def _provider_config(values: dict[str, object]) -> Path:
+    client_secrets = dict(values["clients"])  # type: ignore[call-overload]
+    clients = [
+        OIDCClient(
+            "federation-admin",
+            client_secrets["federation-admin"],
+            ["client_credentials"],
+            "federation:admin",
+        ),
+        OIDCClient("gateway", client_secrets["gateway"], ["client_credentials"], "profile"),
+        OIDCClient(
+            "portal",
+            None,
+            ["authorization_code", "refresh_token"],
+            "openid profile email",
+            redirect_uris=[f"http://{HOST}:8000/callback"],
+            token_endpoint_auth_method="none",
+        ),
+    ]
+    for node in NODES:
+        clients.append(
+            OIDCClient(
+                f"node-{node}",
+                client_secrets[f"node-{node}"],
+                ["client_credentials"],
+                f"node:{node}:admin node:{node}:steward",
+            )
+        )
+    scopes = sorted({s for c in clients for s in c.scope.split()} - {"openid"})
+    config = {
+        "port": OIDC_PORT,
+        "admin_token": values["admin_token"],
+        "jwks": {"keys": [values["signing_key"]]},
+        "clients": [c.to_config() for c in clients],
+        "accounts": {
+            f"steward-{n}": {
+                "name": f"Data steward ({n})",
+                "email": f"steward@{n}.example.org",
+                "eduperson_entitlement": [f"node:{n}:steward"],
+            }
+            for n in NODES
+        },
+        "resources": {AUDIENCE: {"scope": " ".join(scopes), "ttl": 3600}},
+    }
+    path = VAR / "oidc.json"
+    path.write_text(json.dumps(config, indent=2))
+    path.chmod(0o600)
+    return path
+
+
+def _services(values: dict[str, object]) -> list[Service]:
+    issuer = f"http://{HOST}:{OIDC_PORT}"
+    common = {
+        "OIDC_ISSUER": issuer,
+        "OIDC_AUDIENCE": AUDIENCE,
+        "SECRET_KEY": str(values["secret_key"]),
+        "LOG_JSON": "false",
+    }
+    client_secrets = dict(values["clients"])  # type: ignore[call-overload]
+    registry = Service(
+        "registry",
+        "converge_registry",
+        8001,
+        {"DATA_DIR": str(VAR / "registry"), "ALLOW_PRIVATE_TARGETS": "true"},
+    )
+    gateway = Service(
+        "gateway",
+        "converge_gateway",
+        8000,
+        {
+            "REGISTRY_URL": registry.url,
+            "ALLOW_PRIVATE_TARGETS": "true",
+            "CLIENT_ID": "gateway",
+            "CLIENT_SECRET": client_secrets["gateway"],
+        },
+    )
+    services = [registry, gateway]
+    for index, node in enumerate(NODES):
+        for kind, base_port in (("metadata", 8010), ("impact", 8020)):
+            port = base_port + index
+            services.append(
+                Service(
+                    f"{kind}-{node}",
+                    f"converge_{kind}",
+                    port,
+                    {
+                        "DATA_DIR": str(VAR / node),
+                        "NODE_ID": node,
+                        "NODE_NAME": NODE_NAMES[node],
+                        "PUBLIC_URL": f"http://{HOST}:{port}",
+                        "REGISTRY_URL": registry.url,
+                        "CLIENT_ID": f"node-{node}",
+                        "CLIENT_SECRET": client_secrets[f"node-{node}"],
+                    },
+                )
+            )
+    for service in services:
+        prefix = "CONVERGE_" + service.module.removeprefix("converge_").upper() + "_"
+        service.env = {prefix + k: v for k, v in {**common, **service.env}.items()}
+    return services
+
+
+def _wait_ready(url: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def main() -> int:
+    values = _secrets()
+    config = _provider_config(values)
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def stop(*_: object) -> None:
+        for _name, proc in reversed(processes):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _name, proc in processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        provider = subprocess.Popen(
+            ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
+            stdout=subprocess.PIPE,
+        )
+        processes.append(("oidc", provider))
+        assert provider.stdout is not None
+        ready = json.loads(provider.stdout.readline() or b"{}")
+        if not ready.get("ready"):
+            print("the OpenID provider did not start", file=sys.stderr)
+            return 1
+        services = _services(values)
+        for service in services:
+            env = {**os.environ, **service.env}
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{service.module}.app:app",
+                "--host",
+                HOST,
+                "--port",
+                str(service.port),
+                "--log-level",
+                "warning",
+            ]
+            processes.append((service.name, subprocess.Popen(cmd, env=env, cwd=ROOT)))
+        failed = [s.name for s in services if not _wait_ready(s.url)]
+        if failed:
+            print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
+            return 1
+        _banner(services, values)
+        while all(proc.poll() is None for _name, proc in processes):
+            time.sleep(0.5)
+        dead = [name for name, proc in processes if proc.poll() is not None]
+        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping the demo federation ...", file=sys.stderr)
+        return 0
+    finally:
+        stop()
+
+
+def _banner(services: list[Service], values: dict[str, object]) -> None:
+    client_secrets = dict(values["clients"])  # type: ignore[call-overload]
+    lines = [
+        "",
+        "CONVERGE demo federation is running (Ctrl-C stops it; data is kept in var/demo/)",
+        "",
+        f"  gateway (start here)   http://{HOST}:8000   API docs http://{HOST}:8000/docs",
+    ]
+    for service in services:
+        if service.name != "gateway":
+            lines.append(f"  {service.name:<22} {service.url}   API docs {service.url}/docs")
+    lines += [
+        f"  OpenID provider        http://{HOST}:{OIDC_PORT}",
+        "",
+        "A token for the German Node's steward API (client credentials):",
+        f"  curl -s -u node-de:{client_secrets['node-de']} -d grant_type=client_credentials \\",
+        f"       -d resource={AUDIENCE} http://{HOST}:{OIDC_PORT}/token",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
