@@ -12,8 +12,11 @@ Fixtures:
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -140,7 +143,9 @@ def oidc_provider() -> Iterator[OIDCProvider]:
         pytest.skip("the test OpenID provider needs Node.js")
     all_scopes = sorted({s for c in _clients() for s in c.scope.split()} - {"openid"})
     resources = {AUDIENCE: all_scopes, OTHER_AUDIENCE: all_scopes}
-    provider = OIDCProvider(clients=_clients(), accounts=ACCOUNTS, resources=resources)
+    provider = OIDCProvider(
+        clients=_clients(), accounts=ACCOUNTS, resources=resources, resource_ttl=3600
+    )
     provider.start()
     try:
         yield provider
@@ -148,12 +153,26 @@ def oidc_provider() -> Iterator[OIDCProvider]:
         provider.stop()
 
 
+def _expires_at(token: str) -> float:
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return float(claims.get("exp", 0))
+
+
+class _TokenCache(dict[tuple[str, ...], str]):
+    """Forgets a token a minute before it expires, so long test runs never use a stale one."""
+
+    def __contains__(self, key: object) -> bool:
+        token = self.get(key)  # type: ignore[call-overload]
+        return token is not None and _expires_at(token) - time.time() > 60
+
+
 class Tokens:
-    """Real tokens from the test provider, cached for the session."""
+    """Real tokens from the test provider, cached while they are valid."""
 
     def __init__(self, provider: OIDCProvider) -> None:
         self.provider = provider
-        self._cache: dict[tuple[str, ...], str] = {}
+        self._cache = _TokenCache()
 
     def client(self, client_id: str, *, scope: str | None = None, audience: str = AUDIENCE) -> str:
         key = ("client", client_id, scope or "", audience)
