@@ -133,7 +133,8 @@ class TestMissingOrBadTokens:
         self, api: httpx.AsyncClient, oidc_provider: OIDCProvider
     ) -> None:
         claims = oidc_provider.valid_claims(audience=AUDIENCE)
-        token = token_hs256_with_public_key(claims, public_jwk(oidc_provider.keys[0]))
+        rsa_key = next(k for k in oidc_provider.keys if k["kty"] == "RSA")
+        token = token_hs256_with_public_key(claims, public_jwk(rsa_key))
         _assert_invalid_token(await api.get("/api/v1/whoami", headers=bearer(token)))
 
     async def test_unknown_kid(self, api: httpx.AsyncClient, oidc_provider: OIDCProvider) -> None:

@@ -1,0 +1,4 @@
+-- One database per service: services never share tables.
+CREATE DATABASE metadata;
+CREATE DATABASE impact;
+CREATE DATABASE registry;
