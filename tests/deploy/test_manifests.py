@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from converge_common.settings import BaseServiceSettings
 from converge_gateway.settings import GatewaySettings
 from converge_impact.settings import ImpactSettings
