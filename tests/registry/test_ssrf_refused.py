@@ -63,5 +63,6 @@ async def test_probe_checks_at_call_time(
     app, _api = strict
     outcome = await app.state.prober.probe(live.url)
     assert outcome.result == "failed"
-    assert outcome.error is not None and "refused target" in outcome.error
+    assert outcome.error is not None
+    assert "refused target" in outcome.error
     assert live.app.received == []

@@ -1,1 +1,1 @@
-"""pings."""
+"""FAIR Data Point style pings: ``{"clientUrl": ...}``, held pending for an admin."""
