@@ -1,0 +1,1 @@
+"""The Nodes' expert network: data stewards and trainers, searchable by expertise and language."""

@@ -1,0 +1,1 @@
+"""FAIR Data Point style pings: ``{"clientUrl": ...}``, held pending for an admin."""
