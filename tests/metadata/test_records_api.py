@@ -45,7 +45,8 @@ class TestCreate:
         }
         assert body["creators"][0]["orcid"] == "https://orcid.org/0000-0002-1825-0097"
         assert body["identifiers"][0]["value"] == "10.5281/zenodo.1234"
-        assert body["version"] == 1 and body["published_at"] is not None
+        assert body["version"] == 1
+        assert body["published_at"] is not None
 
     async def test_generated_id_when_omitted(
         self, api: httpx.AsyncClient, steward: dict[str, str]
@@ -141,7 +142,8 @@ class TestReadVisibility:
         await _create(api, steward, status="draft")
         assert (await api.get("/api/v1/records/mouse-atlas")).status_code == 404
         own = await api.get("/api/v1/records/mouse-atlas", headers=steward)
-        assert own.status_code == 200 and own.json()["status"] == "draft"
+        assert own.status_code == 200
+        assert own.json()["status"] == "draft"
 
     async def test_running_embargo_hidden_then_lapsed_public(
         self, api: httpx.AsyncClient, steward: dict[str, str]
@@ -173,7 +175,8 @@ class TestUpdate:
         first = await api.put(
             "/api/v1/records/mouse-atlas", json=changed, headers={**steward, "If-Match": etag}
         )
-        assert first.status_code == 200 and first.json()["version"] == 2
+        assert first.status_code == 200
+        assert first.json()["version"] == 2
         assert first.headers["etag"] == '"mouse-atlas.v2"'
         changed["keywords"] = ["hippocampus"]
         stale = await api.put(
@@ -215,7 +218,8 @@ class TestDeleteAndVersions:
         )
         assert deleted.status_code == 204
         gone = await api.get("/api/v1/records/mouse-atlas")
-        assert gone.status_code == 410 and gone.json()["version"] == 2
+        assert gone.status_code == 410
+        assert gone.json()["version"] == 2
         versions = (await api.get("/api/v1/records/mouse-atlas/versions", headers=steward)).json()
         assert [(v["version"], v["action"]) for v in versions["items"]] == [
             (2, "delete"),
@@ -226,7 +230,8 @@ class TestDeleteAndVersions:
             headers={**steward, "If-Match": '"mouse-atlas.v2"'},
         )
         assert restored.status_code == 200, restored.text
-        assert restored.json()["version"] == 3 and "deleted_at" not in restored.json()
+        assert restored.json()["version"] == 3
+        assert "deleted_at" not in restored.json()
         assert (await api.get("/api/v1/records/mouse-atlas")).status_code == 200
 
     async def test_version_detail_and_restore_content(
@@ -239,7 +244,8 @@ class TestDeleteAndVersions:
             "/api/v1/records/mouse-atlas", json=body, headers={**steward, "If-Match": etag}
         )
         v1 = (await api.get("/api/v1/records/mouse-atlas/versions/1")).json()
-        assert v1["record"]["keywords"] == ["single-cell", "brain"] and v1["actor"] == "node-de"
+        assert v1["record"]["keywords"] == ["single-cell", "brain"]
+        assert v1["actor"] == "node-de"
         restored = await api.post(
             "/api/v1/records/mouse-atlas/versions/1/restore",
             headers={**steward, "If-Match": '"mouse-atlas.v2"'},
