@@ -53,7 +53,8 @@ class TestBiotools:
         tool = {"biotoolsID": "x1", "name": "X", "license": "Proprietary"}
         item = _one(_bytes(json.dumps(tool).encode(), parse_biotools, ctx))
         assert item.errors == []
-        assert item.record is not None and "license" not in item.record
+        assert item.record is not None
+        assert "license" not in item.record
         assert item.warnings == ["licence 'Proprietary' is not an SPDX id; left out"]
 
     def test_invalid_orcid_and_obsolete_term_are_warnings(self, ctx: MappingContext) -> None:
@@ -238,9 +239,11 @@ class TestJsonLines:
         )  # fmt: skip
         items = _bytes(lines, parse_jsonl, ctx)
         assert [i.position for i in items] == ["body:1", "body:3", "body:4"]
-        assert items[0].record is not None and items[0].record["id"] == "doi-10.1234-ABC"
+        assert items[0].record is not None
+        assert items[0].record["id"] == "doi-10.1234-ABC"
         assert items[1].errors[0]["rule"] == "json"
-        assert items[2].record is not None and items[2].record["id"] == "given"
+        assert items[2].record is not None
+        assert items[2].record["id"] == "given"
 
 
 def test_licence_urls(ctx: MappingContext) -> None:
