@@ -6,6 +6,7 @@ search for "proteomics" finds a record annotated with EDAM topic_0121 whatever i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from converge_metadata.records.schemas import RecordBase, Term
@@ -51,6 +52,12 @@ def _term_words(term: Term, vocab: Vocabularies) -> list[str]:
     return [term.label] if term.label else []
 
 
+def _words(values: list[str]) -> str:
+    # identifiers split into plain words, so that both backends' parsers see the same tokens
+    # (PostgreSQL would otherwise read "-0002" in an ORCID iD as a signed number)
+    return " ".join(w for v in values for w in re.findall(r"\w+", v))
+
+
 def search_document(record: RecordBase, local_id: str, vocab: Vocabularies) -> SearchDocument:
     people = [a.name for a in (*record.creators, *record.contributors)]
     people += [a.affiliation for a in (*record.creators, *record.contributors) if a.affiliation]
@@ -66,8 +73,8 @@ def search_document(record: RecordBase, local_id: str, vocab: Vocabularies) -> S
         title=" ".join(record.title.values()),
         body=" ".join(record.description.values()),
         keywords=" ".join(record.keywords),
-        people=" ".join(people),
-        ids=" ".join(ids),
+        people=_words(people),
+        ids=_words(ids),
         terms=" ".join(words),
     )
 
