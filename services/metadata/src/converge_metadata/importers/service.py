@@ -52,11 +52,16 @@ Progress = Callable[[ImportReport, int], None]
 def mapping_context(vocab: Vocabularies, *, status: str = "published") -> MappingContext:
     """Term lookups that keep only live EDAM terms of the expected branch and SPDX ids."""
 
+    # a large import names the same few hundred terms over and over
+    edam_seen: dict[tuple[str, str], str | None] = {}
+
     def edam(value: str, branch: str) -> str | None:
-        term = vocab.edam.get(value)
-        if term is None or term.branch != branch or term.obsolete:
-            return None
-        return term.uri
+        key = (value, branch)
+        if key not in edam_seen:
+            term = vocab.edam.get(value)
+            ok = term is not None and term.branch == branch and not term.obsolete
+            edam_seen[key] = term.uri if ok and term is not None else None
+        return edam_seen[key]
 
     def spdx(value: str) -> str | None:
         found = vocab.spdx.get(value)
@@ -190,17 +195,22 @@ async def import_sources(
     report = ImportReport()
     batches = _Batcher(_items(sources, fmt, mapping_context(vocab, status=status)), batch_size)
     seen = 0
-    while True:
-        batch = await asyncio.to_thread(batches)
-        if batch.seen == 0:
-            break
-        seen += batch.seen
-        report.rejected += batch.rejected
-        _add_warnings(report, batch.warnings, max_warnings)
-        if batch.records:
-            await _store(db, batch, report, actor=actor, vocab=vocab)
-        if progress is not None:
-            progress(report, seen)
+    # the next batch is parsed while this one is written: parsing is CPU, writing mostly waits
+    upcoming = asyncio.ensure_future(asyncio.to_thread(batches))
+    try:
+        while (batch := await upcoming).seen:
+            upcoming = asyncio.ensure_future(asyncio.to_thread(batches))
+            seen += batch.seen
+            report.rejected += batch.rejected
+            _add_warnings(report, batch.warnings, max_warnings)
+            if batch.records:
+                await _store(db, batch, report, actor=actor, vocab=vocab)
+            if progress is not None:
+                progress(report, seen)
+    finally:
+        if not upcoming.done():
+            # the parser thread cannot be interrupted; let it finish its batch before returning
+            await asyncio.gather(upcoming, return_exceptions=True)
     return report
 
 
