@@ -11,6 +11,7 @@ import asyncio
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -98,6 +99,14 @@ class _Batcher:
         self._size = size
         self._held: SourceItem | None = None
 
+    def close(self) -> None:
+        """Close the parsers (in the thread that ran them) and drop their state."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+        self._items = iter(())
+        self._held = None
+
     def _next(self) -> SourceItem | None:
         if self._held is not None:
             item, self._held = self._held, None
@@ -173,6 +182,36 @@ async def _store(
     report.imported += len(batch.records) - len(failed)
 
 
+async def _run_batches(
+    db: Database,
+    batches: _Batcher,
+    report: ImportReport,
+    loop: asyncio.AbstractEventLoop,
+    parse_thread: ThreadPoolExecutor,
+    progress: Progress | None,
+    *,
+    actor: str,
+    vocab: Vocabularies,
+    max_warnings: int,
+) -> None:
+    seen = 0
+    # the next batch is parsed while this one is written: parsing is CPU, writing mostly waits
+    upcoming = loop.run_in_executor(parse_thread, batches)
+    try:
+        while (batch := await upcoming).seen:
+            upcoming = loop.run_in_executor(parse_thread, batches)
+            seen += batch.seen
+            report.rejected += batch.rejected
+            _add_warnings(report, batch.warnings, max_warnings)
+            if batch.records:
+                await _store(db, batch, report, actor=actor, vocab=vocab)
+            if progress is not None:
+                progress(report, seen)
+    finally:
+        # the parser thread cannot be interrupted; let it finish its batch first
+        await asyncio.gather(upcoming, return_exceptions=True)
+
+
 def _add_warnings(report: ImportReport, warnings: list[ImportWarning], cap: int) -> None:
     room = max(0, cap - len(report.warnings))
     report.warnings += warnings[:room]
@@ -193,24 +232,16 @@ async def import_sources(
 ) -> ImportReport:
     """Import every record of ``sources`` (name, binary stream) read as ``fmt``."""
     report = ImportReport()
+    store_kw: dict[str, Any] = {"actor": actor, "vocab": vocab, "max_warnings": max_warnings}
     batches = _Batcher(_items(sources, fmt, mapping_context(vocab, status=status)), batch_size)
-    seen = 0
-    # the next batch is parsed while this one is written: parsing is CPU, writing mostly waits
-    upcoming = asyncio.ensure_future(asyncio.to_thread(batches))
-    try:
-        while (batch := await upcoming).seen:
-            upcoming = asyncio.ensure_future(asyncio.to_thread(batches))
-            seen += batch.seen
-            report.rejected += batch.rejected
-            _add_warnings(report, batch.warnings, max_warnings)
-            if batch.records:
-                await _store(db, batch, report, actor=actor, vocab=vocab)
-            if progress is not None:
-                progress(report, seen)
-    finally:
-        if not upcoming.done():
-            # the parser thread cannot be interrupted; let it finish its batch before returning
-            await asyncio.gather(upcoming, return_exceptions=True)
+    # one thread parses the whole input: lxml and the C JSON parser must create, use and free
+    # their parser state in the same thread
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parse") as parse_thread:
+        try:
+            await _run_batches(db, batches, report, loop, parse_thread, progress, **store_kw)
+        finally:
+            await loop.run_in_executor(parse_thread, batches.close)
     return report
 
 
