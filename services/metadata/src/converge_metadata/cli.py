@@ -1,4 +1,4 @@
-"""``converge-metadata``: serve, migrate, openapi."""
+"""``converge-metadata``: serve, migrate, openapi, import, seed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from collections.abc import Sequence
 from converge_common.cli import run_cli
 
 from converge_metadata.app import MIGRATIONS, create_app
+from converge_metadata.importers.commands import (
+    configure_import,
+    configure_seed,
+    run_import,
+    run_seed,
+)
 from converge_metadata.settings import get_settings
 
 
@@ -18,6 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         app_factory=create_app,
         migrations=MIGRATIONS,
         argv=argv,
+        extra_commands=[
+            ("import", "import records from files into the database", configure_import, run_import),
+            ("seed", "import this Node's share of the sample data", configure_seed, run_seed),
+        ],
     )
 
 

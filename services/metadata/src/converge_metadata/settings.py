@@ -30,6 +30,10 @@ class MetadataSettings(BaseServiceSettings):
         description="Directory holding edam/, ncbi-taxonomy/, spdx/ and duo/",
     )
     facet_limit: int = Field(default=10, ge=1, le=100, description="Values per facet dimension")
+    import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="Import body cap")
+    import_batch_size: int = Field(
+        default=500, ge=1, le=5000, description="Records per import transaction"
+    )
 
 
 get_settings = cached_settings(MetadataSettings)

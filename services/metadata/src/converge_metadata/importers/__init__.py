@@ -1,0 +1,1 @@
+"""Import records from files: our own JSON Lines, bio.tools, Bioschemas JSON-LD, DataCite XML."""

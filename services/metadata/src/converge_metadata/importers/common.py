@@ -1,0 +1,120 @@
+"""What every format's parser shares: the item it yields, the vocabulary lookups it maps terms
+with, and small helpers (language maps, licences from URLs, stable local ids)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from converge_common.errors import FieldError
+
+from converge_metadata.records.fields import LOCAL_ID_PATTERN, normalise_doi, orcid_checksum_ok
+
+__all__ = [
+    "EdamLookup",
+    "MappingContext",
+    "SourceItem",
+    "SpdxLookup",
+    "as_list",
+    "clean_orcid",
+    "doi_or_none",
+    "local_id_for",
+    "spdx_from_url",
+]
+
+# (value, branch) -> canonical IRI, or None when it is not a live term of that EDAM branch
+EdamLookup = Callable[[str, str], str | None]
+# licence id or URL -> SPDX id in the list's spelling, or None
+SpdxLookup = Callable[[str], str | None]
+
+_LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\s*$")
+_CC = re.compile(
+    r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d\.\d)(/[a-z]{2})?/?",
+    re.I,
+)
+_SPDX_URL = re.compile(r"^https?://(?:www\.)?spdx\.org/licenses/([^/?#]+?)(?:\.html|\.json)?/?$")
+
+
+@dataclass
+class MappingContext:
+    """Vocabulary lookups a parser maps source terms with, and the status new records get."""
+
+    edam: EdamLookup
+    spdx: SpdxLookup
+    status: str = "published"
+
+
+@dataclass
+class SourceItem:
+    """One record found in the input, mapped to ``RecordCreate`` input, or why it could not be."""
+
+    position: str
+    identifier: str | None = None
+    record: dict[str, Any] | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def failed(
+        cls, position: str, pointer: str, rule: str, detail: str, identifier: str | None = None
+    ) -> SourceItem:
+        return cls(position, identifier, None, [FieldError(pointer, rule, detail)])
+
+
+def as_list(value: Any) -> list[Any]:
+    """JSON-LD and bio.tools give one value or a list of them; ``None`` is no value."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def doi_or_none(value: str) -> str | None:
+    try:
+        return normalise_doi(value)
+    except ValueError:
+        return None
+
+
+def clean_orcid(value: str | None) -> str | None:
+    """An ORCID iD as ``https://orcid.org/...`` when it is well-formed with a valid check digit."""
+    if not value:
+        return None
+    match = _ORCID.search(value.strip())
+    if match is None or not orcid_checksum_ok(match.group(1).replace("-", "")):
+        return None
+    return "https://orcid.org/" + match.group(1)
+
+
+def spdx_from_url(value: str, spdx: SpdxLookup) -> str | None:
+    """An SPDX id from an SPDX licence URL, a Creative Commons URL or a bare id."""
+    value = value.strip()
+    if match := _SPDX_URL.match(value):
+        return spdx(match.group(1))
+    if match := _CC.match(value):
+        kind, code, version = match.group(1).lower(), match.group(2).lower(), match.group(3)
+        if kind == "publicdomain":
+            return spdx("CC0-1.0") if code == "zero" else None
+        return spdx(f"CC-{code.upper()}-{version}")
+    if value.startswith(("http://", "https://")):
+        return None
+    return spdx(value)
+
+
+def local_id_for(scheme: str, value: str) -> str:
+    """A stable local id from a record's primary external identifier, so that importing the
+    same source again finds the same record: bio.tools ids as they are, DOIs as ``doi-<slug>``
+    and anything else (URLs, JSON-LD ``@id``) as a short hash."""
+    if scheme == "biotools" and _LOCAL_ID.match(value):
+        return value
+    if scheme in ("doi", "accession"):
+        slug = _UNSAFE.sub("-", value).strip("-._~")
+        candidate = f"{scheme}-{slug}"
+        if _LOCAL_ID.match(candidate):
+            return candidate
+    digest = hashlib.sha256(f"{scheme}:{value}".encode()).hexdigest()[:20]
+    return f"{scheme}-{digest}"

@@ -1,0 +1,176 @@
+"""DataCite Metadata Schema 4.x XML -> Dataset records (Software for software, notebooks and
+workflows).
+
+``resource`` elements are read one at a time with ``lxml.etree.iterparse`` and cleared after
+use, so a file holding many (an OAI-PMH ``oai_datacite`` dump, a ``<resources>`` wrapper) is
+read in constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from converge_common.errors import FieldError
+from lxml import etree
+
+from converge_metadata.importers.common import (
+    MappingContext,
+    SourceItem,
+    doi_or_none,
+    local_id_for,
+    spdx_from_url,
+)
+from converge_metadata.importers.datacite_fields import (
+    agents,
+    children,
+    dates,
+    descriptions,
+    funding,
+    publications,
+    text,
+    titles,
+)
+
+__all__ = ["parse_datacite"]
+
+_SOFTWARE = {"Software", "ComputationalNotebook", "Workflow"}
+
+
+def parse_datacite(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
+    index = 0
+    events = etree.iterparse(
+        stream, events=("end",), tag="{*}resource", resolve_entities=False, no_network=True
+    )
+    try:
+        for _event, element in events:
+            if not str(element.tag).startswith("{http://datacite.org/schema/kernel-"):
+                continue
+            position = f"{name}#{index}" if index else name
+            yield map_resource(element, position, ctx)
+            index += 1
+            element.clear(keep_tail=False)
+            parent = element.getparent()
+            # drop finished siblings too, or a long file's root keeps every empty shell
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        yield SourceItem.failed(name, "", "xml", f"not well-formed XML: {exc}")
+        return
+    if index == 0:
+        yield SourceItem.failed(
+            name, "/resource", "required", "no DataCite kernel-4 <resource> element"
+        )
+
+
+def map_resource(resource: Any, position: str, ctx: MappingContext) -> SourceItem:
+    identifier = next(children(resource, "identifier"), None)
+    raw_doi = text(identifier) if identifier is not None else None
+    doi = doi_or_none(raw_doi) if raw_doi else None
+    item = SourceItem(position, doi or raw_doi)
+    if doi is None:
+        item.errors.append(_error("/identifier", "doi", "a DataCite record needs its DOI"))
+        return item
+    default_lang = _language(resource) or "en"
+    title = titles(resource, default_lang)
+    if not title:
+        item.errors.append(_error("/titles", "required", "a DataCite record needs a title"))
+        return item
+    general = _resource_type(resource)
+    kind = "Software" if general in _SOFTWARE else "Dataset"
+    if general not in _SOFTWARE | {"Dataset", None}:
+        item.warnings.append(f"resourceTypeGeneral {general} imported as a Dataset")
+    subject_topics: list[str] = []
+    record: dict[str, Any] = {
+        "id": local_id_for("doi", doi),
+        "type": kind,
+        "status": ctx.status,
+        "title": title,
+        "description": descriptions(resource, default_lang),
+        "identifiers": [{"scheme": "doi", "value": doi}, *_alternates(resource)],
+        "keywords": _subjects(resource, subject_topics),
+        "landing_page": f"https://doi.org/{doi}",
+        "creators": agents(resource, "creators", "creator", item),
+        "contributors": agents(resource, "contributors", "contributor", item),
+        "publications": publications(resource),
+        "funding": funding(resource),
+    }
+    record["topics"] = [u for v in subject_topics if (u := ctx.edam(v, "topic"))]
+    record.update(dates(resource, item))
+    _publisher(resource, record)
+    _rights(resource, record, item, ctx)
+    if language := _language(resource):
+        record["languages"] = [language]
+    version = next((text(v) for v in children(resource, "version")), None)
+    record["software" if kind == "Software" else "dataset"] = (
+        {"software_version": version} if kind == "Software" and version else {}
+    )
+    item.record = record
+    return item
+
+
+def _error(pointer: str, rule: str, detail: str) -> FieldError:
+    return FieldError(pointer, rule, detail)
+
+
+def _language(resource: Any) -> str | None:
+    value = next((text(v) for v in children(resource, "language")), None)
+    return value if value and 2 <= len(value.split("-")[0]) <= 3 else None
+
+
+def _resource_type(resource: Any) -> str | None:
+    element = next(children(resource, "resourceType"), None)
+    return element.get("resourceTypeGeneral") if element is not None else None
+
+
+def _alternates(resource: Any) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for element in children(resource, "alternateIdentifiers", "alternateIdentifier"):
+        value = text(element)
+        kind = (element.get("alternateIdentifierType") or "").lower()
+        if not value:
+            continue
+        if kind == "url" and value.startswith(("http://", "https://")):
+            out.append({"scheme": "url", "value": value})
+        elif kind in ("handle", "ark"):
+            out.append({"scheme": kind, "value": value})
+        else:
+            out.append({"scheme": "accession", "value": value})
+    return out
+
+
+def _subjects(resource: Any, topics: list[str]) -> list[str]:
+    words: list[str] = []
+    for element in children(resource, "subjects", "subject"):
+        value_uri = element.get("valueURI") or ""
+        if "edamontology.org/" in value_uri:
+            topics.append(value_uri)
+        if value := text(element):
+            words.append(value[:200])
+    return list(dict.fromkeys(words))
+
+
+def _publisher(resource: Any, record: dict[str, Any]) -> None:
+    element = next(children(resource, "publisher"), None)
+    if element is None or not (name := text(element)):
+        return
+    publisher: dict[str, Any] = {"name": name}
+    ident = element.get("publisherIdentifier") or ""
+    if (element.get("publisherIdentifierScheme") or "").upper() == "ROR" and ident.startswith(
+        "https://ror.org/"
+    ):
+        publisher["ror"] = ident
+    record["publisher"] = publisher
+
+
+def _rights(resource: Any, record: dict[str, Any], item: SourceItem, ctx: MappingContext) -> None:
+    seen: list[str] = []
+    for element in children(resource, "rightsList", "rights"):
+        candidates = [element.get("rightsIdentifier"), element.get("rightsURI")]
+        for candidate in candidates:
+            if candidate and (found := spdx_from_url(candidate, ctx.spdx)):
+                record["license"] = found
+                return
+        seen.append(text(element) or element.get("rightsURI") or "")
+    if any(seen):
+        item.warnings.append(f"rights {seen[0]!r} name no SPDX licence; left out")

@@ -1,0 +1,296 @@
+"""Run an import: parse the input in batches, validate each record, and store each batch with
+the records service's idempotent upsert in a transaction of its own.
+
+Parsing and schema validation are CPU work and run in a worker thread, batch by batch, so
+the event loop keeps serving while a large file is read; memory holds one batch at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from converge_common.db import Database
+from converge_common.errors import FieldError, field_errors_from_pydantic
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from converge_metadata.importers.common import MappingContext, SourceItem
+from converge_metadata.importers.exceptions import ImportTooLarge, ImportWrongMediaType
+from converge_metadata.importers.parsers import PARSERS
+from converge_metadata.importers.schemas import (
+    ImportFormat,
+    ImportReport,
+    ImportWarning,
+    RecordError,
+    RejectedRecord,
+)
+from converge_metadata.records.schemas import RecordCreate
+from converge_metadata.records.upsert import upsert_records
+from converge_metadata.vocab import Vocabularies
+
+__all__ = [
+    "MEDIA_TYPES",
+    "Progress",
+    "Source",
+    "check_media_type",
+    "import_sources",
+    "import_upload",
+    "mapping_context",
+]
+
+logger = logging.getLogger("converge.metadata.import")
+
+Source = tuple[str, IO[bytes]]
+Progress = Callable[[ImportReport, int], None]
+
+
+def mapping_context(vocab: Vocabularies, *, status: str = "published") -> MappingContext:
+    """Term lookups that keep only live EDAM terms of the expected branch and SPDX ids."""
+
+    # a large import names the same few hundred terms over and over
+    edam_seen: dict[tuple[str, str], str | None] = {}
+
+    def edam(value: str, branch: str) -> str | None:
+        key = (value, branch)
+        if key not in edam_seen:
+            term = vocab.edam.get(value)
+            ok = term is not None and term.branch == branch and not term.obsolete
+            edam_seen[key] = term.uri if ok and term is not None else None
+        return edam_seen[key]
+
+    def spdx(value: str) -> str | None:
+        found = vocab.spdx.get(value)
+        return found.id if found is not None else None
+
+    return MappingContext(edam=edam, spdx=spdx, status=status)
+
+
+@dataclass
+class _Batch:
+    records: list[RecordCreate] = field(default_factory=list)
+    origins: list[tuple[str, str | None]] = field(default_factory=list)
+    rejected: list[RejectedRecord] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    seen: int = 0
+
+
+def _rejected(position: str, identifier: str | None, errors: list[FieldError]) -> RejectedRecord:
+    return RejectedRecord(
+        position=position,
+        identifier=identifier,
+        errors=[
+            RecordError(pointer=e["pointer"], rule=e["rule"], detail=e["detail"]) for e in errors
+        ],
+    )
+
+
+class _Batcher:
+    """Cuts the parsed items into validated batches. A record whose id is already in the
+    batch starts the next one, so that a source naming one record twice updates it."""
+
+    def __init__(self, items: Iterator[SourceItem], size: int) -> None:
+        self._items = items
+        self._size = size
+        self._held: SourceItem | None = None
+
+    def close(self) -> None:
+        """Close the parsers (in the thread that ran them) and drop their state."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+        self._items = iter(())
+        self._held = None
+
+    def _next(self) -> SourceItem | None:
+        if self._held is not None:
+            item, self._held = self._held, None
+            return item
+        return next(self._items, None)
+
+    def __call__(self) -> _Batch:
+        batch = _Batch()
+        ids: set[str | None] = set()
+        while batch.seen < self._size and (item := self._next()) is not None:
+            record = _validated(item, batch)
+            if record is None:
+                continue
+            if record.id in ids:
+                self._held = item
+                batch.seen -= 1
+                batch.warnings = batch.warnings[: -len(item.warnings) or None]
+                break
+            ids.add(record.id)
+            batch.records.append(record)
+            batch.origins.append((item.position, item.identifier or record.id))
+        return batch
+
+
+def _validated(item: SourceItem, batch: _Batch) -> RecordCreate | None:
+    batch.seen += 1
+    batch.warnings += [
+        ImportWarning(position=item.position, identifier=item.identifier, detail=w)
+        for w in item.warnings
+    ]
+    if item.errors or item.record is None:
+        batch.rejected.append(_rejected(item.position, item.identifier, item.errors))
+        return None
+    try:
+        return RecordCreate.model_validate(item.record)
+    except ValidationError as exc:
+        errors = field_errors_from_pydantic(exc.errors())
+        batch.rejected.append(_rejected(item.position, item.identifier, errors))
+        return None
+
+
+def _items(
+    sources: Iterable[Source], fmt: ImportFormat, ctx: MappingContext
+) -> Iterator[SourceItem]:
+    parser = PARSERS[fmt]
+    for name, stream in sources:
+        yield from parser(stream, name, ctx)
+
+
+async def _store(
+    db: Database, batch: _Batch, report: ImportReport, *, actor: str, vocab: Vocabularies
+) -> None:
+    """One batch, one transaction: stored whole, or (on a database failure) not at all."""
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            result = await upsert_records(session, batch.records, actor=actor, vocab=vocab)
+    except SQLAlchemyError as exc:
+        logger.warning("import batch rolled back: %s", type(exc).__name__, exc_info=True)
+        detail = f"the batch's database write failed ({type(exc).__name__}); none of it was stored"
+        for position, identifier in batch.origins:
+            report.rejected.append(
+                _rejected(position, identifier, [FieldError("", "batch_failed", detail)])
+            )
+        return
+    failed = {f.index for f in result.failed}
+    for failure in result.failed:
+        position, identifier = batch.origins[failure.index]
+        errors = [FieldError(e["pointer"], e["rule"], e["detail"]) for e in failure.errors]
+        report.rejected.append(_rejected(position, identifier or failure.id, errors))
+    report.created += result.created
+    report.updated += result.updated
+    report.unchanged += result.unchanged
+    report.imported += len(batch.records) - len(failed)
+
+
+async def _run_batches(
+    db: Database,
+    batches: _Batcher,
+    report: ImportReport,
+    loop: asyncio.AbstractEventLoop,
+    parse_thread: ThreadPoolExecutor,
+    progress: Progress | None,
+    *,
+    actor: str,
+    vocab: Vocabularies,
+    max_warnings: int,
+) -> None:
+    seen = 0
+    # the next batch is parsed while this one is written: parsing is CPU, writing mostly waits
+    upcoming = loop.run_in_executor(parse_thread, batches)
+    try:
+        while (batch := await upcoming).seen:
+            upcoming = loop.run_in_executor(parse_thread, batches)
+            seen += batch.seen
+            report.rejected += batch.rejected
+            _add_warnings(report, batch.warnings, max_warnings)
+            if batch.records:
+                await _store(db, batch, report, actor=actor, vocab=vocab)
+            if progress is not None:
+                progress(report, seen)
+    finally:
+        # the parser thread cannot be interrupted; let it finish its batch first
+        await asyncio.gather(upcoming, return_exceptions=True)
+
+
+def _add_warnings(report: ImportReport, warnings: list[ImportWarning], cap: int) -> None:
+    room = max(0, cap - len(report.warnings))
+    report.warnings += warnings[:room]
+    report.warnings_omitted += max(0, len(warnings) - room)
+
+
+async def import_sources(
+    db: Database,
+    sources: Iterable[Source],
+    *,
+    fmt: ImportFormat,
+    vocab: Vocabularies,
+    actor: str,
+    status: str = "published",
+    batch_size: int = 500,
+    max_warnings: int = 1000,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import every record of ``sources`` (name, binary stream) read as ``fmt``."""
+    report = ImportReport()
+    store_kw: dict[str, Any] = {"actor": actor, "vocab": vocab, "max_warnings": max_warnings}
+    batches = _Batcher(_items(sources, fmt, mapping_context(vocab, status=status)), batch_size)
+    # one thread parses the whole input: lxml and the C JSON parser must create, use and free
+    # their parser state in the same thread
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parse") as parse_thread:
+        try:
+            await _run_batches(db, batches, report, loop, parse_thread, progress, **store_kw)
+        finally:
+            await loop.run_in_executor(parse_thread, batches.close)
+    return report
+
+
+# media types each format is accepted as (parameters such as charset are ignored)
+MEDIA_TYPES: dict[ImportFormat, frozenset[str]] = {
+    ImportFormat.jsonl: frozenset(
+        {"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"}
+    ),
+    ImportFormat.biotools: frozenset({"application/json"}),
+    ImportFormat.bioschemas: frozenset({"application/ld+json", "application/json"}),
+    ImportFormat.datacite: frozenset({"application/xml", "text/xml"}),
+}
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+
+def check_media_type(fmt: ImportFormat, content_type: str | None) -> None:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media not in MEDIA_TYPES[fmt]:
+        allowed = ", ".join(sorted(MEDIA_TYPES[fmt]))
+        raise ImportWrongMediaType(
+            f"format {fmt.value} is sent as {allowed}, not {media or 'no Content-Type'}"
+        )
+
+
+async def _spool(chunks: AsyncIterator[bytes], target: IO[bytes], max_bytes: int) -> None:
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise ImportTooLarge(f"the import body exceeds {max_bytes} bytes")
+        target.write(chunk)
+    target.seek(0)
+
+
+async def import_upload(
+    db: Database,
+    chunks: AsyncIterator[bytes],
+    *,
+    fmt: ImportFormat,
+    content_type: str | None,
+    content_length: int | None,
+    max_bytes: int,
+    **options: Any,
+) -> ImportReport:
+    """An import sent as a request body: checked, spooled to a temporary file (in memory up to
+    a few MB) so that the parsers can stream it, then imported like a file."""
+    check_media_type(fmt, content_type)
+    if content_length is not None and content_length > max_bytes:
+        raise ImportTooLarge(f"the import body exceeds {max_bytes} bytes")
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as body:
+        await _spool(chunks, body, max_bytes)
+        return await import_sources(db, [("body", body)], fmt=fmt, **options)

@@ -1,0 +1,131 @@
+"""``POST /api/v1/import``: who may import, body checks, and the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest_asyncio
+from converge_common.testing.asgi import asgi_client
+from converge_common.testing.plugin import Tokens, bearer
+from converge_metadata.app import create_app
+from converge_metadata.settings import MetadataSettings
+
+from tests.metadata.conftest import dataset
+from tests.metadata.importers.conftest import BIOTOOLS, DATACITE
+
+_URL = "/api/v1/import"
+_JSONL = {"Content-Type": "application/x-ndjson"}
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def small_api(settings: MetadataSettings) -> AsyncIterator[httpx.AsyncClient]:
+    capped = settings.model_copy(update={"import_max_bytes": 2048})
+    async with asgi_client(create_app(capped)) as client:
+        yield client
+
+
+def _lines(*records: dict[str, object]) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+class TestAuthorisation:
+    async def test_anonymous_is_401(self, api: httpx.AsyncClient) -> None:
+        response = await api.post(_URL, params={"format": "jsonl"}, content=b"", headers=_JSONL)
+        assert response.status_code == 401
+
+    async def test_other_node_is_403(self, api: httpx.AsyncClient, tokens: Tokens) -> None:
+        headers = {**_JSONL, **bearer(tokens.node("fi"))}
+        response = await api.post(_URL, params={"format": "jsonl"}, content=b"", headers=headers)
+        assert response.status_code == 403
+
+    async def test_no_role_is_403(self, api: httpx.AsyncClient, tokens: Tokens) -> None:
+        headers = {**_JSONL, **bearer(tokens.nobody())}
+        response = await api.post(_URL, params={"format": "jsonl"}, content=b"", headers=headers)
+        assert response.status_code == 403
+
+
+class TestImport:
+    async def test_jsonl_report(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
+        body = _lines(dataset(id="one"), dataset(id="two", license="not-a-licence"))
+        response = await api.post(
+            _URL, params={"format": "jsonl"}, content=body, headers={**_JSONL, **steward}
+        )
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert (report["imported"], report["created"]) == (1, 1)
+        assert report["rejected"] == [
+            {
+                "position": "body:2",
+                "identifier": "two",
+                "errors": [
+                    {
+                        "pointer": "/license",
+                        "rule": "spdx",
+                        "detail": "'not-a-licence' is not an SPDX licence id",
+                    }
+                ],
+            }
+        ]
+        record = await api.get("/api/v1/records/one")
+        assert record.json()["created_by"] == "node-de"
+
+    async def test_biotools_then_again_unchanged(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        headers = {"Content-Type": "application/json", **steward}
+        body = BIOTOOLS[0].read_bytes()
+        first = await api.post(_URL, params={"format": "biotools"}, content=body, headers=headers)
+        again = await api.post(_URL, params={"format": "biotools"}, content=body, headers=headers)
+        assert first.json()["created"] == 1
+        assert (again.json()["unchanged"], again.json()["created"]) == (1, 0)
+
+    async def test_datacite_xml(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
+        headers = {"Content-Type": "application/xml", **steward}
+        response = await api.post(
+            _URL, params={"format": "datacite"}, content=DATACITE[0].read_bytes(), headers=headers
+        )
+        assert response.json()["imported"] == 1
+
+
+class TestBodyChecks:
+    async def test_unknown_format_is_422(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        response = await api.post(
+            _URL, params={"format": "marc"}, content=b"", headers={**_JSONL, **steward}
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["pointer"] == "/format"
+
+    async def test_wrong_media_type_is_415(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        headers = {"Content-Type": "application/xml", **steward}
+        response = await api.post(_URL, params={"format": "jsonl"}, content=b"{}", headers=headers)
+        assert response.status_code == 415
+        assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_too_large_is_413(
+        self, small_api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        body = _lines(*(dataset(id=f"r{i}") for i in range(10)))
+        assert len(body) > 2048
+        response = await small_api.post(
+            _URL, params={"format": "jsonl"}, content=body, headers={**_JSONL, **steward}
+        )
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_too_large_without_length_is_413(
+        self, small_api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        async def chunks() -> AsyncIterator[bytes]:
+            for i in range(10):
+                yield _lines(dataset(id=f"s{i}"))
+
+        response = await small_api.post(
+            _URL, params={"format": "jsonl"}, content=chunks(), headers={**_JSONL, **steward}
+        )
+        assert response.status_code == 413
