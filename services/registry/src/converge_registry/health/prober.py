@@ -22,7 +22,7 @@ from converge_common.http import HttpLimits, fetch
 from converge_common.ssrf import UnsafeTarget
 
 from converge_registry.health import repository
-from converge_registry.health.service import apply_probe, set_state
+from converge_registry.health.service import apply_probe, quiet_probe_update, set_state
 from converge_registry.health.states import ProbeOutcome, ProbeResult, State
 from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
@@ -78,12 +78,30 @@ class Prober:
         by_id = dict(zip(ids, outcomes, strict=True))
         now = utcnow()
         async for session in self.db.session():
-            for instance in await repository.services_by_ids(session, ids):
-                if instance.state == State.RETIRED:
+            quiet: list[dict[str, object]] = []
+            changing: list[int] = []
+            for service_id, state, failures, seen in await repository.probe_states(session, ids):
+                if state == State.RETIRED:
                     continue
-                await apply_probe(
-                    session, instance, by_id[instance.id], settings=self.settings, now=now
+                values = quiet_probe_update(
+                    service_id,
+                    state,
+                    failures,
+                    seen,
+                    by_id[service_id],
+                    settings=self.settings,
+                    now=now,
                 )
+                if values is None:
+                    changing.append(service_id)
+                else:
+                    quiet.append(values)
+            await repository.update_probed(session, quiet)
+            if changing:
+                for instance in await repository.services_by_ids(session, changing):
+                    await apply_probe(
+                        session, instance, by_id[instance.id], settings=self.settings, now=now
+                    )
 
     async def run_round(self, *, force: bool = False) -> int:
         """Probe what is due (everything watched with ``force``); returns how many."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.models import ServiceInstance, StateTransition
@@ -13,9 +13,11 @@ from converge_registry.models import ServiceInstance, StateTransition
 __all__ = [
     "due_services",
     "earliest_due",
+    "probe_states",
     "services_by_ids",
     "stale_services",
     "transitions_between",
+    "update_probed",
 ]
 
 WATCHED = ("unknown", "active", "degraded", "unreachable")
@@ -76,3 +78,22 @@ async def transitions_between(
         )
     ).all()
     return before, within
+
+
+async def probe_states(
+    session: AsyncSession, ids: Sequence[int]
+) -> Sequence[tuple[int, str, int, datetime | None]]:
+    """Id, state, consecutive failures and last seen of each service (no ORM objects)."""
+    stmt = select(
+        ServiceInstance.id,
+        ServiceInstance.state,
+        ServiceInstance.consecutive_failures,
+        ServiceInstance.last_seen_at,
+    ).where(ServiceInstance.id.in_(ids))
+    return [(r[0], r[1], r[2], r[3]) for r in (await session.execute(stmt)).all()]
+
+
+async def update_probed(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """One executemany UPDATE by primary key for probes that changed no state."""
+    if rows:
+        await session.execute(update(ServiceInstance), rows)
