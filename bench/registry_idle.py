@@ -24,8 +24,10 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.report import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
+
 
 TARGET = """
 import asyncio, sys
@@ -127,15 +129,6 @@ async def _probed_since(url: str, since: datetime) -> tuple[int, int]:
     return int(probed or 0), int(active or 0)
 
 
-def _write(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    start = text.find("\n## Registry\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end if end >= 0 else len(text) :]
-    DOC.write_text(text.rstrip("\n") + "\n\n" + section)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=1000)
@@ -214,13 +207,14 @@ def main() -> int:
         f"| machine | {cpu_name}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()} |\n"
         f"| date | {datetime.now(UTC).date().isoformat()} |\n\n"
-        "Command: `uv run python bench/registry_idle.py` (target: under 5 % of one core).\n\n"
+        "Command: `make bench`, or alone `uv run python -m bench.registry_idle` "
+        "(target: under 5 % of one core).\n\n"
         "The cost is proportional to services ÷ interval: the CPU per probe above times the "
         "probes per second. Halving `PROBE_INTERVAL_S` doubles it.\n"
     )
     print(section)
     if not args.no_write:
-        _write(section)
+        write_section("Registry", section.removeprefix("## Registry\n\n"))
     return 0 if percent < 5 else 1
 
 

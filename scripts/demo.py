@@ -119,13 +119,26 @@ def _services(values: dict[str, object]) -> list[Service]:
         "OIDC_AUDIENCE": AUDIENCE,
         "SECRET_KEY": str(values["secret_key"]),
         "LOG_JSON": "false",
+        "LOG_LEVEL": "WARNING",
     }
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
+    bootstrap = [
+        {"id": n, "name": NODE_NAMES[n], "country": n.upper(), "client_ids": [f"node-{n}"]}
+        for n in NODES
+    ]
     registry = Service(
         "registry",
         "converge_registry",
         8001,
-        {"DATA_DIR": str(VAR / "registry"), "ALLOW_PRIVATE_TARGETS": "true"},
+        {
+            "DATA_DIR": str(VAR / "registry"),
+            # one machine: every service is on loopback (cloud metadata addresses stay refused)
+            "ALLOW_PRIVATE_TARGETS": "true",
+            # the demo's Nodes are admitted at start; an operator uses POST /api/v1/nodes
+            "BOOTSTRAP_NODES": json.dumps(bootstrap),
+            "PROBE_INTERVAL_S": "15",
+            "HEARTBEAT_WINDOW_S": "60",
+        },
     )
     gateway = Service(
         "gateway",
@@ -155,6 +168,7 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "REGISTRY_URL": registry.url,
                         "CLIENT_ID": f"node-{node}",
                         "CLIENT_SECRET": client_secrets[f"node-{node}"],
+                        "HEARTBEAT_INTERVAL_S": "15",
                     },
                 )
             )
@@ -162,6 +176,44 @@ def _services(values: dict[str, object]) -> list[Service]:
         prefix = "CONVERGE_" + service.module.removeprefix("converge_").upper() + "_"
         service.env = {prefix + k: v for k, v in {**common, **service.env}.items()}
     return services
+
+
+def _seed(services: list[Service]) -> None:
+    """Each Node's share of the sample records (idempotent: a second run changes nothing)."""
+    for service in services:
+        if service.module != "converge_metadata":
+            continue
+        print(f"seeding {service.name} from data/ ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "converge_metadata.cli",
+                "seed",
+                "--sample-data",
+                str(ROOT / "data"),
+            ],
+            env={**os.environ, **service.env},
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def _start(service: Service) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{service.module}.app:app",
+        "--host",
+        HOST,
+        "--port",
+        str(service.port),
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(cmd, env={**os.environ, **service.env}, cwd=ROOT)
 
 
 def _wait_ready(url: str, seconds: float = 60) -> bool:
@@ -204,25 +256,15 @@ def main() -> int:
             print("the OpenID provider did not start", file=sys.stderr)
             return 1
         services = _services(values)
-        for service in services:
-            env = {**os.environ, **service.env}
-            cmd = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                f"{service.module}.app:app",
-                "--host",
-                HOST,
-                "--port",
-                str(service.port),
-                "--log-level",
-                "warning",
-            ]
-            processes.append((service.name, subprocess.Popen(cmd, env=env, cwd=ROOT)))
-        failed = [s.name for s in services if not _wait_ready(s.url)]
-        if failed:
-            print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
-            return 1
+        _seed(services)
+        # the registry first, so that the Nodes' services find it when they register
+        for stage in (services[:1], services[1:]):
+            for service in stage:
+                processes.append((service.name, _start(service)))
+            failed = [s.name for s in stage if not _wait_ready(s.url)]
+            if failed:
+                print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
+                return 1
         _banner(services, values)
         while all(proc.poll() is None for _name, proc in processes):
             time.sleep(0.5)

@@ -30,6 +30,7 @@ from converge_common.app import Lifespan
 with warnings.catch_warnings():
     # authlib's httpx integration announces a future move to httpx2 (it works with httpx);
     # its deprecate module installs an "always" filter on import, so import it first
+    import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
 
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import (  # type: ignore[import-untyped]
