@@ -1,0 +1,206 @@
+"""Guard against server-side request forgery when calling URLs that others registered.
+
+Two checks, because a name that resolved to a public address yesterday may resolve to
+``127.0.0.1`` today (DNS rebinding):
+
+* :func:`check_url` at registration: scheme allow-list, a host, no credentials, and an
+  address literal (or a resolved name) that is allowed;
+* :class:`SSRFGuardTransport` at call time: resolves the host, refuses the call when any
+  address is not allowed, and connects to the checked address (the ``Host`` header and TLS
+  server name keep the original name), so the check and the connection see the same address.
+
+Private, loopback and link-local targets are refused unless the deployment allows them (the
+demo federation on one machine does). Cloud metadata endpoints are refused always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import httpx
+
+from converge_common.http import HttpLimits, create_http_client
+
+__all__ = [
+    "ALLOWED_SCHEMES",
+    "ALWAYS_BLOCKED_ADDRESSES",
+    "ALWAYS_BLOCKED_HOSTNAMES",
+    "SSRFGuardTransport",
+    "UnsafeTarget",
+    "UnsafeURL",
+    "address_allowed",
+    "check_url",
+    "guarded_http_client",
+    "resolve_allowed",
+]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+# Instance metadata services (AWS, GCP, Azure, OpenStack, AWS ECS, AWS IPv6, Alibaba).
+ALWAYS_BLOCKED_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+ALWAYS_BLOCKED_HOSTNAMES = frozenset(
+    {"metadata.google.internal", "metadata.goog", "metadata", "instance-data"}
+)
+
+
+class UnsafeURL(ValueError):
+    """A URL that must not be registered or called; the message says why."""
+
+
+class UnsafeTarget(httpx.HTTPError):
+    """Raised by the transport when a call would reach a refused address."""
+
+
+def _unwrap(address: IPAddress) -> IPAddress:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+    return address
+
+
+def address_allowed(address: IPAddress, *, allow_private: bool) -> bool:
+    """Whether a call may connect to ``address``.
+
+    Public (globally routable) unicast addresses are allowed. With ``allow_private``, so are
+    private, loopback, link-local and shared (CGNAT) ones, except the metadata endpoints.
+    Unspecified, multicast and reserved addresses never are.
+    """
+    address = _unwrap(address)
+    if address in ALWAYS_BLOCKED_ADDRESSES or address.is_unspecified or address.is_multicast:
+        return False
+    if address.is_global:
+        return True
+    local = address.is_loopback or address.is_private or address.is_link_local
+    if address in _SHARED_SPACE:
+        local = True
+    # ::1 counts as reserved in ipaddress; loopback is what the demo needs
+    return allow_private and (address.is_loopback or (local and not address.is_reserved))
+
+
+_SHARED_SPACE = ipaddress.ip_network("100.64.0.0/10")
+
+
+def _host_of(url: str) -> tuple[str, str, int]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"not a valid URL: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise UnsafeURL(f"scheme {scheme or '(none)'!r} is not allowed; use http or https")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeURL("credentials in the URL are not allowed")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise UnsafeURL("the URL has no host")
+    return scheme, host, port or (443 if scheme == "https" else 80)
+
+
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _check_name(host: str) -> None:
+    if host in ALWAYS_BLOCKED_HOSTNAMES:
+        raise UnsafeURL(f"host {host!r} is a cloud metadata endpoint")
+
+
+def _refuse(addresses: Iterable[IPAddress], host: str, *, allow_private: bool) -> None:
+    for address in addresses:
+        if not address_allowed(address, allow_private=allow_private):
+            raise UnsafeURL(f"host {host!r} resolves to a refused address ({address})")
+
+
+async def resolve_allowed(url: str, *, allow_private: bool) -> list[IPAddress]:
+    """Every address ``url``'s host resolves to now, refusing the URL if any is not allowed."""
+    _scheme, host, port = _host_of(url)
+    _check_name(host)
+    literal = _literal(host)
+    if literal is not None:
+        _refuse([literal], host, allow_private=allow_private)
+        return [literal]
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UnsafeURL(f"host {host!r} does not resolve") from exc
+    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    if not addresses:
+        raise UnsafeURL(f"host {host!r} does not resolve")
+    _refuse(addresses, host, allow_private=allow_private)
+    return addresses
+
+
+async def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
+    """Refuse (``UnsafeURL``) a URL that may not be registered.
+
+    A name that does not resolve yet is accepted (the call-time check runs again); a name
+    that resolves to a refused address is not.
+    """
+    _scheme, host, _port = _host_of(url)
+    _check_name(host)
+    literal = _literal(host)
+    if literal is not None:
+        _refuse([literal], host, allow_private=allow_private)
+        return
+    if resolve:
+        try:
+            await resolve_allowed(url, allow_private=allow_private)
+        except UnsafeURL as exc:
+            if "does not resolve" not in str(exc):
+                raise
+
+
+class SSRFGuardTransport(httpx.AsyncBaseTransport):
+    """Checks every request's target at call time and pins the connection to it."""
+
+    def __init__(
+        self, *, allow_private: bool, inner: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.allow_private = allow_private
+        self._inner = inner or httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        try:
+            addresses = await resolve_allowed(url, allow_private=self.allow_private)
+        except UnsafeURL as exc:
+            raise UnsafeTarget(str(exc)) from exc
+        host = request.url.host
+        address = addresses[0]
+        if _literal(host) is None:
+            pinned = f"[{address}]" if address.version == 6 else str(address)
+            request.url = request.url.copy_with(host=pinned)
+            if request.url.scheme == "https":
+                request.extensions = {**request.extensions, "sni_hostname": host}
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def guarded_http_client(
+    limits: HttpLimits, *, allow_private: bool, max_connections: int = 100
+) -> httpx.AsyncClient:
+    """``create_http_client`` whose every call passes the SSRF check."""
+    # a client given a transport ignores its own pool limits: the inner transport carries them
+    inner = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
+    )
+    return create_http_client(
+        limits, transport=SSRFGuardTransport(allow_private=allow_private, inner=inner)
+    )
