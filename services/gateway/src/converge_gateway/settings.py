@@ -25,6 +25,9 @@ class GatewaySettings(BaseServiceSettings):
     callable_states: list[str] = Field(default_factory=lambda: ["active", "degraded"])
     registry_wait_s: float = Field(default=25.0, ge=0, le=120)
     registry_retry_max_s: float = Field(default=60.0, gt=0)
+    registry_first_load_s: float = Field(default=5.0, gt=0)
+    # keep the last known good directory in data_dir, for a restart while the registry is down
+    directory_snapshot: bool = True
 
     # Fan-out: one overall deadline, and a tighter limit on each Node within it
     deadline_s: float = Field(default=2.0, gt=0, le=60)
@@ -32,6 +35,8 @@ class GatewaySettings(BaseServiceSettings):
     node_max_response_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     # Reciprocal rank fusion constant (Cormack et al. use 60)
     rrf_k: int = Field(default=60, ge=1)
+    # the largest page a Node serves (its page_size_max)
+    node_page_max: int = Field(default=100, ge=1)
 
     # Circuit breaker per Node
     breaker_failures: int = Field(default=5, ge=1)
