@@ -136,7 +136,7 @@ class RegistryRegistration:
         if token is None or float(token.get("expires_at", 0)) - 60 < time.time():
             if self._token_endpoint is None:
                 url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
-                response = await self._client.get(url, withhold_token=True)
+                response = await self._client.request("GET", url, withhold_token=True)
                 response.raise_for_status()
                 self._token_endpoint = str(response.json()["token_endpoint"])
             token = dict(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from converge_common.app import ServiceSpec, build_service_app
+from converge_common.registration import registration_lifespan
 from fastapi import FastAPI
 
 from converge_metadata import DESCRIPTION, __version__
@@ -25,6 +26,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router],
         migrations=MIGRATIONS,
+        lifespans=[registration_lifespan(kind="metadata", api_version=__version__)],
     )
     return build_service_app(settings, spec)
 

@@ -18,6 +18,8 @@ class MetadataSettings(BaseServiceSettings):
     registry_url: str = ""
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
+    # the registry's audience for client-credentials tokens; empty: this service's own
+    registry_audience: str = ""
     heartbeat_interval_s: float = Field(default=60.0, gt=0)
 
 

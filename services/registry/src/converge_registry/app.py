@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from converge_registry import DESCRIPTION, __version__
 from converge_registry.api import router
+from converge_registry.lifespan import registry_lifespan
 from converge_registry.settings import RegistrySettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -25,6 +26,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router],
         migrations=MIGRATIONS,
+        lifespans=[registry_lifespan],
     )
     return build_service_app(settings, spec)
 

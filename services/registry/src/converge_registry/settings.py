@@ -31,6 +31,7 @@ class RegistrySettings(BaseServiceSettings):
 
     # Probing
     probe_enabled: bool = True
+    webhooks_enabled: bool = True
     probe_interval_s: float = Field(default=60.0, gt=0)
     probe_jitter: float = Field(default=0.1, ge=0, le=0.5)
     probe_timeout_s: float = Field(default=5.0, gt=0)

@@ -1,0 +1,1 @@
+"""Watching services: the state machine, the prober and availability."""

@@ -1,0 +1,1 @@
+"""Service instances: a Node's own registration, heartbeats, leaving, and public reads."""

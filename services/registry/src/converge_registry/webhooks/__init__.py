@@ -1,0 +1,1 @@
+"""Webhook subscribers of the change feed: admin endpoints and the signed sender."""
