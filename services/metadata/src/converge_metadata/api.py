@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from converge_metadata.records.endpoints import router as records_router
+from converge_metadata.search.endpoints import router as search_router
+
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
+router.include_router(records_router)
+router.include_router(search_router)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from converge_metadata import DESCRIPTION, __version__
 from converge_metadata.api import router
+from converge_metadata.dependencies import vocabulary_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -26,7 +27,10 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router],
         migrations=MIGRATIONS,
-        lifespans=[registration_lifespan(kind="metadata", api_version=__version__)],
+        lifespans=[
+            vocabulary_lifespan,
+            registration_lifespan(kind="metadata", api_version=__version__),
+        ],
     )
     return build_service_app(settings, spec)
 

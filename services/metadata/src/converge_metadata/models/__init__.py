@@ -1,5 +1,8 @@
 """ORM tables of the metadata service, one module per table."""
 
-from converge_metadata.models.base import Base
+from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.record import Record
+from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
+from converge_metadata.models.record_version import RecordVersion
 
-__all__ = ["Base"]
+__all__ = ["FACET_DIMENSIONS", "Base", "Record", "RecordFacet", "RecordVersion", "UTCDateTime"]

@@ -1,0 +1,1 @@
+"""Records: the catalogue's datasets, software, training materials and course instances."""

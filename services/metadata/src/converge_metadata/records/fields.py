@@ -1,0 +1,103 @@
+"""Annotated field types with their syntax rules (ORCID checksum, DOI, URL, language tags, ids).
+
+Each rule raises ``PydanticCustomError(rule, message)`` so that a failure reaches the caller as a
+JSON pointer plus the rule's name (``orcid_checksum``, ``doi``, ``url``, ``language_tag``, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "DOI",
+    "LOCAL_ID_PATTERN",
+    "LanguageTag",
+    "LocalId",
+    "NonEmptyStr",
+    "Orcid",
+    "Url",
+    "normalise_doi",
+    "orcid_checksum_ok",
+]
+
+LOCAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$"
+_LANGUAGE = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$"
+)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
+_ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/")
+
+NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LocalId = Annotated[str, StringConstraints(pattern=LOCAL_ID_PATTERN)]
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise PydanticCustomError("url", "must be an absolute http(s) URL")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_url), Field(max_length=2048)]
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise PydanticCustomError("language_tag", "must be a BCP 47 language tag such as 'en'")
+    primary, _, rest = value.partition("-")
+    return primary.lower() + ("-" + rest if rest else "")
+
+
+LanguageTag = Annotated[str, AfterValidator(_language)]
+
+
+def normalise_doi(value: str) -> str:
+    """``https://doi.org/10.1/X`` and ``doi:10.1/X`` become ``10.1/X``; raises on bad syntax."""
+    value = value.strip()
+    for prefix in _DOI_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    if not _DOI.match(value):
+        raise PydanticCustomError("doi", "must be a DOI such as 10.5281/zenodo.1234")
+    return value
+
+
+DOI = Annotated[str, AfterValidator(normalise_doi)]
+
+
+def orcid_checksum_ok(digits: str) -> bool:
+    """ISO 7064 MOD 11-2 over the first 15 digits, as ORCID specifies."""
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _orcid(value: str) -> str:
+    value = value.strip()
+    for prefix in _ORCID_PREFIXES:
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    if not _ORCID.match(value):
+        raise PydanticCustomError("orcid", "must be an ORCID iD such as 0000-0002-1825-0097")
+    if not orcid_checksum_ok(value.replace("-", "")):
+        raise PydanticCustomError("orcid_checksum", "the ORCID iD's check digit is wrong")
+    return "https://orcid.org/" + value
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+Orcid = Annotated[str, BeforeValidator(_strip), AfterValidator(_orcid)]
