@@ -27,6 +27,7 @@ __all__ = [
     "harvest_page",
     "visible_clause",
     "visible_page",
+    "visible_page_at",
 ]
 
 
@@ -125,6 +126,14 @@ async def visible_page(
         stmt = stmt.where(Record.pk > after_pk)
     stmt = stmt.order_by(Record.pk).limit(limit)
     return list((await session.scalars(stmt)).all())
+
+
+async def visible_page_at(
+    session: AsyncSession, *, today: date, offset: int, limit: int
+) -> list[Record]:
+    """One sitemap file: its page number is part of its URL, so paging is by offset."""
+    stmt = select(Record).where(visible_clause(today)).order_by(Record.pk)
+    return list((await session.scalars(stmt.offset(offset).limit(limit))).all())
 
 
 async def count_visible(session: AsyncSession, *, today: date, types: Sequence[str] = ()) -> int:

@@ -207,12 +207,16 @@ def _distributions(
         node = URIRef(f"{iri}#distribution-{index}")
         _distribution(graph, node, dist, licence, service)
         graph.add((iri, DCAT.distribution, node))
+        _fdp(graph, node, record, iri)
+        graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
     dac = record.access.dac
     if record.access.level == "controlled" and dac is not None:
-        _controlled(graph, iri, record, URIRef(dac.url or f"mailto:{dac.email}"))
+        node = _controlled(graph, iri, record, URIRef(dac.url or f"mailto:{dac.email}"))
+        _fdp(graph, node, record, iri)
+        graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
 
 
-def _controlled(graph: Graph, iri: URIRef, record: RecordRead, access: URIRef) -> None:
+def _controlled(graph: Graph, iri: URIRef, record: RecordRead, access: URIRef) -> URIRef:
     """Controlled data: a distribution that is a request to the data access committee, under
     the DUO conditions as rights statements."""
     dac = record.access.dac
@@ -236,6 +240,7 @@ def _controlled(graph: Graph, iri: URIRef, record: RecordRead, access: URIRef) -
     if dac.url:
         graph.add((contact, VCARD.hasURL, URIRef(dac.url)))
     graph.add((iri, DCAT.contactPoint, contact))
+    return node
 
 
 def _coverage(graph: Graph, iri: URIRef, record: RecordRead) -> None:
@@ -254,7 +259,8 @@ def _coverage(graph: Graph, iri: URIRef, record: RecordRead) -> None:
         graph.add((iri, DCT.spatial, place))
 
 
-def _fdp(graph: Graph, iri: URIRef, record: RecordRead, catalog: URIRef) -> None:
+def _fdp(graph: Graph, iri: URIRef, record: RecordRead, part_of: URIRef) -> None:
+    """FAIR Data Point metadata of a dataset (part of the catalogue) or distribution."""
     identifier = URIRef(f"{iri}#metadata-identifier")
     graph.add((identifier, RDF.type, DATACITE.Identifier))
     graph.add((identifier, DCT.identifier, Literal(str(iri))))
@@ -262,7 +268,8 @@ def _fdp(graph: Graph, iri: URIRef, record: RecordRead, catalog: URIRef) -> None
     issued = record.published_at or record.created_at
     graph.add((iri, FDP.metadataIssued, _date(issued)))
     graph.add((iri, FDP.metadataModified, _date(record.modified_at)))
-    graph.add((iri, DCT.isPartOf, catalog))
+    graph.add((iri, DCT.isPartOf, part_of))
+    graph.add((iri, DCAT_VERSION, Literal(str(record.version))))
 
 
 def add_record(graph: Graph, record: RecordRead, *, context: PublicationContext) -> URIRef:
@@ -293,7 +300,6 @@ def add_record(graph: Graph, record: RecordRead, *, context: PublicationContext)
     rights = URIRef(access_rights_iri(record.access.level))
     graph.add((rights, RDF.type, DCT.RightsStatement))
     graph.add((iri, DCT.accessRights, rights))
-    graph.add((iri, DCAT_VERSION, Literal(str(record.version))))
     _distributions(graph, iri, record, context)
     _coverage(graph, iri, record)
     _fdp(graph, iri, record, URIRef(context.catalog_url))
