@@ -23,6 +23,7 @@ class SimRecord:
     id: str
     title: str
     type: str = "Dataset"
+    modified_at: str = "2026-01-01T00:00:00+00:00"
 
     def score(self, q: str) -> float:
         return float(self.title.lower().count(q.lower())) if q else 1.0
@@ -97,20 +98,47 @@ class SimNode:
             for r in self.records
             if (not q or q.lower() in r.title.lower()) and (not types or r.type in types)
         ]
-        hits.sort(key=lambda r: (-r.score(q), r.id))
+        sort = params.get("sort", ["relevance" if q else "date"])[0]
+        if sort == "title":
+            hits.sort(key=lambda r: (r.title.casefold(), r.id))
+        elif sort == "date":
+            hits.sort(key=lambda r: (r.modified_at, r.id), reverse=True)
+        else:
+            hits.sort(key=lambda r: (-r.score(q), r.id))
         limit = int(params.get("limit", ["20"])[0])
         offset = int(params.get("cursor", ["0"])[0])
         page = hits[offset : offset + limit]
-        facets: dict[str, int] = {}
+        counts: dict[str, int] = {}
         for r in hits:
-            facets[r.type] = facets.get(r.type, 0) + 1
-        return {
-            "items": [
-                {"id": r.id, "title": {"en": r.title}, "type": r.type, "score": r.score(q)}
-                for r in page
-            ],
-            "next_cursor": str(offset + limit) if offset + limit < len(hits) else None,
+            counts[r.type] = counts.get(r.type, 0) + 1
+        with_facets = params.get("facets", ["true"]) != ["false"]
+        answer: dict[str, Any] = {
+            "items": [self._hit(r, q, offset + i + 1) for i, r in enumerate(page)],
             "limit": limit,
-            "total": len(hits),
-            "facets": {"type": [{"value": t, "count": c} for t, c in sorted(facets.items())]},
+            "sort": sort,
+        }
+        if offset + limit < len(hits):
+            answer["next_cursor"] = str(offset + limit)
+        if with_facets:
+            answer["total"] = len(hits)
+            answer["facets"] = {
+                "type": [{"value": t, "label": t, "count": c} for t, c in sorted(counts.items())]
+            }
+        else:
+            answer["facets"] = {}
+        return answer
+
+    def _hit(self, r: SimRecord, q: str, rank: int) -> dict[str, Any]:
+        # the Node's own label; the gateway labels records with the registry's Node id
+        return {
+            "id": r.id,
+            "global_id": f"sim:{r.id}",
+            "node": "sim",
+            "type": r.type,
+            "title": r.title,
+            "snippet": r.title,
+            "score": r.score(q),
+            "rank": rank,
+            "access": "public",
+            "modified_at": r.modified_at,
         }

@@ -4,7 +4,7 @@ from collections import Counter
 from typing import Any
 
 from tests.gateway.conftest import StartFederation, corpus
-from tests.gateway.simnode import SimNode
+from tests.gateway.simnode import SimNode, SimRecord
 
 PROTEINS = ["protein atlas", "protein structures", "yeast genome", "protein protein links"]
 TOOLS = ["protein aligner", "genome assembler", "variant caller"]
@@ -215,3 +215,27 @@ class TestPaging:
             "/api/v1/search", params={"q": "protein", "limit": 1, "cursor": forged}
         )
         assert response.status_code == 400
+
+
+class TestSortOrders:
+    async def test_title_order_is_one_alphabetical_list(self, federation: StartFederation) -> None:
+        nodes = {
+            "de": SimNode(corpus("de", ["Beta", "delta", "Zeta", "eta"])),
+            "fi": SimNode(corpus("fi", ["alpha", "Gamma", "epsilon"])),
+        }
+        fed = await federation(nodes)
+        pages = await walk(fed, sort="title", limit=3)
+        titles = [item["title"] for page in pages for item in page["items"]]
+        assert titles == sorted(titles, key=str.casefold)
+        assert len(titles) == 7
+        assert nodes["de"].calls[0]["sort"] == ["title"]
+
+    async def test_without_a_query_newest_first(self, federation: StartFederation) -> None:
+        old = [SimRecord("a", "old", modified_at="2024-05-01T00:00:00+00:00")]
+        new = [
+            SimRecord("b", "new", modified_at="2026-05-01T00:00:00+00:00"),
+            SimRecord("c", "mid", modified_at="2025-05-01T00:00:00+00:00"),
+        ]
+        fed = await federation({"de": SimNode(old), "fi": SimNode(new)})
+        page = await fed.search()
+        assert [item["global_id"] for item in page["items"]] == ["fi:b", "fi:c", "de:a"]

@@ -31,6 +31,15 @@ class SearchRequest:
     limit: int
     cursor: str | None
 
+    @property
+    def order(self) -> str:
+        """The Nodes' order: relevance with a query, else newest first (as a Node decides)."""
+        query = any(k == "q" and v.strip() for k, v in self.params)
+        sort = next((v for k, v in self.params if k == "sort"), None)
+        if sort in ("date", "title") or (sort is None and not query):
+            return sort or "date"
+        return "relevance" if query else "date"
+
     @classmethod
     def from_query(
         cls, items: Sequence[tuple[str, str]], *, limit: int, max_limit: int
@@ -85,6 +94,8 @@ async def _ask(
     params = [*request.params, ("limit", str(node_limit))]
     if position.c:
         params.append(("cursor", position.c))
+    if request.cursor and not any(k == "facets" for k, _ in request.params):
+        params.append(("facets", "false"))
     response = await get_from_node(
         gateway.nodes_client,
         f"{node.metadata_url}/api/v1/search",
@@ -143,7 +154,7 @@ def _assemble(
         and r.status == "ok"
         and (page := r.value) is not None
     ]
-    merged = merge_pages(pages, limit=request.limit, k=gateway.settings.rrf_k)
+    merged = merge_pages(pages, limit=request.limit, k=gateway.settings.rrf_k, order=request.order)
     after = dict(position)
     statuses: dict[str, NodeStatus] = {}
     for entry in pages:
