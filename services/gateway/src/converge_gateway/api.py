@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from converge_gateway.dcat.endpoints import router as dcat_router
 from converge_gateway.nodes.endpoints import router as nodes_router
+from converge_gateway.oai.endpoints import router as oai_router
 from converge_gateway.ratelimit import RateLimited
+from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
 
 __all__ = ["router", "routers"]
@@ -13,5 +16,11 @@ __all__ = ["router", "routers"]
 router = APIRouter(prefix="/api/v1", dependencies=[RateLimited])
 router.include_router(search_router)
 router.include_router(nodes_router)
+router.include_router(records_router)
 
-routers = [router]
+# harvesting surfaces at the root, as at a Node
+root_router = APIRouter(dependencies=[RateLimited])
+root_router.include_router(oai_router)
+root_router.include_router(dcat_router)
+
+routers = [router, root_router]

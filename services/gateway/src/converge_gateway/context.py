@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from converge_gateway.directory.service import NodeDirectory
 from converge_gateway.fanout.engine import FanOut
+from converge_gateway.oai.tokens import HarvestTokens
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
@@ -28,6 +29,9 @@ class Gateway:
     node_limits: HttpLimits
     cache: TTLCache[dict[str, Any]]
     cursor: FederatedCursor
+    harvest_tokens: HarvestTokens
+    # each Node's OAI identifier prefix (from its Identify), to address its records
+    oai_prefixes: dict[str, str] = field(default_factory=dict)
 
 
 def get_gateway(request: Request) -> Gateway:

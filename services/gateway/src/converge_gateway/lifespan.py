@@ -16,6 +16,7 @@ from converge_gateway.directory.service import NodeDirectory, watching
 from converge_gateway.fanout.breaker import Breakers
 from converge_gateway.fanout.engine import FanOut
 from converge_gateway.fanout.metrics import NodeMetrics
+from converge_gateway.oai.tokens import HarvestTokens
 from converge_gateway.ratelimit import RateLimiter
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
@@ -86,6 +87,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
             node_limits=limits,
             cache=TTLCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries),
             cursor=FederatedCursor(settings.secret_key.get_secret_value().encode()),
+            harvest_tokens=HarvestTokens(
+                settings.secret_key.get_secret_value().encode(), ttl_s=settings.oai_token_ttl_s
+            ),
         )
         await stack.enter_async_context(
             watching(directory, first_load_timeout_s=settings.registry_first_load_s)

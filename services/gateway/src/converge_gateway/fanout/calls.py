@@ -28,7 +28,7 @@ async def get_from_node(
     url: str,
     *,
     limits: HttpLimits,
-    params: list[tuple[str, str]] | None = None,
+    params: list[tuple[str, str]] | dict[str, str] | None = None,
     accept: str = "application/json",
     ok_statuses: tuple[int, ...] = (200,),
 ) -> httpx.Response:
