@@ -52,7 +52,6 @@ class LiveServer:
     async def stop(self) -> None:
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
-            self._server.force_exit = True
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._server = None
