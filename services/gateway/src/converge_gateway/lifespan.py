@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from converge_common.app import http_limits
 from converge_common.http import HttpLimits, create_http_client
-from converge_common.ssrf import guarded_http_client
+from converge_common.ssrf import SSRFGuardTransport
 from fastapi import FastAPI
 
 from converge_gateway.context import Gateway
@@ -50,8 +51,17 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     limits = node_limits(settings)
     async with contextlib.AsyncExitStack() as stack:
-        nodes_client = guarded_http_client(
-            limits, allow_private=settings.allow_private_targets, max_connections=200
+        # keep a warm connection to every Node for every concurrent search
+        pool = httpx.Limits(
+            max_connections=settings.node_connections,
+            max_keepalive_connections=settings.node_connections,
+        )
+        nodes_client = create_http_client(
+            limits,
+            transport=SSRFGuardTransport(
+                allow_private=settings.allow_private_targets,
+                inner=httpx.AsyncHTTPTransport(limits=pool),
+            ),
         )
         stack.push_async_callback(nodes_client.aclose)
         registry_client = None
