@@ -1,9 +1,26 @@
-"""Every router of the gateway service, under ``/api/v1``."""
+"""Every router of the gateway service: the API under ``/api/v1``, harvesting at the root."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-__all__ = ["router"]
+from converge_gateway.dcat.endpoints import router as dcat_router
+from converge_gateway.nodes.endpoints import router as nodes_router
+from converge_gateway.oai.endpoints import router as oai_router
+from converge_gateway.ratelimit import RateLimited
+from converge_gateway.records.endpoints import router as records_router
+from converge_gateway.search.endpoints import router as search_router
 
-router = APIRouter(prefix="/api/v1")
+__all__ = ["router", "routers"]
+
+router = APIRouter(prefix="/api/v1", dependencies=[RateLimited])
+router.include_router(search_router)
+router.include_router(nodes_router)
+router.include_router(records_router)
+
+# harvesting surfaces at the root, as at a Node
+root_router = APIRouter(dependencies=[RateLimited])
+root_router.include_router(oai_router)
+root_router.include_router(dcat_router)
+
+routers = [router, root_router]

@@ -6,7 +6,8 @@ from converge_common.app import ServiceSpec, build_service_app
 from fastapi import FastAPI
 
 from converge_gateway import DESCRIPTION, __version__
-from converge_gateway.api import router
+from converge_gateway.api import routers
+from converge_gateway.lifespan import gateway_lifespan, install_state
 from converge_gateway.settings import GatewaySettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -19,9 +20,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="CONVERGE Gateway",
         version=__version__,
         description=DESCRIPTION,
-        routers=[router],
+        routers=routers,
+        database=False,
+        lifespans=[gateway_lifespan],
     )
-    return build_service_app(settings, spec)
+    app = build_service_app(settings, spec)
+    install_state(app, settings)
+    return app
 
 
 app = create_app()

@@ -21,5 +21,44 @@ class GatewaySettings(BaseServiceSettings):
     # loopback and private addresses are refused unless the deployment allows them (the demo)
     allow_private_targets: bool = False
 
+    # Discovery: service states the gateway calls; others are reported as skipped
+    callable_states: list[str] = Field(default_factory=lambda: ["active", "degraded"])
+    registry_wait_s: float = Field(default=25.0, ge=0, le=120)
+    registry_retry_max_s: float = Field(default=60.0, gt=0)
+    registry_first_load_s: float = Field(default=5.0, gt=0)
+    # keep the last known good directory in data_dir, for a restart while the registry is down
+    directory_snapshot: bool = True
+
+    # Fan-out: one overall deadline, and a tighter limit on each Node within it
+    deadline_s: float = Field(default=2.0, gt=0, le=60)
+    node_timeout_s: float = Field(default=1.8, gt=0, le=60)
+    node_connections: int = Field(default=500, ge=1, le=10_000)
+    node_max_response_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Reciprocal rank fusion constant (Cormack et al. use 60)
+    rrf_k: int = Field(default=60, ge=1)
+    # the largest page a Node serves (its page_size_max)
+    node_page_max: int = Field(default=100, ge=1)
+
+    # Circuit breaker per Node
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_open_s: float = Field(default=30.0, gt=0)
+
+    # Response cache for identical searches
+    cache_ttl_s: float = Field(default=5.0, ge=0)
+    cache_max_entries: int = Field(default=1000, ge=0)
+
+    # Rate limit per client (token subject, else address): a token bucket
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    rate_limit_max_clients: int = Field(default=100_000, ge=1)
+
+    # Harvesting
+    federation_id: str = Field(
+        default="converge.elixir-europe.org", pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$"
+    )
+    federation_name: str = "ELIXIR CONVERGE federation"
+    admin_email: str = "converge-admin@elixir-europe.org"
+    oai_token_ttl_s: int = Field(default=24 * 3600, ge=60)
+
 
 get_settings = cached_settings(GatewaySettings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from converge_metadata.importers.endpoints import router as import_router
+from converge_metadata.publishing.api import api_router as publishing_api_router
 from converge_metadata.records.endpoints import router as records_router
 from converge_metadata.search.endpoints import router as search_router
 
@@ -14,3 +15,4 @@ router = APIRouter(prefix="/api/v1")
 router.include_router(records_router)
 router.include_router(search_router)
 router.include_router(import_router)
+router.include_router(publishing_api_router)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from converge_metadata import DESCRIPTION, __version__
 from converge_metadata.api import router
 from converge_metadata.dependencies import vocabulary_lifespan
+from converge_metadata.publishing.api import root_router as publishing_router
 from converge_metadata.settings import MetadataSettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -25,7 +26,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         title="CONVERGE Metadata",
         version=__version__,
         description=DESCRIPTION,
-        routers=[router],
+        routers=[router, publishing_router],
         migrations=MIGRATIONS,
         lifespans=[
             vocabulary_lifespan,

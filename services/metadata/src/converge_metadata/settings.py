@@ -35,5 +35,17 @@ class MetadataSettings(BaseServiceSettings):
         default=500, ge=1, le=5000, description="Records per import transaction"
     )
 
+    # Publication for harvesters (OAI-PMH, DCAT-AP, FAIR Data Point, sitemap)
+    oai_repository_id: str = Field(
+        default="",
+        pattern=r"^$|^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$",
+        description="OAI repository identifier; default converge.<node>.elixir-europe.org",
+    )
+    admin_email: str = Field(default="converge@example.org", pattern=r"^[^@\s]+@[^@\s]+$")
+    oai_page_size: int = Field(default=250, ge=1, le=5000)
+    oai_token_ttl_s: int = Field(default=86400, ge=60)
+    dcat_page_size: int = Field(default=100, ge=1, le=5000)
+    sitemap_page_size: int = Field(default=50000, ge=1, le=50000)
+
 
 get_settings = cached_settings(MetadataSettings)

@@ -1,0 +1,42 @@
+"""What every gateway request needs, built once in the lifespan and reached by dependency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+from converge_common.http import HttpLimits
+from fastapi import Depends, Request
+
+from converge_gateway.directory.service import NodeDirectory
+from converge_gateway.fanout.engine import FanOut
+from converge_gateway.oai.tokens import HarvestTokens
+from converge_gateway.search.cache import TTLCache
+from converge_gateway.search.cursor import FederatedCursor
+from converge_gateway.settings import GatewaySettings
+
+__all__ = ["Gateway", "GatewayDep", "get_gateway"]
+
+
+@dataclass
+class Gateway:
+    settings: GatewaySettings
+    directory: NodeDirectory
+    fanout: FanOut
+    # every call to a Node goes through the SSRF guard
+    nodes_client: httpx.AsyncClient
+    node_limits: HttpLimits
+    cache: TTLCache[dict[str, Any]]
+    cursor: FederatedCursor
+    harvest_tokens: HarvestTokens
+    # each Node's OAI identifier prefix (from its Identify), to address its records
+    oai_prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]

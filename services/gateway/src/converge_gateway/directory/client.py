@@ -1,0 +1,91 @@
+"""A small typed client of the registry's public API (the operator configured its URL)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+from converge_common.http import HttpLimits, fetch
+from pydantic import BaseModel
+
+from converge_gateway.directory.schemas import (
+    ChangeFeed,
+    NodeEntry,
+    RegistryNodePage,
+    RegistryServicePage,
+)
+
+__all__ = ["RegistryClient", "RegistryUnavailable"]
+
+P = TypeVar("P", bound=BaseModel)
+MAX_PAGES = 1000
+
+
+class RegistryUnavailable(Exception):
+    """The registry did not answer, or answered something the gateway cannot read."""
+
+
+class RegistryClient:
+    def __init__(self, client: httpx.AsyncClient, *, base_url: str, limits: HttpLimits) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/") + "/api/v1"
+        self._limits = limits
+
+    async def _get(
+        self, path: str, params: dict[str, Any], model: type[P], limits: HttpLimits | None = None
+    ) -> P:
+        query = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = await fetch(
+                self._client, "GET", self._base + path, params=query, limits=limits or self._limits
+            )
+        except httpx.HTTPError as exc:
+            raise RegistryUnavailable(f"{path}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise RegistryUnavailable(f"{path}: HTTP {response.status_code}")
+        try:
+            return model.model_validate_json(response.content)
+        except ValueError as exc:
+            raise RegistryUnavailable(f"{path}: unreadable answer") from exc
+
+    async def _all(self, path: str, params: dict[str, Any], model: type[P]) -> list[Any]:
+        items: list[Any] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page: Any = await self._get(path, {**params, "limit": 100, "cursor": cursor}, model)
+            items.extend(page.items)
+            cursor = page.next_cursor
+            if not cursor:
+                return items
+        raise RegistryUnavailable(f"{path}: more than {MAX_PAGES} pages")
+
+    async def snapshot(self) -> list[NodeEntry]:
+        """Every Node with its metadata service, sorted by Node id."""
+        nodes = await self._all("/nodes", {}, RegistryNodePage)
+        services = await self._all("/services", {"kind": "metadata"}, RegistryServicePage)
+        by_node = {s.node_id: s for s in services if s.kind == "metadata"}
+        entries = []
+        for node in nodes:
+            service = by_node.get(node.id)
+            entries.append(
+                NodeEntry(
+                    id=node.id,
+                    name=node.name,
+                    country=node.country,
+                    status=node.status,
+                    metadata_url=service.base_url.rstrip("/") if service else None,
+                    service_state=service.state if service else None,
+                )
+            )
+        return sorted(entries, key=lambda e: e.id)
+
+    async def changes(self, since: int, *, wait_s: float) -> ChangeFeed:
+        limits = HttpLimits(
+            connect_s=self._limits.connect_s,
+            read_s=wait_s + self._limits.read_s,
+            total_s=wait_s + self._limits.total_s,
+            max_bytes=self._limits.max_bytes,
+            retries=0,
+        )
+        params = {"since": since, "wait": wait_s, "limit": 1000}
+        return await self._get("/changes", params, ChangeFeed, limits=limits)

@@ -1,0 +1,180 @@
+"""Ask many Nodes at once and answer by a deadline, whatever any one of them does.
+
+Every Node gets its own task under a per-Node timeout; the whole fan-out waits at most until
+the overall deadline, then cancels what is still running. Each Node ends in exactly one
+outcome: ``ok``, ``timeout``, ``error`` (with a short reason) or ``skipped`` (circuit open,
+or the Node is not active).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+import httpx
+from converge_common.http import ResponseTooLarge
+from converge_common.ssrf import UnsafeTarget
+
+from converge_gateway.directory.schemas import NodeEntry
+from converge_gateway.fanout.breaker import Breakers
+from converge_gateway.fanout.metrics import NodeMetrics
+
+__all__ = ["FanOut", "NodeAnswerInvalid", "NodeOutcome", "NodeRejected", "NodeResult"]
+
+logger = logging.getLogger("converge.gateway.fanout")
+
+T = TypeVar("T")
+NodeOutcome = Literal["ok", "timeout", "error", "skipped"]
+
+
+class NodeAnswerInvalid(Exception):
+    """The Node answered, but not with something the gateway accepts (shape, type, size)."""
+
+
+class NodeRejected(Exception):
+    """The Node refused the request (a 4xx); the caller may have asked something invalid."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+@dataclass
+class NodeResult(Generic[T]):
+    node: str
+    status: NodeOutcome
+    ms: float | None = None
+    value: T | None = None
+    reason: str | None = None
+    http_status: int | None = None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, NodeRejected | NodeAnswerInvalid):
+        return str(exc)[:200]
+    if isinstance(exc, ResponseTooLarge):
+        return "answer too large"
+    if isinstance(exc, UnsafeTarget):
+        return "refused target (SSRF guard)"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or unreachable"
+    if isinstance(exc, httpx.HTTPError):
+        return f"transport error ({type(exc).__name__})"
+    return f"{type(exc).__name__}"
+
+
+class FanOut:
+    """The engine; ``call`` does one Node's work and raises on any failure."""
+
+    def __init__(
+        self,
+        *,
+        breakers: Breakers,
+        metrics: NodeMetrics,
+        callable_states: Sequence[str],
+        deadline_s: float,
+        node_timeout_s: float,
+    ) -> None:
+        self.breakers = breakers
+        self.metrics = metrics
+        self.callable_states = tuple(callable_states)
+        self.deadline_s = deadline_s
+        self.node_timeout_s = node_timeout_s
+
+    def _skip(self, node: NodeEntry, operation: str) -> NodeResult[T] | None:
+        if not node.callable(self.callable_states):
+            reason = node.inactive_reason(self.callable_states)
+        elif not self.breakers.get(node.id).allow():
+            reason = "circuit open"
+        else:
+            return None
+        self.metrics.outcomes.labels(node.id, operation, "skipped").inc()
+        return NodeResult(node=node.id, status="skipped", reason=reason)
+
+    async def _one(
+        self, node: NodeEntry, operation: str, call: Callable[[NodeEntry], Awaitable[T]]
+    ) -> NodeResult[T]:
+        start = time.perf_counter()
+        result: NodeResult[T]
+        try:
+            async with asyncio.timeout(self.node_timeout_s):
+                value = await call(node)
+            result = NodeResult(node=node.id, status="ok", value=value)
+        except (TimeoutError, httpx.TimeoutException):
+            result = NodeResult(node=node.id, status="timeout")
+        except asyncio.CancelledError:
+            # the overall deadline passed: the gateway gave up waiting for this Node
+            self._finish(node, operation, NodeResult(node=node.id, status="timeout"), start)
+            raise
+        except Exception as exc:
+            status = exc.status if isinstance(exc, NodeRejected) else None
+            result = NodeResult(
+                node=node.id, status="error", reason=_reason(exc), http_status=status
+            )
+            if not isinstance(exc, NodeRejected | NodeAnswerInvalid | httpx.HTTPError):
+                logger.exception("unexpected failure calling node %s", node.id)
+        self._finish(node, operation, result, start)
+        return result
+
+    def _finish(self, node: NodeEntry, operation: str, result: NodeResult[T], start: float) -> None:
+        elapsed = time.perf_counter() - start
+        result.ms = round(elapsed * 1000, 1)
+        breaker = self.breakers.get(node.id)
+        # a refused query is the caller's fault, not the Node's
+        rejected = result.http_status is not None and result.http_status < 500
+        if result.status == "ok" or rejected:
+            breaker.record_success()
+        else:
+            breaker.record_failure()
+        self.metrics.breaker_open.labels(node.id).set(0 if breaker.state == "closed" else 1)
+        self.metrics.latency.labels(node.id, operation).observe(elapsed)
+        self.metrics.outcomes.labels(node.id, operation, result.status).inc()
+        if result.status != "ok":
+            logger.info(
+                "node %s %s: %s %s",
+                node.id,
+                operation,
+                result.status,
+                result.reason or "",
+                extra={"node": node.id, "event": f"node_{result.status}"},
+            )
+
+    async def run(
+        self,
+        nodes: Sequence[NodeEntry],
+        call: Callable[[NodeEntry], Awaitable[T]],
+        *,
+        operation: str,
+        deadline_s: float | None = None,
+    ) -> dict[str, NodeResult[T]]:
+        """Every Node's result, in the order of ``nodes``, by the deadline at the latest."""
+        results: dict[str, NodeResult[T]] = {}
+        tasks: dict[str, asyncio.Task[NodeResult[T]]] = {}
+        for node in nodes:
+            skipped: NodeResult[T] | None = self._skip(node, operation)
+            if skipped is not None:
+                results[node.id] = skipped
+            else:
+                tasks[node.id] = asyncio.create_task(self._one(node, operation, call))
+        start = time.perf_counter()
+        if tasks:
+            _done, pending = await asyncio.wait(
+                tasks.values(), timeout=self.deadline_s if deadline_s is None else deadline_s
+            )
+            for task in pending:
+                task.cancel()
+            if pending:
+                # cancellation is prompt for sockets; never let it stretch the deadline
+                await asyncio.wait(pending, timeout=0.02)
+        waited = round((time.perf_counter() - start) * 1000, 1)
+        for node_id, task in tasks.items():
+            if task.cancelled() or not task.done() or task.exception() is not None:
+                results[node_id] = NodeResult(node=node_id, status="timeout", ms=waited)
+            else:
+                results[node_id] = task.result()
+        return {n.id: results[n.id] for n in nodes}

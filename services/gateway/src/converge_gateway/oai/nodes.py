@@ -1,0 +1,88 @@
+"""Talking OAI-PMH to one Node: the call, safe parsing, and identifiers in both directions."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from converge_gateway.context import Gateway
+from converge_gateway.directory.schemas import NodeEntry
+from converge_gateway.fanout.calls import get_from_node
+from converge_gateway.fanout.engine import NodeAnswerInvalid
+from converge_gateway.fanout.single import call_node
+from converge_gateway.oai.protocol import NS, OAI, OAIError
+
+__all__ = ["ask_node", "federation_identifier", "node_identifier", "rewrite_headers", "split"]
+
+# no entities, no network, no giant trees: a Node's answer is data, not instructions
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def parse(content: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(content, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise NodeAnswerInvalid("malformed OAI-PMH answer") from exc
+    if root.tag != f"{{{OAI}}}OAI-PMH":
+        raise NodeAnswerInvalid("not an OAI-PMH answer")
+    return root
+
+
+async def ask_node(
+    gateway: Gateway, node: NodeEntry, params: dict[str, str], *, operation: str = "oai"
+) -> etree._Element:
+    """The Node's OAI-PMH document; a Node's protocol error is raised as :class:`OAIError`."""
+
+    async def call(target: NodeEntry) -> etree._Element:
+        response = await get_from_node(
+            gateway.nodes_client,
+            f"{target.metadata_url}/oai",
+            params=params,
+            accept="text/xml",
+            limits=gateway.node_limits,
+        )
+        return parse(response.content)
+
+    root = await call_node(gateway, node, call, operation=operation)
+    error = root.find("oai:error", NS)
+    if error is not None:
+        raise OAIError(error.get("code") or "badArgument", (error.text or "").strip())
+    return root
+
+
+def federation_identifier(gateway: Gateway, node_id: str, node_identifier: str) -> str:
+    # a local id never holds a colon: it is whatever follows the last one
+    local_id = node_identifier.rsplit(":", 1)[-1]
+    return f"oai:{gateway.settings.federation_id}:{node_id}:{local_id}"
+
+
+def split(gateway: Gateway, identifier: str) -> tuple[str, str]:
+    prefix = f"oai:{gateway.settings.federation_id}:"
+    node_id, _, local_id = identifier.removeprefix(prefix).partition(":")
+    if not identifier.startswith(prefix) or not node_id or not local_id or ":" in local_id:
+        raise OAIError("idDoesNotExist", f"No item has the identifier {identifier}")
+    return node_id, local_id
+
+
+async def node_identifier(gateway: Gateway, node: NodeEntry, local_id: str) -> str:
+    """The Node's own identifier of a record, from the sample in its Identify answer."""
+    prefix = gateway.oai_prefixes.get(node.id)
+    if prefix is None:
+        root = await ask_node(gateway, node, {"verb": "Identify"})
+        sample = root.findtext(
+            ".//{http://www.openarchives.org/OAI/2.0/oai-identifier}sampleIdentifier"
+        )
+        if not sample or ":" not in sample:
+            raise OAIError("idDoesNotExist", f"Node {node.id} names no identifier scheme")
+        prefix = sample.rsplit(":", 1)[0] + ":"
+        gateway.oai_prefixes[node.id] = prefix
+    return prefix + local_id
+
+
+def rewrite_headers(gateway: Gateway, node_id: str, container: etree._Element) -> None:
+    """Every header under ``container`` gets the federation identifier and the Node's sets."""
+    for header in container.iter(f"{{{OAI}}}header"):
+        identifier = header.find("oai:identifier", NS)
+        if identifier is not None and identifier.text:
+            identifier.text = federation_identifier(gateway, node_id, identifier.text.strip())
+        for spec in ("node", f"node:{node_id}"):
+            etree.SubElement(header, f"{{{OAI}}}setSpec").text = spec

@@ -1,0 +1,116 @@
+"""One ranking out of many: reciprocal rank fusion, summed facets, advanced positions.
+
+Nodes score by their own yardsticks (different corpora, different engines), so raw scores are
+not comparable. Reciprocal rank fusion uses only each record's rank at its Node:
+``1 / (k + rank)``. Because the rank continues across pages (the cursor carries how many of a
+Node's records were already shown), paging walks one stable merged order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from converge_gateway.search.cursor import NodePosition
+from converge_gateway.search.schemas import FacetCount, NodeSearchPage
+
+__all__ = ["Merged", "NodePage", "advance", "merge_facets", "merge_pages"]
+
+
+@dataclass
+class NodePage:
+    """A Node's answer for this page, with what it had shown before."""
+
+    node: str
+    position: NodePosition
+    page: NodeSearchPage
+    # records at the head of the answer already shown on earlier pages
+    skip: int
+
+
+@dataclass
+class Merged:
+    items: list[dict[str, Any]]
+    taken: dict[str, int]
+
+
+def _date_key(item: dict[str, Any]) -> float:
+    value = item.get("modified_at")
+    try:
+        return -datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _sort_key(order: str, item: dict[str, Any], rank: int, k: int) -> tuple[float | str, ...]:
+    if order == "date":
+        return (_date_key(item),)
+    if order == "title":
+        title = item.get("title")
+        return (title.casefold() if isinstance(title, str) else "",)
+    return (-1.0 / (k + rank),)
+
+
+def merge_pages(pages: Sequence[NodePage], *, limit: int, k: int, order: str) -> Merged:
+    """The first ``limit`` records of the merged order.
+
+    A k-way merge takes every Node's records in the Node's own order (a prefix of each Node's
+    list), so the counts taken are exactly how far each Node advanced: nothing is shown twice
+    or skipped, even if a Node's order disagrees with the merge key.
+    """
+    streams = []
+    for position, entry in enumerate(pages):
+        stream = []
+        for index, hit in enumerate(entry.page.items[entry.skip :]):
+            rank = entry.position.b + index + 1
+            item = hit.model_dump()
+            item["node_score"] = item.pop("score", None)
+            item["node"] = entry.node
+            item["global_id"] = f"{entry.node}:{hit.id}"
+            item["rank"] = rank
+            stream.append((_sort_key(order, item, rank, k), position, index, item))
+        streams.append(stream)
+    taken = {entry.node: 0 for entry in pages}
+    items = []
+    # ties go to the Node listed first, stably
+    for _key, _position, _index, item in islice(heapq.merge(*streams), limit):
+        taken[item["node"]] += 1
+        item["score"] = round(1.0 / (k + item["rank"]), 8)
+        items.append(item)
+    return Merged(items=items, taken=taken)
+
+
+def advance(entry: NodePage, taken: int) -> NodePosition:
+    """Where the Node continues on the next page."""
+    pos, page = entry.position, entry.page
+    shown = entry.skip + taken
+    # continuation pages ask without facets, and a Node then need not count
+    total = page.total if page.total is not None else pos.t
+    if shown >= len(page.items):
+        if page.next_cursor:
+            return NodePosition(c=page.next_cursor, s=0, b=pos.b + taken, t=total)
+        return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total, d=True)
+    return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total)
+
+
+def merge_facets(pages: Sequence[Mapping[str, Sequence[Any]]]) -> dict[str, list[FacetCount]]:
+    """Counts summed per dimension and value, most frequent first."""
+    sums: dict[str, dict[str, list[Any]]] = {}
+    for facets in pages:
+        for dimension, values in facets.items():
+            bucket = sums.setdefault(dimension, {})
+            for value in values:
+                slot = bucket.setdefault(value.value, [0, None])
+                slot[0] += value.count
+                slot[1] = slot[1] or value.label
+    return {
+        dimension: [
+            FacetCount(value=v, count=c, label=label)
+            for v, (c, label) in sorted(bucket.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ]
+        for dimension, bucket in sorted(sums.items())
+    }

@@ -1,0 +1,45 @@
+"""``/records/{id}`` (HTML landing page with Bioschemas JSON-LD) and ``/sitemap.xml``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from converge_common.app import SessionDep
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from converge_metadata.publishing.bioschemas import service
+from converge_metadata.publishing.context import ContextDep
+from converge_metadata.settings import MetadataSettings
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["Landing pages"])
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+async def get_landing_page(
+    record_id: str, session: SessionDep, context: ContextDep
+) -> HTMLResponse:
+    """A published record for people, with embedded schema.org JSON-LD for crawlers."""
+    html = await service.landing_page(session, record_id, context=context)
+    return HTMLResponse(html)
+
+
+@router.get(
+    "/sitemap.xml",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}, "description": "Sitemap"}},
+)
+async def get_sitemap(
+    request: Request,
+    session: SessionDep,
+    context: ContextDep,
+    page: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Landing pages with their last-modified dates, for TeSS and search engines."""
+    settings: MetadataSettings = request.app.state.settings
+    xml = await service.sitemap(
+        session, context=context, page=page, size=settings.sitemap_page_size
+    )
+    return Response(xml.encode("utf-8"), media_type="application/xml")

@@ -1,0 +1,173 @@
+"""The catalogue, one dataset, and the FAIR Data Point root, as RDF graphs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from converge_common.errors import NotFound
+from converge_common.pagination import CursorCodec
+from rdflib import Graph, Literal, URIRef
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from converge_metadata import __version__
+from converge_metadata.publishing import repository
+from converge_metadata.publishing.context import PublicationContext
+from converge_metadata.publishing.dcat.graph import add_node_agent, add_record, service_iri
+from converge_metadata.publishing.dcat.vocab import (
+    DATACITE,
+    DCAT,
+    DCAT_VERSION,
+    DCT,
+    FDP,
+    HYDRA,
+    RDF,
+    SKOS,
+    XSD,
+    bind_prefixes,
+)
+from converge_metadata.publishing.views import is_visible, record_read
+
+__all__ = ["CatalogPage", "catalog_page", "dataset_graph", "fdp_root_graph"]
+
+_OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
+_DCAT_AP = URIRef("http://data.europa.eu/r5r/")
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    graph: Graph
+    next_cursor: str | None
+
+
+def _fdp_metadata(graph: Graph, iri: URIRef, *, issued: datetime, modified: datetime) -> None:
+    identifier = URIRef(f"{iri}#metadata-identifier")
+    graph.add((identifier, RDF.type, DATACITE.Identifier))
+    graph.add((identifier, DCT.identifier, Literal(str(iri))))
+    graph.add((iri, FDP.metadataIdentifier, identifier))
+    graph.add(
+        (iri, FDP.metadataIssued, Literal(issued.replace(microsecond=0), datatype=XSD.dateTime))
+    )
+    graph.add(
+        (iri, FDP.metadataModified, Literal(modified.replace(microsecond=0), datatype=XSD.dateTime))
+    )
+    graph.add((iri, DCAT_VERSION, Literal(__version__)))
+
+
+def _catalog(
+    graph: Graph, context: PublicationContext, *, issued: datetime, now: datetime
+) -> URIRef:
+    catalog = URIRef(context.catalog_url)
+    graph.add((catalog, RDF.type, DCAT.Catalog))
+    graph.add((catalog, DCT.title, Literal(f"{context.node_name} catalogue", lang="en")))
+    description = f"Datasets, software and training published by {context.node_name} (CONVERGE)."
+    graph.add((catalog, DCT.description, Literal(description, lang="en")))
+    graph.add((catalog, DCT.publisher, add_node_agent(graph, context)))
+    graph.add((catalog, DCAT.contactPoint, URIRef(f"{context.base_url}/#contact")))
+    graph.add((catalog, DCT.isPartOf, URIRef(f"{context.base_url}/fdp")))
+    edam = URIRef("http://edamontology.org")
+    graph.add((edam, RDF.type, SKOS.ConceptScheme))
+    graph.add((edam, DCT.title, Literal("EDAM", lang="en")))
+    graph.add((catalog, DCAT.themeTaxonomy, edam))
+    service = service_iri(context)
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCT.title, Literal(f"{context.node_name} metadata service", lang="en")))
+    graph.add((service, DCAT.endpointURL, URIRef(context.oai_url)))
+    graph.add((service, DCAT.endpointURL, URIRef(context.catalog_url)))
+    graph.add((service, DCAT.endpointDescription, URIRef(f"{context.base_url}/openapi.json")))
+    for standard in (_OAI_PMH, _DCAT_AP):
+        graph.add((standard, RDF.type, DCT.Standard))
+        graph.add((service, DCT.conformsTo, standard))
+    graph.add((service, DCT.publisher, add_node_agent(graph, context)))
+    graph.add((catalog, DCAT.service, service))
+    _fdp_metadata(graph, catalog, issued=issued, modified=now)
+    return catalog
+
+
+def _paging(
+    graph: Graph,
+    context: PublicationContext,
+    *,
+    total: int,
+    size: int,
+    cursor: str | None,
+    nxt: str | None,
+) -> None:
+    """Hydra paging as DCAT-AP harvesters read it (current and legacy Hydra terms)."""
+    first = URIRef(context.catalog_url)
+    view = URIRef(f"{context.catalog_url}?cursor={cursor}") if cursor else first
+    graph.add((view, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((view, RDF.type, HYDRA.PagedCollection))
+    graph.add((view, HYDRA.first, first))
+    graph.add((view, HYDRA.firstPage, first))
+    graph.add((view, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
+    graph.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.nonNegativeInteger)))
+    if nxt:
+        following = URIRef(f"{context.catalog_url}?cursor={nxt}")
+        graph.add((view, HYDRA.next, following))
+        graph.add((view, HYDRA.nextPage, following))
+
+
+async def catalog_page(
+    session: AsyncSession,
+    *,
+    context: PublicationContext,
+    codec: CursorCodec,
+    cursor: str | None,
+    size: int,
+) -> CatalogPage:
+    now = datetime.now(UTC)
+    after = int(codec.decode(cursor)["k"]) if cursor else None
+    rows = await repository.visible_page(
+        session, today=now.date(), types=("Dataset",), after_pk=after, limit=size + 1
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    total = await repository.count_visible(session, today=now.date(), types=("Dataset",))
+    graph = Graph()
+    bind_prefixes(graph)
+    earliest = await repository.earliest_datestamp(session) or now
+    catalog = _catalog(graph, context, issued=earliest, now=now)
+    service = service_iri(context)
+    for row in rows:
+        iri = add_record(graph, record_read(row, node=context.node_id), context=context)
+        graph.add((catalog, DCAT.dataset, iri))
+        graph.add((service, DCAT.servesDataset, iri))
+    nxt = codec.encode({"k": rows[-1].pk}) if more and rows else None
+    _paging(graph, context, total=total, size=size, cursor=cursor, nxt=nxt)
+    return CatalogPage(graph, nxt)
+
+
+async def dataset_graph(
+    session: AsyncSession, local_id: str, *, context: PublicationContext
+) -> Graph:
+    """One visible record, with the catalogue it belongs to."""
+    now = datetime.now(UTC)
+    row = await repository.get_record(session, local_id)
+    if row is None or not is_visible(row, now=now):
+        raise NotFound(f"No published record {local_id!r}")
+    graph = Graph()
+    bind_prefixes(graph)
+    iri = add_record(graph, record_read(row, node=context.node_id), context=context)
+    graph.add(
+        (URIRef(context.catalog_url), DCAT.dataset if row.type == "Dataset" else DCAT.resource, iri)
+    )
+    return graph
+
+
+async def fdp_root_graph(session: AsyncSession, *, context: PublicationContext) -> Graph:
+    """The FAIR Data Point root an FDP index harvests: a ``fdp:MetadataService``."""
+    now = datetime.now(UTC)
+    graph = Graph()
+    bind_prefixes(graph)
+    root = URIRef(f"{context.base_url}/fdp")
+    graph.add((root, RDF.type, FDP.MetadataService))
+    graph.add((root, RDF.type, DCAT.DataService))
+    graph.add((root, DCT.title, Literal(f"{context.node_name} FAIR Data Point", lang="en")))
+    graph.add((root, DCT.description, Literal("CONVERGE metadata service of the Node", lang="en")))
+    graph.add((root, DCT.publisher, add_node_agent(graph, context)))
+    graph.add((root, DCAT.endpointURL, root))
+    graph.add((root, FDP.metadataCatalog, URIRef(context.catalog_url)))
+    earliest = await repository.earliest_datestamp(session) or now
+    _fdp_metadata(graph, root, issued=earliest, modified=now)
+    return graph

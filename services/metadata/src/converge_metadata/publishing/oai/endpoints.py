@@ -1,0 +1,67 @@
+"""``/oai``: the OAI-PMH 2.0 base URL, GET and POST (form-encoded)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from converge_common.app import SessionDep
+from fastapi import APIRouter, Request, Response
+
+from converge_metadata.publishing.context import ContextDep
+from converge_metadata.publishing.oai.envelope import error_response, response
+from converge_metadata.publishing.oai.protocol import OAIError, parse_request
+from converge_metadata.publishing.oai.service import OAIService
+from converge_metadata.publishing.oai.tokens import TokenCodec
+from converge_metadata.settings import MetadataSettings
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["OAI-PMH"])
+_XML = "text/xml; charset=utf-8"
+_DOC: dict[int | str, dict[str, Any]] = {
+    "200": {"content": {"text/xml": {}}, "description": "An OAI-PMH 2.0 response"}
+}
+
+
+def _token_codec(settings: MetadataSettings) -> TokenCodec:
+    return TokenCodec(
+        settings.secret_key.get_secret_value().encode(),
+        ttl=timedelta(seconds=settings.oai_token_ttl_s),
+    )
+
+
+async def _answer(
+    request: Request, items: list[tuple[str, str]], session: SessionDep, context: ContextDep
+) -> Response:
+    settings: MetadataSettings = request.app.state.settings
+    now = datetime.now(UTC)
+    arguments = dict(items)
+    try:
+        oai_request = parse_request(items)
+        service = OAIService(
+            session,
+            context=context,
+            tokens=_token_codec(settings),
+            page_size=settings.oai_page_size,
+            now=now,
+        )
+        body = await service.respond(oai_request)
+        xml = response(now=now, base_url=context.oai_url, arguments=arguments, body=body)
+    except OAIError as error:
+        xml = error_response(now=now, base_url=context.oai_url, arguments=arguments, error=error)
+    return Response(content=xml.encode("utf-8"), media_type=_XML)
+
+
+@router.get("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (GET)")
+async def oai_get(request: Request, session: SessionDep, context: ContextDep) -> Response:
+    items = list(request.query_params.multi_items())
+    return await _answer(request, items, session, context)
+
+
+@router.post("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (POST)")
+async def oai_post(request: Request, session: SessionDep, context: ContextDep) -> Response:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    items = parse_qsl(body, keep_blank_values=True)
+    return await _answer(request, items, session, context)

@@ -1,0 +1,245 @@
+"""A real federation on 127.0.0.1: a registry, three metadata services (each with its own
+database), three misbehaving Nodes (hanging, garbage, stopped) and the gateway, every one a
+uvicorn server on an ephemeral port. Nodes join through the registry's real API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest_asyncio
+from converge_common.testing.db import TestDatabase
+from converge_common.testing.plugin import AUDIENCE, Tokens, bearer, service_database
+from converge_gateway.app import create_app as create_gateway
+from converge_gateway.settings import GatewaySettings
+from converge_metadata.app import MIGRATIONS as METADATA_MIGRATIONS
+from converge_metadata.app import create_app as create_metadata
+from converge_metadata.models import Base as MetadataBase
+from converge_metadata.settings import MetadataSettings
+from converge_registry.app import MIGRATIONS as REGISTRY_MIGRATIONS
+from converge_registry.app import create_app as create_registry
+from converge_registry.models import Base as RegistryBase
+from converge_registry.settings import RegistrySettings
+from fastapi import FastAPI
+
+from tests.gateway.servers import LiveServer
+from tests.gateway.simnode import SimNode
+
+REAL_NODES = ("de", "fi", "pt")
+BAD_NODES = {"nl": "hang", "se": "garbage", "uk": "stopped"}
+FEDERATION = "converge.test.elixir-europe.org"
+
+registry_db = service_database("registry", REGISTRY_MIGRATIONS, RegistryBase.metadata)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _node_dbs(
+    db_backend: str, tmp_path_factory: Any
+) -> AsyncIterator[dict[str, TestDatabase]]:
+    databases = {}
+    for node in REAL_NODES:
+        database = TestDatabase(
+            service=f"fed_metadata_{node}",
+            backend=db_backend,
+            migrations=METADATA_MIGRATIONS,
+            metadata=MetadataBase.metadata,
+            tmp_dir=tmp_path_factory.mktemp(f"fed-{node}"),
+            extra_tables=("record_search",),
+        )
+        await database.create()
+        databases[node] = database
+    yield databases
+    for database in databases.values():
+        await database.drop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def node_dbs(_node_dbs: dict[str, TestDatabase]) -> AsyncIterator[dict[str, str]]:
+    yield {node: db.url for node, db in _node_dbs.items()}
+    for database in _node_dbs.values():
+        await database.clear()
+
+
+@dataclass
+class Federation:
+    registry_app: FastAPI
+    registry: LiveServer
+    nodes: dict[str, LiveServer]
+    bad: dict[str, SimNode]
+    gateway: LiveServer
+    tokens: Tokens
+    seeded: dict[str, list[str]] = field(default_factory=dict)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.gateway.url, timeout=10)
+
+    async def node_search(self, node: str, **params: Any) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=self.nodes[node].url, timeout=10) as client:
+            response = await client.get("/api/v1/search", params={"limit": 100, **params})
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+
+def record(node: str, index: int, topic: str, kind: str = "Dataset") -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": f"{node}-rec-{index}",
+        "type": kind,
+        "status": "published",
+        "title": {"en": f"{topic} study {index} from {node.upper()}"},
+        "description": {"en": f"A {topic} record held by the {node} Node."},
+        "keywords": [topic],
+        "license": "cc-by-4.0",
+        "creators": [{"name": "Josiah Carberry"}],
+        "issued": "2023-05-01",
+    }
+    if kind == "Dataset":
+        body["dataset"] = {"organisms": ["10090"]}
+    return body
+
+
+CORPUS = {
+    "de": [("protein", "Dataset")] * 7 + [("genome", "Dataset")] * 2,
+    "fi": [("protein", "Dataset")] * 3 + [("genome", "Dataset")] * 4,
+    "pt": [("protein", "Dataset")] * 5 + [("rna", "Dataset")],
+}
+
+
+async def _admit(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    admin = bearer(tokens.admin())
+    for node in (*REAL_NODES, *BAD_NODES):
+        client = f"node-{node}" if node in REAL_NODES else "node-nl"
+        body = {
+            "id": node,
+            "name": f"ELIXIR {node.upper()}",
+            "country": node.upper(),
+            "client_ids": [client],
+        }
+        response = await api.post("/api/v1/nodes", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+
+
+async def _wait_active(api: httpx.AsyncClient, count: int) -> None:
+    """Until every Node has registered and the registry's prober has seen it answer."""
+    for _ in range(400):
+        items = (await api.get("/api/v1/services", params={"kind": "metadata"})).json()["items"]
+        if sum(1 for s in items if s["state"] == "active") >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the Nodes did not become active")
+
+
+async def _seed(fed: Federation) -> None:
+    for node, topics in CORPUS.items():
+        headers = bearer(fed.tokens.node(node))
+        async with httpx.AsyncClient(base_url=fed.nodes[node].url, timeout=20) as client:
+            ids = []
+            for index, (topic, kind) in enumerate(topics):
+                response = await client.post(
+                    "/api/v1/records", json=record(node, index, topic, kind), headers=headers
+                )
+                assert response.status_code == 201, response.text
+                ids.append(response.json()["id"])
+            draft = {**record(node, 99, "protein"), "status": "draft"}
+            response = await client.post("/api/v1/records", json=draft, headers=headers)
+            assert response.status_code == 201, response.text
+            fed.seeded[node] = ids
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def federation(
+    registry_db: str,
+    node_dbs: dict[str, str],
+    oidc_settings: dict[str, Any],
+    tokens: Tokens,
+    tmp_path: Path,
+) -> AsyncIterator[Federation]:
+    async with AsyncExitStack() as stack:
+        registry_app = create_registry(
+            RegistrySettings(
+                database_url=registry_db,
+                data_dir=tmp_path,
+                auto_migrate=False,
+                log_json=False,
+                probe_enabled=True,
+                probe_tick_s=0.05,
+                probe_interval_s=600,
+                webhooks_enabled=False,
+                allow_private_targets=True,
+                **oidc_settings,
+            )
+        )
+        registry = LiveServer(registry_app)
+        await registry.start()
+        stack.push_async_callback(registry.stop)
+        api = await stack.enter_async_context(httpx.AsyncClient(base_url=registry.url, timeout=10))
+        await _admit(api, tokens)
+        nodes: dict[str, LiveServer] = {}
+        for node in REAL_NODES:
+            server = LiveServer(None)
+            server.app = create_metadata(
+                MetadataSettings(
+                    database_url=node_dbs[node],
+                    data_dir=tmp_path / node,
+                    node_id=node,
+                    node_name=f"ELIXIR {node.upper()}",
+                    auto_migrate=False,
+                    log_json=False,
+                    registry_url=registry.url,
+                    registry_audience=AUDIENCE,
+                    client_id=f"node-{node}",
+                    client_secret=f"node-{node}-secret",
+                    public_url=server.url,
+                    **oidc_settings,
+                )
+            )
+            await server.start()
+            stack.push_async_callback(server.stop)
+            nodes[node] = server
+        bad = {
+            node: SimNode(mode=mode if mode != "stopped" else "ok")
+            for node, mode in BAD_NODES.items()
+        }
+        bad_servers = {node: LiveServer(sim) for node, sim in bad.items()}
+        steward = bearer(tokens.node("nl"))
+        for node, server in bad_servers.items():
+            await server.start()
+            stack.push_async_callback(server.stop)
+            stack.callback(bad[node].release)
+            body = {"base_url": server.url, "api_version": "1.0.0"}
+            url = f"/api/v1/nodes/{node}/services/metadata"
+            assert (await api.put(url, json=body, headers=steward)).status_code in (200, 201)
+        await _wait_active(api, len(REAL_NODES) + len(BAD_NODES))
+        await bad_servers["uk"].stop()  # active in the registry's eyes, but gone
+        gateway = LiveServer(
+            create_gateway(
+                GatewaySettings(
+                    registry_url=registry.url,
+                    allow_private_targets=True,
+                    data_dir=tmp_path,
+                    log_json=False,
+                    deadline_s=1.0,
+                    node_timeout_s=0.8,
+                    cache_ttl_s=0,
+                    federation_id=FEDERATION,
+                    registry_wait_s=1.0,
+                    rate_limit_per_minute=0,
+                )
+            )
+        )
+        await gateway.start()
+        stack.push_async_callback(gateway.stop)
+        fed = Federation(registry_app, registry, nodes, bad, gateway, tokens)
+        await _seed(fed)
+        yield fed
+
+
+# the official OAI-PMH schema with the schemas of every format it embeds
+from tests.metadata.publishing.conftest import oai_schema  # noqa: E402
+
+__all__ = ["oai_schema"]

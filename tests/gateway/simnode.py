@@ -1,0 +1,149 @@
+"""Simulated Nodes for gateway tests and benchmarks: the far side the gateway does not own.
+
+A :class:`SimNode` answers ``GET /api/v1/search`` in a Node's shape over a fixed corpus (title
+substring match, ``type`` filter, relevance then id order, offset cursors, ``type`` facets) and
+can be told to misbehave: hang, answer garbage, answer wrongly typed JSON, answer too much,
+fail with 500, or wait a fixed delay before answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+__all__ = ["SimNode", "SimRecord"]
+
+
+@dataclass(frozen=True)
+class SimRecord:
+    id: str
+    title: str
+    type: str = "Dataset"
+    modified_at: str = "2026-01-01T00:00:00+00:00"
+
+    def score(self, q: str) -> float:
+        return float(self.title.lower().count(q.lower())) if q else 1.0
+
+
+@dataclass
+class SimNode:
+    records: list[SimRecord] = field(default_factory=list)
+    mode: str = "ok"  # ok, hang, garbage, wrong_type, huge, fail
+    delay_s: float = 0.0
+    calls: list[dict[str, list[str]]] = field(default_factory=list)
+    headers_seen: list[dict[str, str]] = field(default_factory=list)
+    _release: asyncio.Event | None = None
+
+    def release(self) -> None:
+        """Let hanging requests end (so a server can stop at once)."""
+        if self._release is not None:
+            self._release.set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        from urllib.parse import parse_qs
+
+        params = parse_qs(scope["query_string"].decode(), keep_blank_values=True)
+        if scope["path"] == "/readyz":
+            # the registry's probe: a misbehaving Node may still look healthy to it
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b'{"status": "ok"}'})
+            return
+        self.calls.append(params)
+        self.headers_seen.append({k.decode(): v.decode() for k, v in scope["headers"]})
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        if self.mode == "hang":
+            self._release = self._release or asyncio.Event()
+            await asyncio.wait_for(self._release.wait(), 3600)
+        status, body, ctype = self._answer(scope["path"], params)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype.encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def _answer(self, path: str, params: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        if path != "/api/v1/search":
+            return 404, b'{"title": "Not Found"}', "application/problem+json"
+        if self.mode == "garbage":
+            return 200, b"\x00<html>not json at all", "application/json"
+        if self.mode == "wrong_type":
+            return 200, b'{"items": "lots", "total": "many"}', "application/json"
+        if self.mode == "fail":
+            return 500, b'{"title": "Internal Server Error"}', "application/problem+json"
+        if self.mode == "huge":
+            items = [{"id": f"x{i}", "title": "y" * 1000} for i in range(5000)]
+            return 200, json.dumps({"items": items}).encode(), "application/json"
+        if params.get("type") == ["bogus"]:
+            return 422, b'{"detail": "unknown type bogus"}', "application/problem+json"
+        return 200, json.dumps(self.search(params)).encode(), "application/json"
+
+    def search(self, params: dict[str, list[str]]) -> dict[str, Any]:
+        q = params.get("q", [""])[0]
+        types = params.get("type", [])
+        hits = [
+            r
+            for r in self.records
+            if (not q or q.lower() in r.title.lower()) and (not types or r.type in types)
+        ]
+        sort = params.get("sort", ["relevance" if q else "date"])[0]
+        if sort == "title":
+            hits.sort(key=lambda r: (r.title.casefold(), r.id))
+        elif sort == "date":
+            hits.sort(key=lambda r: (r.modified_at, r.id), reverse=True)
+        else:
+            hits.sort(key=lambda r: (-r.score(q), r.id))
+        limit = int(params.get("limit", ["20"])[0])
+        offset = int(params.get("cursor", ["0"])[0])
+        page = hits[offset : offset + limit]
+        counts: dict[str, int] = {}
+        for r in hits:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        with_facets = params.get("facets", ["true"]) != ["false"]
+        answer: dict[str, Any] = {
+            "items": [self._hit(r, q, offset + i + 1) for i, r in enumerate(page)],
+            "limit": limit,
+            "sort": sort,
+        }
+        if offset + limit < len(hits):
+            answer["next_cursor"] = str(offset + limit)
+        if with_facets:
+            answer["total"] = len(hits)
+            answer["facets"] = {
+                "type": [{"value": t, "label": t, "count": c} for t, c in sorted(counts.items())]
+            }
+        else:
+            answer["facets"] = {}
+        return answer
+
+    def _hit(self, r: SimRecord, q: str, rank: int) -> dict[str, Any]:
+        # the Node's own label; the gateway labels records with the registry's Node id
+        return {
+            "id": r.id,
+            "global_id": f"sim:{r.id}",
+            "node": "sim",
+            "type": r.type,
+            "title": r.title,
+            "snippet": r.title,
+            "score": r.score(q),
+            "rank": rank,
+            "access": "public",
+            "modified_at": r.modified_at,
+        }
