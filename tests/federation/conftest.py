@@ -223,8 +223,9 @@ async def federation(
                     allow_private_targets=True,
                     data_dir=tmp_path,
                     log_json=False,
-                    deadline_s=1.0,
-                    node_timeout_s=0.8,
+                    # generous for a loaded CI machine: only the hanging Node may miss it
+                    deadline_s=3.0,
+                    node_timeout_s=2.5,
                     cache_ttl_s=0,
                     federation_id=FEDERATION,
                     registry_wait_s=1.0,

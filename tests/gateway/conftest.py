@@ -72,8 +72,9 @@ async def federation(tmp_path: Path) -> AsyncIterator[StartFederation]:
                 "data_dir": tmp_path,
                 "log_json": False,
                 "allow_private_targets": True,
-                "deadline_s": 0.5,
-                "node_timeout_s": 0.4,
+                # generous for a loaded CI machine: only a hanging Node may miss it
+                "deadline_s": 2.0,
+                "node_timeout_s": 1.6,
                 "cache_ttl_s": 0.0,
                 "directory_snapshot": False,
                 **overrides,
