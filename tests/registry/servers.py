@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
 from typing import Any
 
-import uvicorn
+from converge_common.testing.servers import LiveServer as _LiveServer
+from converge_common.testing.servers import free_port
 from starlette.types import Receive, Scope, Send
 
 __all__ = ["LiveServer", "free_port"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class NodeServiceApp:
@@ -49,35 +40,8 @@ class NodeServiceApp:
         await send({"type": "http.response.body", "body": b"{}"})
 
 
-class LiveServer:
-    """Starts, stops and restarts on the same port, in the test's event loop."""
+class LiveServer(_LiveServer):
+    """A loopback server that defaults to a stand-in Node service."""
 
     def __init__(self, app: Any | None = None) -> None:
-        self.app = app or NodeServiceApp()
-        self.port = free_port()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="auto"
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        for _ in range(200):
-            if self._server.started:
-                return
-            await asyncio.sleep(0.01)
-        raise RuntimeError("the test server did not start")
-
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._server = None
-        self._task = None
+        super().__init__(app or NodeServiceApp())
