@@ -5,8 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from converge_metadata.publishing.api import api_router as publishing_api_router
+from converge_metadata.records.endpoints import router as records_router
+from converge_metadata.search.endpoints import router as search_router
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
+router.include_router(records_router)
+router.include_router(search_router)
 router.include_router(publishing_api_router)

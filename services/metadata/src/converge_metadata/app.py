@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from converge_metadata import DESCRIPTION, __version__
 from converge_metadata.api import router
+from converge_metadata.dependencies import vocabulary_lifespan
 from converge_metadata.publishing.api import root_router as publishing_router
 from converge_metadata.settings import MetadataSettings, get_settings
 
@@ -26,6 +27,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router, publishing_router],
         migrations=MIGRATIONS,
+        lifespans=[vocabulary_lifespan],
     )
     return build_service_app(settings, spec)
 

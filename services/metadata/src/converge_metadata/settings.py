@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from converge_common.settings import BaseServiceSettings, cached_settings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from converge_metadata.vocab.loader import default_data_dir
 
 __all__ = ["MetadataSettings", "get_settings"]
 
@@ -19,6 +23,11 @@ class MetadataSettings(BaseServiceSettings):
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
     heartbeat_interval_s: float = Field(default=60.0, gt=0)
+    vocab_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Directory holding edam/, ncbi-taxonomy/, spdx/ and duo/",
+    )
+    facet_limit: int = Field(default=10, ge=1, le=100, description="Values per facet dimension")
 
     # Publication for harvesters (OAI-PMH, DCAT-AP, FAIR Data Point, sitemap)
     oai_repository_id: str = Field(

@@ -9,21 +9,13 @@ from converge_metadata.models.base import Base
 
 __all__ = ["FACET_DIMENSIONS", "RecordFacet"]
 
-FACET_DIMENSIONS = (
-    "type",
-    "topic",
-    "organism",
-    "license",
-    "access",
-    "keyword",
-    "year",
-    "language",
-)
+# multi-valued dimensions; type, access, licence and year are columns of ``records``
+FACET_DIMENSIONS = ("topic", "organism", "keyword", "language")
 
 
 class RecordFacet(Base):
-    """Filter and facet values of live records; the value is the canonical term IRI, SPDX id,
-    access level, lower-cased keyword, year or language tag."""
+    """Filter and facet values of live records: a term IRI, a lower-cased keyword or a
+    language tag."""
 
     __tablename__ = "record_facets"
 

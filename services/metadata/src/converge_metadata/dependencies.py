@@ -1,0 +1,44 @@
+"""Request dependencies: the vocabularies, the Node, and whether the caller is its steward."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+from converge_common.auth import OptionalPrincipal
+from fastapi import Depends, FastAPI, Request
+
+from converge_metadata.records.service import Viewer
+from converge_metadata.settings import MetadataSettings
+from converge_metadata.vocab import Vocabularies, load_vocabularies
+
+__all__ = ["NodeDep", "ViewerDep", "VocabDep", "vocabulary_lifespan"]
+
+
+@asynccontextmanager
+async def vocabulary_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: MetadataSettings = app.state.settings
+    app.state.vocab = load_vocabularies(settings.vocab_dir)
+    yield
+
+
+def _vocab(request: Request) -> Vocabularies:
+    vocab: Vocabularies = request.app.state.vocab
+    return vocab
+
+
+def _node(request: Request) -> str:
+    return str(request.app.state.node_id)
+
+
+def _viewer(request: Request, principal: OptionalPrincipal) -> Viewer:
+    node = _node(request)
+    steward = principal is not None and principal.has_node_role(node, "steward")
+    return Viewer(steward=steward, today=datetime.now(UTC).date())
+
+
+VocabDep = Annotated[Vocabularies, Depends(_vocab)]
+NodeDep = Annotated[str, Depends(_node)]
+ViewerDep = Annotated[Viewer, Depends(_viewer)]

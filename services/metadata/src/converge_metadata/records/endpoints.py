@@ -1,0 +1,183 @@
+"""``/api/v1/records``: create, read, replace, delete, list, versions and restore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from converge_common.app import SessionDep
+from converge_common.auth import RequireNodeSteward
+from converge_common.pagination import Page, PageRequest, SortField, keyset_page
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
+from converge_metadata.models import Record
+from converge_metadata.publishing.representations import negotiated_record
+from converge_metadata.records import repository, service
+from converge_metadata.records.schemas import (
+    RecordCreate,
+    RecordRead,
+    RecordStatus,
+    RecordType,
+    RecordUpdate,
+    VersionDetail,
+    VersionRead,
+)
+from converge_metadata.records.views import record_read, version_detail, version_read
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/records", tags=["records"])
+
+IfMatch = Annotated[str | None, Header(description="The record's ETag, from a GET")]
+_SORTS = [
+    SortField("modified_at", Record.modified_at),
+    SortField("title", Record.sort_title),
+    SortField("created_at", Record.created_at),
+]
+
+
+def _with_etag(response: Response, record: Record) -> None:
+    response.headers["ETag"] = service.etag_of(record)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
+async def create_record(
+    payload: RecordCreate,
+    session: SessionDep,
+    principal: RequireNodeSteward,
+    vocab: VocabDep,
+    node: NodeDep,
+    request: Request,
+    response: Response,
+) -> RecordRead:
+    """Create a record (a draft unless ``status`` is ``published``). Needs the Node steward role."""
+    record = await service.create_record(session, payload, actor=principal.subject, vocab=vocab)
+    _with_etag(response, record)
+    response.headers["Location"] = str(request.url_for("read_record", record_id=record.local_id))
+    return record_read(record, node)
+
+
+@router.get("", response_model_exclude_none=True)
+async def list_records(
+    session: SessionDep,
+    viewer: ViewerDep,
+    node: NodeDep,
+    request: Request,
+    type: Annotated[list[RecordType] | None, Query()] = None,
+    status: Annotated[list[RecordStatus] | None, Query(description="Stewards only")] = None,
+    modified_since: datetime | None = None,
+    sort: str | None = Query(default=None, description="modified_at, title, created_at; -desc"),
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[RecordRead]:
+    """Records anyone may read (stewards also see drafts and running embargoes)."""
+    settings = request.app.state.settings
+    page = PageRequest.parse(
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+        allowed=[s.name for s in _SORTS],
+        default_sort="-modified_at",
+        default_limit=settings.page_size_default,
+        max_limit=settings.page_size_max,
+    )
+    stmt = repository.records_query(
+        include_drafts=viewer.steward,
+        today=viewer.today,
+        types=type or (),
+        statuses=status or () if viewer.steward else (),
+        modified_since=modified_since,
+    )
+    rows, next_cursor = await keyset_page(
+        session,
+        stmt,
+        request=page,
+        sort_fields=_SORTS,
+        tiebreak=Record.pk,
+        codec=request.app.state.cursor_codec,
+    )
+    items = [record_read(r, node) for r in rows]
+    return Page[RecordRead](items=items, next_cursor=next_cursor, limit=page.limit)
+
+
+@router.get("/{record_id}", response_model=RecordRead, response_model_exclude_none=True)
+async def read_record(
+    record_id: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    node: NodeDep,
+    response: Response,
+    request: Request,
+) -> RecordRead | Response:
+    """One record. A deleted record answers 410 with its tombstone. ``Accept`` may ask for
+    Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
+    record = await service.read_record(session, record_id, viewer=viewer)
+    _with_etag(response, record)
+    read = record_read(record, node)
+    return negotiated_record(request, read, response=response) or read
+
+
+@router.put("/{record_id}", response_model_exclude_none=True)
+async def update_record(
+    record_id: str,
+    payload: RecordUpdate,
+    session: SessionDep,
+    principal: RequireNodeSteward,
+    vocab: VocabDep,
+    node: NodeDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RecordRead:
+    """Replace a record's content as a new version. ``If-Match`` is required (412 when stale)."""
+    record = await service.update_record(
+        session, record_id, payload, if_match=if_match, actor=principal.subject, vocab=vocab
+    )
+    _with_etag(response, record)
+    return record_read(record, node)
+
+
+@router.delete("/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_record(
+    record_id: str, session: SessionDep, principal: RequireNodeSteward, if_match: IfMatch = None
+) -> Response:
+    """Delete a record, leaving a tombstone that harvesters see. ``If-Match`` is required."""
+    await service.delete_record(session, record_id, if_match=if_match, actor=principal.subject)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{record_id}/versions")
+async def list_versions(
+    record_id: str, session: SessionDep, viewer: ViewerDep
+) -> Page[VersionRead]:
+    """Every version of a record, newest first, with who made it and when."""
+    versions = await service.list_versions(session, record_id, viewer=viewer)
+    items = [version_read(v) for v in versions]
+    return Page[VersionRead](items=items, limit=len(items), total=len(items))
+
+
+@router.get("/{record_id}/versions/{version}", response_model_exclude_none=True)
+async def read_version(
+    record_id: str, version: int, session: SessionDep, viewer: ViewerDep
+) -> VersionDetail:
+    """A record's content as of one version (``record`` is null for a deletion)."""
+    return version_detail(await service.get_version(session, record_id, version, viewer=viewer))
+
+
+@router.post("/{record_id}/versions/{version}/restore", response_model_exclude_none=True)
+async def restore_version(
+    record_id: str,
+    version: int,
+    session: SessionDep,
+    principal: RequireNodeSteward,
+    vocab: VocabDep,
+    node: NodeDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RecordRead:
+    """Make an earlier version current again (a new version). Revives a deleted record."""
+    record = await service.restore_version(
+        session, record_id, version, if_match=if_match, actor=principal.subject, vocab=vocab
+    )
+    _with_etag(response, record)
+    return record_read(record, node)

@@ -1,0 +1,213 @@
+"""Every query on records, their versions, facet values and the search index rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from converge_metadata.models import Record, RecordFacet, RecordVersion
+from converge_metadata.records.indexing import SearchDocument
+
+__all__ = [
+    "delete_derived",
+    "earliest_datestamp",
+    "get_record",
+    "get_records",
+    "get_version",
+    "insert_facets",
+    "insert_records",
+    "insert_search_rows",
+    "insert_versions",
+    "list_changes",
+    "list_versions",
+    "public_clause",
+    "records_query",
+    "update_record_if_version",
+    "update_records",
+]
+
+_SEARCH_COLUMNS = ("title", "body", "keywords", "people", "ids", "terms")
+
+
+def public_clause(today: date) -> ColumnElement[bool]:
+    """What anyone may read: published, not deleted, not under an embargo that still runs."""
+    return and_(
+        Record.status == "published",
+        Record.deleted_at.is_(None),
+        or_(Record.access_level != "embargoed", Record.embargo_until <= today),
+    )
+
+
+async def get_record(session: AsyncSession, local_id: str) -> Record | None:
+    return await session.scalar(select(Record).where(Record.local_id == local_id))
+
+
+async def get_records(session: AsyncSession, local_ids: Sequence[str]) -> dict[str, Record]:
+    found: dict[str, Record] = {}
+    # bounded IN lists: SQLite caps bound parameters per statement
+    for start in range(0, len(local_ids), 500):
+        chunk = local_ids[start : start + 500]
+        rows = await session.scalars(select(Record).where(Record.local_id.in_(chunk)))
+        found.update({r.local_id: r for r in rows})
+    return found
+
+
+async def insert_records(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert many records at once; returns their primary keys by local id."""
+    if not rows:
+        return {}
+    result = await session.execute(
+        insert(Record).returning(Record.pk, Record.local_id, sort_by_parameter_order=True), rows
+    )
+    return {local_id: pk for pk, local_id in result.all()}
+
+
+async def update_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Update many records by primary key (each dict has ``pk``)."""
+    if rows:
+        await session.execute(update(Record), rows)
+
+
+async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(RecordVersion), rows)
+
+
+async def insert_facets(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(RecordFacet), rows)
+
+
+async def delete_derived(session: AsyncSession, pks: Sequence[int]) -> None:
+    """Drop the facet and search rows of records that are rewritten or deleted."""
+    for start in range(0, len(pks), 500):
+        chunk = list(pks[start : start + 500])
+        await session.execute(delete(RecordFacet).where(RecordFacet.record_pk.in_(chunk)))
+        key = "rowid" if session.get_bind().dialect.name == "sqlite" else "record_pk"
+        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+        await session.execute(
+            text(f"DELETE FROM record_search WHERE {key} IN ({marks})"),  # noqa: S608
+            {f"p{i}": pk for i, pk in enumerate(chunk)},
+        )
+
+
+async def insert_search_rows(
+    session: AsyncSession, rows: Iterable[tuple[int, SearchDocument]]
+) -> None:
+    params = [{"pk": pk, **asdict(doc)} for pk, doc in rows]
+    if not params:
+        return
+    key = "rowid" if session.get_bind().dialect.name == "sqlite" else "record_pk"
+    columns = ", ".join(_SEARCH_COLUMNS)
+    values = ", ".join(f":{c}" for c in _SEARCH_COLUMNS)
+    await session.execute(
+        text(f"INSERT INTO record_search ({key}, {columns}) VALUES (:pk, {values})"),  # noqa: S608
+        params,
+    )
+
+
+async def list_versions(session: AsyncSession, record_pk: int) -> list[RecordVersion]:
+    stmt = (
+        select(RecordVersion)
+        .where(RecordVersion.record_pk == record_pk)
+        .order_by(RecordVersion.version.desc())
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_version(session: AsyncSession, record_pk: int, version: int) -> RecordVersion | None:
+    return await session.scalar(
+        select(RecordVersion).where(
+            RecordVersion.record_pk == record_pk, RecordVersion.version == version
+        )
+    )
+
+
+def records_query(
+    *,
+    include_drafts: bool,
+    today: date,
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    modified_since: datetime | None = None,
+) -> Select[Record]:
+    """Live records a caller may list, filtered; paged by the caller with ``keyset_page``."""
+    stmt = select(Record).where(Record.deleted_at.is_(None))
+    if not include_drafts:
+        stmt = stmt.where(public_clause(today))
+    if types:
+        stmt = stmt.where(Record.type.in_(types))
+    if statuses:
+        stmt = stmt.where(Record.status.in_(statuses))
+    if modified_since is not None:
+        stmt = stmt.where(Record.modified_at >= modified_since)
+    return stmt
+
+
+async def update_record_if_version(
+    session: AsyncSession, pk: int, expected_version: int, values: dict[str, Any]
+) -> bool:
+    """Compare-and-set on the version: ``False`` when another write got there first."""
+    result = await session.execute(
+        update(Record)
+        .where(Record.pk == pk, Record.version == expected_version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def list_changes(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    types: Sequence[str] = (),
+    after: tuple[datetime, int] | None = None,
+    limit: int = 100,
+) -> list[Record]:
+    """Published records and tombstones in datestamp order, for harvesters (OAI-PMH, DCAT).
+
+    A tombstone (``deleted_at`` set) is listed only when the record had been published. The
+    datestamp of an embargoed record is the end of its embargo, so it is hidden until then and
+    appears in incremental harvests on that day. Keyset paging on ``(datestamp, pk)``: pass
+    the last row's pair as ``after``.
+    """
+    live = public_clause(now.date())
+    tombstone = and_(Record.deleted_at.is_not(None), Record.published_at.is_not(None))
+    stmt = select(Record).where(or_(live, tombstone), Record.datestamp <= now)
+    if since is not None:
+        stmt = stmt.where(Record.datestamp >= since)
+    if until is not None:
+        stmt = stmt.where(Record.datestamp <= until)
+    if types:
+        stmt = stmt.where(Record.type.in_(types))
+    if after is not None:
+        stamp, pk = after
+        stmt = stmt.where(
+            or_(Record.datestamp > stamp, and_(Record.datestamp == stamp, Record.pk > pk))
+        )
+    stmt = stmt.order_by(Record.datestamp, Record.pk).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def earliest_datestamp(session: AsyncSession) -> datetime | None:
+    """OAI-PMH ``Identify`` needs the earliest datestamp the repository holds."""
+    return await session.scalar(select(func.min(Record.datestamp)))

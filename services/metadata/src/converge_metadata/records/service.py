@@ -1,0 +1,276 @@
+"""Record rules: create, read, replace, delete, versions and restore, batch upsert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from converge_common.errors import Conflict, FieldError, InvalidInput
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from converge_metadata.models import Record, RecordVersion
+from converge_metadata.records import repository
+from converge_metadata.records.exceptions import (
+    EtagMismatch,
+    EtagRequired,
+    RecordDeleted,
+    RecordExists,
+    RecordNotFound,
+    VersionNotFound,
+    VersionNotRestorable,
+)
+from converge_metadata.records.planning import (
+    content_hash,
+    document_of,
+    new_local_id,
+    plan,
+)
+from converge_metadata.records.schemas import RecordBase, RecordCreate, RecordUpdate
+from converge_metadata.records.validation import normalise_record
+from converge_metadata.records.writes import store_planned
+from converge_metadata.vocab import Vocabularies
+
+__all__ = [
+    "Viewer",
+    "create_record",
+    "delete_record",
+    "etag_of",
+    "get_version",
+    "list_versions",
+    "read_record",
+    "restore_version",
+    "update_record",
+]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: stewards of this Node see drafts and running embargoes."""
+
+    steward: bool
+    today: date
+
+
+def etag_of(record: Record) -> str:
+    return f'"{record.local_id}.v{record.version}"'
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def visible_to(record: Record, viewer: Viewer) -> bool:
+    if viewer.steward:
+        return True
+    if record.status != "published":
+        return False
+    return record.access_level != "embargoed" or (
+        record.embargo_until is not None and record.embargo_until <= viewer.today
+    )
+
+
+def _normalised(record: RecordBase, vocab: Vocabularies) -> None:
+    errors = normalise_record(record, vocab)
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} field(s) failed validation: "
+            + ", ".join(f"{e['pointer']} ({e['rule']})" for e in errors[:10]),
+            errors=errors,
+        )
+
+
+def _check_etag(record: Record, if_match: str | None) -> None:
+    if if_match is None:
+        raise EtagRequired("Send If-Match with the record's ETag to change it")
+    wanted = {tag.strip() for tag in if_match.split(",")}
+    if etag_of(record) not in wanted and f"W/{etag_of(record)}" not in wanted:
+        raise EtagMismatch(
+            "The record changed since you read it; fetch it again and reapply your change",
+            current_etag=etag_of(record),
+        )
+
+
+def _check_unpublish(record: Record, new_status: str) -> None:
+    if record.published_at is not None and new_status == "draft":
+        raise Conflict(
+            "A published record cannot return to draft; harvesters have seen it. Delete it "
+            "instead, which leaves a tombstone.",
+            errors=[FieldError("/status", "unpublish", "published records stay published")],
+        )
+
+
+async def _load(session: AsyncSession, local_id: str, *, allow_deleted: bool = False) -> Record:
+    record = await repository.get_record(session, local_id)
+    if record is None:
+        raise RecordNotFound(f"No record {local_id!r}")
+    if record.deleted_at is not None and not allow_deleted:
+        raise RecordDeleted(
+            f"Record {local_id!r} was deleted",
+            deleted_at=record.deleted_at.isoformat(),
+            version=record.version,
+        )
+    return record
+
+
+async def create_record(
+    session: AsyncSession, payload: RecordCreate, *, actor: str, vocab: Vocabularies
+) -> Record:
+    local_id = payload.id or new_local_id()
+    if await repository.get_record(session, local_id) is not None:
+        raise RecordExists(
+            f"Record {local_id!r} already exists (or was deleted: restore a version instead)",
+            errors=[FieldError("/id", "unique", "this id is taken")],
+        )
+    content = RecordBase.model_validate(payload.model_dump(exclude={"id"}))
+    _normalised(content, vocab)
+    planned = plan(
+        content,
+        local_id=local_id,
+        existing=None,
+        actor=actor,
+        now=_now(),
+        action="create",
+        vocab=vocab,
+    )
+    await store_planned(session, [planned], existing={})
+    return await _load(session, local_id)
+
+
+async def _readable(
+    session: AsyncSession, local_id: str, *, viewer: Viewer, allow_deleted: bool
+) -> Record:
+    record = await repository.get_record(session, local_id)
+    if record is None:
+        raise RecordNotFound(f"No record {local_id!r}")
+    if record.deleted_at is None:
+        if not visible_to(record, viewer):
+            raise RecordNotFound(f"No record {local_id!r}")
+        return record
+    # a deleted draft was never public: only stewards learn it existed
+    if record.published_at is None and not viewer.steward:
+        raise RecordNotFound(f"No record {local_id!r}")
+    if allow_deleted:
+        return record
+    return await _load(session, local_id)
+
+
+async def read_record(session: AsyncSession, local_id: str, *, viewer: Viewer) -> Record:
+    """A record the viewer may see; a tombstone raises ``RecordDeleted`` (410)."""
+    return await _readable(session, local_id, viewer=viewer, allow_deleted=False)
+
+
+async def _replace(
+    session: AsyncSession,
+    record: Record,
+    content: RecordBase,
+    *,
+    actor: str,
+    action: str,
+    vocab: Vocabularies,
+) -> Record:
+    document = document_of(content)
+    if record.deleted_at is None and content_hash(document) == record.content_hash:
+        return record
+    planned = plan(
+        content,
+        local_id=record.local_id,
+        existing=record,
+        actor=actor,
+        now=_now(),
+        action=action,
+        vocab=vocab,
+        document=document,
+    )
+    await store_planned(session, [planned], existing={record.local_id: record}, cas=True)
+    await session.refresh(record)
+    return record
+
+
+async def update_record(
+    session: AsyncSession,
+    local_id: str,
+    payload: RecordUpdate,
+    *,
+    if_match: str | None,
+    actor: str,
+    vocab: Vocabularies,
+) -> Record:
+    record = await _load(session, local_id)
+    _check_etag(record, if_match)
+    _check_unpublish(record, payload.status)
+    content = RecordBase.model_validate(payload.model_dump())
+    _normalised(content, vocab)
+    return await _replace(session, record, content, actor=actor, action="update", vocab=vocab)
+
+
+async def delete_record(
+    session: AsyncSession, local_id: str, *, if_match: str | None, actor: str
+) -> Record:
+    record = await _load(session, local_id)
+    _check_etag(record, if_match)
+    now = _now()
+    values = {
+        "version": record.version + 1,
+        "deleted_at": now,
+        "modified_at": now,
+        "datestamp": now,
+        "modified_by": actor,
+    }
+    if not await repository.update_record_if_version(session, record.pk, record.version, values):
+        raise EtagMismatch("The record changed while it was being deleted")
+    await repository.insert_versions(
+        session,
+        [
+            {
+                "record_pk": record.pk,
+                "version": record.version + 1,
+                "action": "delete",
+                "actor": actor,
+                "created_at": now,
+                "document": None,
+            }
+        ],
+    )
+    await repository.delete_derived(session, [record.pk])
+    await session.refresh(record)
+    return record
+
+
+async def list_versions(
+    session: AsyncSession, local_id: str, *, viewer: Viewer
+) -> list[RecordVersion]:
+    record = await _readable(session, local_id, viewer=viewer, allow_deleted=True)
+    return await repository.list_versions(session, record.pk)
+
+
+async def get_version(
+    session: AsyncSession, local_id: str, version: int, *, viewer: Viewer
+) -> RecordVersion:
+    record = await _readable(session, local_id, viewer=viewer, allow_deleted=True)
+    found = await repository.get_version(session, record.pk, version)
+    if found is None:
+        raise VersionNotFound(f"Record {local_id!r} has no version {version}")
+    return found
+
+
+async def restore_version(
+    session: AsyncSession,
+    local_id: str,
+    version: int,
+    *,
+    if_match: str | None,
+    actor: str,
+    vocab: Vocabularies,
+) -> Record:
+    """Make an earlier version's content current again, as a new version; revives a tombstone."""
+    record = await _load(session, local_id, allow_deleted=True)
+    _check_etag(record, if_match)
+    old = await repository.get_version(session, record.pk, version)
+    if old is None:
+        raise VersionNotFound(f"Record {local_id!r} has no version {version}")
+    if old.document is None:
+        raise VersionNotRestorable(f"Version {version} is a deletion; restore another version")
+    content = RecordBase.model_validate(old.document)
+    _check_unpublish(record, content.status)
+    _normalised(content, vocab)
+    return await _replace(session, record, content, actor=actor, action="restore", vocab=vocab)

@@ -1,0 +1,107 @@
+"""Checks a record against the vocabularies and the rules of its type, and normalises it.
+
+Syntax (ORCID checksums, DOIs, URLs, dates, language tags) is checked by the schemas; here the
+annotations are resolved: EDAM terms against the EDAM release (and its branch: a topic must be
+a topic), NCBI taxa against the shipped taxonomy where known (syntax otherwise), SPDX licence
+ids and DUO terms. Every failure names its field as a JSON pointer and the rule it broke.
+"""
+
+from __future__ import annotations
+
+from converge_common.errors import FieldError
+
+from converge_metadata.records.schemas import RecordBase, Term
+from converge_metadata.vocab import Vocabularies
+
+__all__ = ["PARTS_BY_TYPE", "normalise_record"]
+
+PARTS_BY_TYPE: dict[str, frozenset[str]] = {
+    "Dataset": frozenset({"dataset"}),
+    "Software": frozenset({"software"}),
+    "TrainingMaterial": frozenset({"training"}),
+    "CourseInstance": frozenset({"training", "course"}),
+}
+_ALL_PARTS = ("dataset", "software", "training", "course")
+
+
+class _Checker:
+    def __init__(self, vocab: Vocabularies) -> None:
+        self.vocab = vocab
+        self.errors: list[FieldError] = []
+
+    def fail(self, pointer: str, rule: str, message: str) -> None:
+        self.errors.append(FieldError(pointer, rule, message))
+
+    def edam(self, terms: list[Term], pointer: str, branch: str) -> None:
+        for index, term in enumerate(terms):
+            self.edam_term(term, f"{pointer}/{index}", branch)
+
+    def edam_term(self, term: Term, where: str, branch: str) -> None:
+        found = self.vocab.edam.get(term.uri)
+        if found is None:
+            self.fail(where, "edam_term", f"{term.uri!r} is not an EDAM 1.25 concept")
+        elif found.branch != branch:
+            self.fail(
+                where, "edam_branch", f"{term.uri!r} is an EDAM {found.branch}, not a {branch}"
+            )
+        elif found.obsolete:
+            self.fail(where, "edam_obsolete", f"{term.uri!r} ({found.label}) is obsolete")
+        else:
+            term.uri, term.label = found.uri, found.label
+
+    def taxa(self, terms: list[Term], pointer: str) -> None:
+        for index, term in enumerate(terms):
+            tax_id = self.vocab.taxonomy.parse_id(term.uri)
+            if tax_id is None:
+                self.fail(
+                    f"{pointer}/{index}", "ncbi_taxon", f"{term.uri!r} is not an NCBI taxon id"
+                )
+                continue
+            taxon = self.vocab.taxonomy.get(tax_id)
+            term.uri = f"http://purl.obolibrary.org/obo/NCBITaxon_{tax_id}"
+            if taxon is not None:
+                term.label = taxon.scientific_name
+
+    def duo(self, terms: list[Term], pointer: str) -> None:
+        for index, term in enumerate(terms):
+            found = self.vocab.duo.get(term.uri)
+            if found is None:
+                self.fail(f"{pointer}/{index}", "duo_term", f"{term.uri!r} is not a DUO term")
+            else:
+                term.uri, term.label = found.uri, found.label
+
+    def licence(self, record: RecordBase) -> None:
+        if record.license is None:
+            return
+        found = self.vocab.spdx.get(record.license)
+        if found is None:
+            self.fail("/license", "spdx", f"{record.license!r} is not an SPDX licence id")
+        else:
+            record.license = found.id
+
+    def parts(self, record: RecordBase) -> None:
+        allowed = PARTS_BY_TYPE[record.type]
+        for name in _ALL_PARTS:
+            if getattr(record, name) is not None and name not in allowed:
+                self.fail(f"/{name}", "type_part", f"a {record.type} has no {name!r} part")
+        if record.type == "CourseInstance" and record.course is None:
+            self.fail("/course", "required", "a CourseInstance needs its course part")
+
+
+def normalise_record(record: RecordBase, vocab: Vocabularies) -> list[FieldError]:
+    """Resolve ``record``'s annotations in place (canonical IRIs and labels); return the errors."""
+    check = _Checker(vocab)
+    check.parts(record)
+    check.licence(record)
+    check.edam(record.topics, "/topics", "topic")
+    check.duo(record.access.data_use, "/access/data_use")
+    if record.dataset is not None:
+        check.taxa(record.dataset.organisms, "/dataset/organisms")
+        for index, dist in enumerate(record.dataset.distributions):
+            if dist.format is not None:
+                check.edam_term(dist.format, f"/dataset/distributions/{index}/format", "format")
+    if record.software is not None:
+        check.edam(record.software.operations, "/software/operations", "operation")
+        check.edam(record.software.input_formats, "/software/input_formats", "format")
+        check.edam(record.software.output_formats, "/software/output_formats", "format")
+    return check.errors

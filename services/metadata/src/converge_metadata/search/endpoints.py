@@ -1,0 +1,72 @@
+"""``/api/v1/search``: full-text search with filters, facets, snippets and cursor paging."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from converge_common.app import SessionDep
+from fastapi import APIRouter, Query, Request
+
+from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
+from converge_metadata.records.schemas import AccessLevel, RecordType
+from converge_metadata.search import service
+from converge_metadata.search.schemas import SearchFilters, SearchResponse, SearchSort
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["search"])
+
+Multi = Annotated[list[str] | None, Query()]
+
+
+@router.get("/search", response_model_exclude_none=True)
+async def search(
+    session: SessionDep,
+    viewer: ViewerDep,
+    node: NodeDep,
+    vocab: VocabDep,
+    request: Request,
+    q: Annotated[str | None, Query(max_length=500, description="Free text")] = None,
+    type: Annotated[list[RecordType] | None, Query()] = None,
+    topic: Multi = None,
+    organism: Multi = None,
+    license: Multi = None,
+    access: Annotated[list[AccessLevel] | None, Query()] = None,
+    keyword: Multi = None,
+    language: Multi = None,
+    year_from: Annotated[int | None, Query(ge=0, le=9999)] = None,
+    year_to: Annotated[int | None, Query(ge=0, le=9999)] = None,
+    sort: SearchSort | None = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    cursor: str | None = None,
+    facets: bool = True,
+) -> SearchResponse:
+    """Search the records the caller may read. Filters within a dimension are alternatives;
+    dimensions combine. Facets count every matching record per dimension (top values)."""
+    settings = request.app.state.settings
+    filters = SearchFilters(
+        q=q,
+        type=type or [],
+        topic=topic or [],
+        organism=organism or [],
+        license=license or [],
+        access=access or [],
+        keyword=keyword or [],
+        language=language or [],
+        year_from=year_from,
+        year_to=year_to,
+    )
+    return await service.search(
+        session,
+        filters,
+        sort=sort,
+        limit=min(limit or settings.page_size_default, settings.page_size_max),
+        cursor=cursor,
+        steward=viewer.steward,
+        today=viewer.today,
+        node=node,
+        codec=request.app.state.cursor_codec,
+        vocab=vocab,
+        facet_limit=settings.facet_limit,
+        with_facets=facets,
+    )

@@ -1,0 +1,200 @@
+"""Search queries: FTS5 with bm25 on SQLite, tsvector with ts_rank on PostgreSQL.
+
+One filtered match set (a CTE) feeds three statements: the page, the facet counts of every
+dimension in one ``UNION ALL``, and the highlighted snippets of the page's rows.
+"""
+
+# SQL is assembled from fixed fragments; every value is a bound parameter.
+# ruff: noqa: S608
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, Integer, String, TextClause, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from converge_metadata.models import UTCDateTime
+from converge_metadata.search.schemas import SearchFilters
+
+__all__ = ["MARK_END", "MARK_START", "Match", "PageRow", "SearchSql", "fts_terms"]
+
+MARK_START, MARK_END = "\x02", "\x03"
+# bm25 column weights: title, body, keywords, people, ids, terms
+_BM25 = "bm25(record_search, 10.0, 1.0, 5.0, 3.0, 6.0, 4.0)"
+_EFFECTIVE_ACCESS = (
+    "CASE WHEN r.access_level = 'embargoed' AND r.embargo_until <= :today "
+    "THEN 'public' ELSE r.access_level END"
+)
+_MULTI = ("topic", "organism", "keyword", "language")
+
+
+def fts_terms(q: str | None) -> list[str]:
+    """Words of a free-text query; punctuation and FTS operators are not passed through."""
+    return re.findall(r"\w+", q or "")[:32]
+
+
+@dataclass
+class Match:
+    """The SQL of the filtered match set and its parameters."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+    has_query: bool = False
+
+
+@dataclass(frozen=True)
+class PageRow:
+    pk: int
+    local_id: str
+    type: str
+    access: str
+    modified_at: datetime
+    document: dict[str, Any]
+    score: float
+    sort_title: str
+
+
+class SearchSql:
+    """Builds and runs the statements for one backend (``sqlite`` or ``postgresql``)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+
+    def _in(self, params: dict[str, Any], name: str, values: list[Any]) -> str:
+        marks = []
+        for index, value in enumerate(values):
+            key = f"{name}{index}"
+            params[key] = value
+            marks.append(f":{key}")
+        return ", ".join(marks)
+
+    def match(self, filters: SearchFilters, *, steward: bool, today: date) -> Match:
+        params: dict[str, Any] = {"today": today}
+        where = ["r.deleted_at IS NULL"]
+        if not steward:
+            where.append(
+                "r.status = 'published' AND "
+                "(r.access_level <> 'embargoed' OR r.embargo_until <= :today)"
+            )
+        if filters.type:
+            where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
+        if filters.license:
+            where.append(f"r.license IN ({self._in(params, 'li', filters.license)})")
+        if filters.access:
+            where.append(f"{_EFFECTIVE_ACCESS} IN ({self._in(params, 'ac', list(filters.access))})")
+        if filters.year_from is not None:
+            where.append("r.issued_year >= :year_from")
+            params["year_from"] = filters.year_from
+        if filters.year_to is not None:
+            where.append("r.issued_year <= :year_to")
+            params["year_to"] = filters.year_to
+        for dim in _MULTI:
+            values: list[str] = getattr(filters, dim)
+            if values:
+                params[f"d_{dim}"] = dim
+                where.append(
+                    f"r.pk IN (SELECT record_pk FROM record_facets WHERE dimension = :d_{dim} "
+                    f"AND value IN ({self._in(params, 'v_' + dim, values)}))"
+                )
+        terms = fts_terms(filters.q)
+        conditions = " AND ".join(where)
+        if not terms:
+            return Match(
+                f"SELECT r.pk AS pk, 0.0 AS score FROM records r WHERE {conditions}", params
+            )
+        if self.dialect == "sqlite":
+            params["q"] = " AND ".join(f'"{t}"' for t in terms)
+            sql = (
+                f"SELECT r.pk AS pk, -{_BM25} AS score FROM record_search "
+                "JOIN records r ON r.pk = record_search.rowid "
+                f"WHERE record_search MATCH :q AND {conditions}"
+            )
+        else:
+            params["q"] = " ".join(terms)
+            sql = (
+                "SELECT r.pk AS pk, ts_rank(s.tsv, plainto_tsquery('english', :q)) AS score "
+                "FROM record_search s JOIN records r ON r.pk = s.record_pk "
+                f"WHERE s.tsv @@ plainto_tsquery('english', :q) AND {conditions}"
+            )
+        return Match(sql, params, has_query=True)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        match: Match,
+        *,
+        order: str,
+        after: tuple[Any, int] | None,
+        limit: int,
+    ) -> list[PageRow]:
+        params = dict(match.params, limit=limit)
+        column, direction = {
+            "relevance": ("m.score", "DESC"),
+            "date": ("r.modified_at", "DESC"),
+            "title": ("r.sort_title", "ASC"),
+        }[order]
+        seek = ""
+        types: dict[str, Any] = {}
+        if after is not None:
+            op = "<" if direction == "DESC" else ">"
+            seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND r.pk > :ck))"
+            params.update(cv=after[0], ck=after[1])
+            types["cv"] = {"relevance": Float(), "date": UTCDateTime(), "title": String()}[order]
+        stmt = text(
+            f"WITH m AS ({match.sql}) "
+            "SELECT r.pk, r.local_id, r.type, "
+            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, m.score, r.sort_title "
+            f"FROM m JOIN records r ON r.pk = m.pk {seek} "
+            f"ORDER BY {column} {direction}, r.pk ASC LIMIT :limit"
+        )
+        if types:
+            stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
+        stmt = stmt.columns(pk=Integer(), modified_at=UTCDateTime(), document=JSON(), score=Float())  # type: ignore[assignment]
+        rows = (await session.execute(stmt, params)).all()
+        return [PageRow(*row) for row in rows]
+
+    async def facet_counts(self, session: AsyncSession, match: Match) -> list[tuple[str, str, int]]:
+        join = "FROM m JOIN records r ON r.pk = m.pk"
+        year = "CAST(r.issued_year AS TEXT)" if self.dialect == "sqlite" else "r.issued_year::text"
+        sql = (
+            f"WITH m AS MATERIALIZED ({match.sql}) "
+            f"SELECT 'type', r.type, COUNT(*) {join} GROUP BY r.type "
+            f"UNION ALL SELECT 'license', r.license, COUNT(*) {join} "
+            "WHERE r.license IS NOT NULL GROUP BY r.license "
+            f"UNION ALL SELECT 'access', {_EFFECTIVE_ACCESS}, COUNT(*) {join} "
+            f"GROUP BY {_EFFECTIVE_ACCESS} "
+            f"UNION ALL SELECT 'year', {year}, COUNT(*) {join} "
+            "WHERE r.issued_year IS NOT NULL GROUP BY r.issued_year "
+            "UNION ALL SELECT f.dimension, f.value, COUNT(*) FROM m "
+            "JOIN record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value"
+        )
+        rows = await session.execute(text(sql), match.params)
+        return [(str(d), str(v), int(n)) for d, v, n in rows.all()]
+
+    async def snippets(self, session: AsyncSession, match: Match, pks: list[int]) -> dict[int, str]:
+        if not match.has_query or not pks:
+            return {}
+        params: dict[str, Any] = {"q": match.params["q"]}
+        marks = self._in(params, "pk", pks)
+        if self.dialect == "sqlite":
+            stmt: TextClause = text(
+                "SELECT rowid, snippet(record_search, 1, char(2), char(3), '…', 24), "
+                "snippet(record_search, 0, char(2), char(3), '…', 24) "
+                f"FROM record_search WHERE record_search MATCH :q AND rowid IN ({marks})"
+            )
+        else:
+            params["opts"] = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12"
+            stmt = text(
+                "SELECT record_pk, ts_headline('english', body, plainto_tsquery('english', :q), "
+                ":opts), ts_headline('english', title, plainto_tsquery('english', :q), :opts) "
+                f"FROM record_search WHERE record_pk IN ({marks})"
+            )
+        rows = await session.execute(stmt, params)
+        # the description when it matches, else the title: both read better than id lists
+        return {
+            int(pk): str(body) if MARK_START in str(body) else str(title)
+            for pk, body, title in rows.all()
+        }

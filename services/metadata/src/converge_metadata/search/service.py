@@ -1,0 +1,168 @@
+"""Full-text search with filters, facet counts, highlighted snippets and cursor paging."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from converge_common.errors import BadRequest, FieldError
+from converge_common.pagination import CursorCodec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from converge_metadata.search.repository import MARK_END, MARK_START, PageRow, SearchSql
+from converge_metadata.search.schemas import (
+    FacetValue,
+    SearchFilters,
+    SearchHit,
+    SearchResponse,
+    SearchSort,
+)
+from converge_metadata.vocab import Vocabularies
+
+__all__ = ["canonical_filters", "search"]
+
+_DIMENSIONS = ("type", "topic", "organism", "license", "access", "keyword", "year", "language")
+
+
+def canonical_filters(filters: SearchFilters, vocab: Vocabularies) -> SearchFilters:
+    """Accept short forms in filters (``topic_0121``, ``9606``, ``cc-by-4.0``) as in records."""
+    topics = [vocab.edam.canonical(t) or t for t in filters.topic]
+    organisms = []
+    for value in filters.organism:
+        tax_id = vocab.taxonomy.parse_id(value)
+        organisms.append(f"http://purl.obolibrary.org/obo/NCBITaxon_{tax_id}" if tax_id else value)
+    licences = [(found.id if (found := vocab.spdx.get(v)) else v) for v in filters.license]
+    keywords = [k.strip().lower() for k in filters.keyword]
+    return filters.model_copy(
+        update={"topic": topics, "organism": organisms, "license": licences, "keyword": keywords}
+    )
+
+
+def _label(dimension: str, value: str, vocab: Vocabularies) -> str:
+    if dimension == "topic" and (term := vocab.edam.terms.get(value)):
+        return term.label
+    if dimension == "organism":
+        tax_id = vocab.taxonomy.parse_id(value)
+        taxon = vocab.taxonomy.get(tax_id) if tax_id else None
+        return taxon.scientific_name if taxon else value
+    if dimension == "license" and (licence := vocab.spdx.get(value)):
+        return licence.name
+    return value
+
+
+def _facets(
+    counts: list[tuple[str, str, int]], vocab: Vocabularies, limit: int
+) -> dict[str, list[FacetValue]]:
+    grouped: dict[str, list[tuple[str, int]]] = {d: [] for d in _DIMENSIONS}
+    for dimension, value, count in counts:
+        grouped.setdefault(dimension, []).append((value, count))
+    return {
+        dimension: [
+            FacetValue(value=v, label=_label(dimension, v, vocab), count=n)
+            for v, n in sorted(values, key=lambda item: (-item[1], item[0]))[:limit]
+        ]
+        for dimension, values in grouped.items()
+    }
+
+
+def _snippet(raw: str | None, row: PageRow) -> str:
+    if raw is None:
+        description: dict[str, str] = row.document.get("description") or {}
+        text = description.get("en") or next(iter(description.values()), "")
+        return html.escape(text[:200] + ("…" if len(text) > 200 else ""))
+    escaped = html.escape(raw)
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _fingerprint(filters: SearchFilters, sort: str, steward: bool) -> str:
+    body = orjson.dumps([filters.model_dump(), sort, steward], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+def _sort_value(row: PageRow, sort: SearchSort) -> Any:
+    if sort == "relevance":
+        return row.score
+    if sort == "date":
+        return row.modified_at.isoformat()
+    return row.sort_title
+
+
+def _decode_cursor(
+    codec: CursorCodec, cursor: str, fingerprint: str, sort: SearchSort
+) -> tuple[tuple[Any, int], int]:
+    state = codec.decode(cursor)
+    if state.get("f") != fingerprint:
+        raise BadRequest(
+            "The cursor belongs to another query, filter set or sort",
+            errors=[FieldError("/cursor", "cursor", "query changed between pages")],
+        )
+    value = state["v"]
+    if sort == "date":
+        value = datetime.fromisoformat(value)
+    return (value, int(state["k"])), int(state["o"])
+
+
+def _hit(row: PageRow, *, node: str, rank: int, snippet: str) -> SearchHit:
+    title: dict[str, str] = row.document["title"]
+    issued = row.document.get("issued")
+    return SearchHit(
+        id=row.local_id,
+        global_id=f"{node}:{row.local_id}",
+        node=node,
+        type=row.type,
+        title=title.get("en") or next(iter(title.values())),
+        snippet=snippet,
+        score=round(row.score, 6),
+        rank=rank,
+        access=row.access,
+        modified_at=row.modified_at,
+        issued=date.fromisoformat(issued) if issued else None,
+    )
+
+
+async def search(
+    session: AsyncSession,
+    filters: SearchFilters,
+    *,
+    sort: SearchSort | None,
+    limit: int,
+    cursor: str | None,
+    steward: bool,
+    today: date,
+    node: str,
+    codec: CursorCodec,
+    vocab: Vocabularies,
+    facet_limit: int,
+    with_facets: bool = True,
+) -> SearchResponse:
+    filters = canonical_filters(filters, vocab)
+    sql = SearchSql(session.get_bind().dialect.name)
+    match = sql.match(filters, steward=steward, today=today)
+    order: SearchSort = sort or ("relevance" if match.has_query else "date")
+    if order == "relevance" and not match.has_query:
+        order = "date"
+    fingerprint = _fingerprint(filters, order, steward)
+    after, offset = (None, 0)
+    if cursor:
+        after, offset = _decode_cursor(codec, cursor, fingerprint, order)
+    rows = await sql.page(session, match, order=order, after=after, limit=limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        state = {"f": fingerprint, "v": _sort_value(last, order), "k": last.pk}
+        next_cursor = codec.encode({**state, "o": offset + limit})
+    counts = await sql.facet_counts(session, match) if with_facets else []
+    facets = _facets(counts, vocab, facet_limit) if with_facets else {}
+    total = sum(c for d, _, c in counts if d == "type") if with_facets else None
+    snippets = await sql.snippets(session, match, [r.pk for r in rows])
+    items = [
+        _hit(r, node=node, rank=offset + i + 1, snippet=_snippet(snippets.get(r.pk), r))
+        for i, r in enumerate(rows)
+    ]
+    return SearchResponse(
+        items=items, facets=facets, total=total, limit=limit, next_cursor=next_cursor, sort=order
+    )

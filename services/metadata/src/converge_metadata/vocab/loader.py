@@ -1,0 +1,39 @@
+"""Load every vocabulary from a data directory, once per process and directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from converge_metadata.vocab.duo import DuoVocabulary
+from converge_metadata.vocab.edam import EdamVocabulary
+from converge_metadata.vocab.spdx import SpdxVocabulary
+from converge_metadata.vocab.taxonomy import TaxonomyVocabulary
+
+__all__ = ["Vocabularies", "default_data_dir", "load_vocabularies"]
+
+EDAM_RELEASE = Path("edam/releases/EDAM_1.25.tsv")
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    edam: EdamVocabulary
+    taxonomy: TaxonomyVocabulary
+    spdx: SpdxVocabulary
+    duo: DuoVocabulary
+
+
+def default_data_dir() -> Path:
+    """The repository's ``data/`` directory (a deployment points the settings elsewhere)."""
+    return Path(__file__).resolve().parents[5] / "data"
+
+
+@lru_cache(maxsize=4)
+def load_vocabularies(data_dir: Path) -> Vocabularies:
+    return Vocabularies(
+        edam=EdamVocabulary.load(data_dir / EDAM_RELEASE),
+        taxonomy=TaxonomyVocabulary.load(data_dir / "ncbi-taxonomy"),
+        spdx=SpdxVocabulary.load(data_dir / "spdx" / "licenses.tsv"),
+        duo=DuoVocabulary.load(data_dir / "duo" / "duo.csv"),
+    )
