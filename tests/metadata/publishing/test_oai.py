@@ -169,7 +169,8 @@ class TestErrors:
     ) -> None:
         doc = await oai(client, oai_schema, verb="ListIdentifiers", metadataPrefix="oai_dc")
         element = token(doc)
-        assert element is not None and element.text
+        assert element is not None
+        assert element.text
         doc = await oai(client, oai_schema, verb="ListRecords", resumptionToken=element.text)
         assert error_code(doc) == "badResumptionToken"
 
@@ -231,9 +232,12 @@ class TestRecords:
         assert [int(t.get("cursor")) for t in tokens if t is not None] == [0, 50, 100, 150, 200]
         assert {t.get("completeListSize") for t in tokens if t is not None} == {"207"}
         last = tokens[-1]
-        assert last is not None and not last.text and last.get("expirationDate") is None
+        assert last is not None
+        assert not last.text
+        assert last.get("expirationDate") is None
         first = tokens[0]
-        assert first is not None and first.get("expirationDate", "").endswith("Z")
+        assert first is not None
+        assert first.get("expirationDate", "").endswith("Z")
 
 
 class TestSelective:

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from converge_metadata import __version__
 from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
-from converge_metadata.publishing.dcat.graph import add_node_agent, add_record, service_iri
+from converge_metadata.publishing.dcat.graph import (
+    add_node_agent,
+    add_record,
+    resource,
+    service_iri,
+)
 from converge_metadata.publishing.dcat.vocab import (
     DATACITE,
     DCAT,
@@ -72,9 +77,11 @@ def _catalog(
     service = service_iri(context)
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCT.title, Literal(f"{context.node_name} metadata service", lang="en")))
-    graph.add((service, DCAT.endpointURL, URIRef(context.oai_url)))
-    graph.add((service, DCAT.endpointURL, URIRef(context.catalog_url)))
-    graph.add((service, DCAT.endpointDescription, URIRef(f"{context.base_url}/openapi.json")))
+    graph.add((service, DCAT.endpointURL, resource(graph, context.oai_url)))
+    graph.add((service, DCAT.endpointURL, resource(graph, context.catalog_url)))
+    graph.add(
+        (service, DCAT.endpointDescription, resource(graph, f"{context.base_url}/openapi.json"))
+    )
     for standard in (_OAI_PMH, _DCAT_AP):
         graph.add((standard, RDF.type, DCT.Standard))
         graph.add((service, DCT.conformsTo, standard))
@@ -166,7 +173,7 @@ async def fdp_root_graph(session: AsyncSession, *, context: PublicationContext) 
     graph.add((root, DCT.title, Literal(f"{context.node_name} FAIR Data Point", lang="en")))
     graph.add((root, DCT.description, Literal("CONVERGE metadata service of the Node", lang="en")))
     graph.add((root, DCT.publisher, add_node_agent(graph, context)))
-    graph.add((root, DCAT.endpointURL, root))
+    graph.add((root, DCAT.endpointURL, resource(graph, str(root))))
     graph.add((root, FDP.metadataCatalog, URIRef(context.catalog_url)))
     earliest = await repository.earliest_datestamp(session) or now
     _fdp_metadata(graph, root, issued=earliest, modified=now)
