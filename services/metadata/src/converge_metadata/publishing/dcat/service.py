@@ -60,7 +60,7 @@ def _fdp_metadata(graph: Graph, iri: URIRef, *, issued: datetime, modified: date
 
 
 def _catalog(
-    graph: Graph, context: PublicationContext, *, issued: datetime, now: datetime
+    graph: Graph, context: PublicationContext, *, issued: datetime, modified: datetime
 ) -> URIRef:
     catalog = URIRef(context.catalog_url)
     graph.add((catalog, RDF.type, DCAT.Catalog))
@@ -87,7 +87,7 @@ def _catalog(
         graph.add((service, DCT.conformsTo, standard))
     graph.add((service, DCT.publisher, add_node_agent(graph, context)))
     graph.add((catalog, DCAT.service, service))
-    _fdp_metadata(graph, catalog, issued=issued, modified=now)
+    _fdp_metadata(graph, catalog, issued=issued, modified=modified)
     return catalog
 
 
@@ -134,7 +134,8 @@ async def catalog_page(
     graph = Graph()
     bind_prefixes(graph)
     earliest = await repository.earliest_datestamp(session) or now
-    catalog = _catalog(graph, context, issued=earliest, now=now)
+    latest = await repository.latest_datestamp(session, now=now) or earliest
+    catalog = _catalog(graph, context, issued=earliest, modified=latest)
     service = service_iri(context)
     for row in rows:
         iri = add_record(graph, record_read(row, node=context.node_id), context=context)
@@ -176,5 +177,6 @@ async def fdp_root_graph(session: AsyncSession, *, context: PublicationContext) 
     graph.add((root, DCAT.endpointURL, resource(graph, str(root))))
     graph.add((root, FDP.metadataCatalog, URIRef(context.catalog_url)))
     earliest = await repository.earliest_datestamp(session) or now
-    _fdp_metadata(graph, root, issued=earliest, modified=now)
+    latest = await repository.latest_datestamp(session, now=now) or earliest
+    _fdp_metadata(graph, root, issued=earliest, modified=latest)
     return graph
