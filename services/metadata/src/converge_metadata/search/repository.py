@@ -62,6 +62,9 @@ class SearchSql:
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        # SQLite's planner would otherwise drive from ``records`` by its status index and probe
+        # the full-text match per row; CROSS JOIN fixes the match set as the outer loop
+        self.join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
 
     def _in(self, params: dict[str, Any], name: str, values: list[Any]) -> str:
         marks = []
@@ -109,7 +112,7 @@ class SearchSql:
             params["q"] = " AND ".join(f'"{t}"' for t in terms)
             sql = (
                 f"SELECT r.pk AS pk, -{_BM25} AS score FROM record_search "
-                "JOIN records r ON r.pk = record_search.rowid "
+                f"{self.join} records r ON r.pk = record_search.rowid "
                 f"WHERE record_search MATCH :q AND {conditions}"
             )
         else:
@@ -147,7 +150,7 @@ class SearchSql:
             f"WITH m AS ({match.sql}) "
             "SELECT r.pk, r.local_id, r.type, "
             f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, m.score, r.sort_title "
-            f"FROM m JOIN records r ON r.pk = m.pk {seek} "
+            f"FROM m {self.join} records r ON r.pk = m.pk {seek} "
             f"ORDER BY {column} {direction}, r.pk ASC LIMIT :limit"
         )
         if types:
@@ -157,7 +160,7 @@ class SearchSql:
         return [PageRow(*row) for row in rows]
 
     async def facet_counts(self, session: AsyncSession, match: Match) -> list[tuple[str, str, int]]:
-        join = "FROM m JOIN records r ON r.pk = m.pk"
+        join = f"FROM m {self.join} records r ON r.pk = m.pk"
         year = "CAST(r.issued_year AS TEXT)" if self.dialect == "sqlite" else "r.issued_year::text"
         sql = (
             f"WITH m AS MATERIALIZED ({match.sql}) "
@@ -168,8 +171,8 @@ class SearchSql:
             f"GROUP BY {_EFFECTIVE_ACCESS} "
             f"UNION ALL SELECT 'year', {year}, COUNT(*) {join} "
             "WHERE r.issued_year IS NOT NULL GROUP BY r.issued_year "
-            "UNION ALL SELECT f.dimension, f.value, COUNT(*) FROM m "
-            "JOIN record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value"
+            f"UNION ALL SELECT f.dimension, f.value, COUNT(*) FROM m {self.join} "
+            "record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value"
         )
         rows = await session.execute(text(sql), match.params)
         return [(str(d), str(v), int(n)) for d, v, n in rows.all()]
