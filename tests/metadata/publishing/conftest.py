@@ -13,17 +13,13 @@ import pytest
 import pytest_asyncio
 from converge_common.db import Database
 from converge_common.testing.asgi import asgi_client
-from converge_common.testing.plugin import service_database
-from converge_metadata.app import MIGRATIONS, create_app
-from converge_metadata.models import Base
+from converge_metadata.app import create_app
 from converge_metadata.settings import MetadataSettings
 from lxml import etree
 
 from tests.metadata.publishing.sample import all_samples, delete_record, store
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "conformance"
-
-metadata_db = service_database("metadata", MIGRATIONS, Base.metadata)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from converge_common.errors import ProblemError
 from rdflib import Graph
 
+from converge_metadata.publishing.turtle import to_turtle
+
 __all__ = ["RDF_MEDIA_TYPES", "NotAcceptable", "choose_rdf", "serialise"]
 
 # media type -> rdflib format name
@@ -64,6 +66,8 @@ def choose_rdf(*, format_param: str | None, accept: str | None) -> str:
 
 
 def serialise(graph: Graph, media_type: str) -> bytes:
+    if media_type == "text/turtle":
+        return to_turtle(graph)
     data = graph.serialize(format=RDF_MEDIA_TYPES[media_type], encoding="utf-8")
     assert isinstance(data, bytes)
     return data

@@ -25,6 +25,7 @@ __all__ = [
     "earliest_datestamp",
     "get_record",
     "harvest_page",
+    "latest_datestamp",
     "visible_clause",
     "visible_page",
     "visible_page_at",
@@ -108,6 +109,11 @@ async def get_record(session: AsyncSession, local_id: str) -> Record | None:
 
 async def earliest_datestamp(session: AsyncSession) -> datetime | None:
     return await session.scalar(select(func.min(Record.datestamp)))
+
+
+async def latest_datestamp(session: AsyncSession, *, now: datetime) -> datetime | None:
+    """When the published catalogue last changed (a record, a deletion or an embargo end)."""
+    return await session.scalar(select(func.max(Record.datestamp)).where(Record.datestamp <= now))
 
 
 async def visible_page(

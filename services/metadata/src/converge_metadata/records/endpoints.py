@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
 from converge_metadata.models import Record
+from converge_metadata.publishing.representations import negotiated_record
 from converge_metadata.records import repository, service
 from converge_metadata.records.schemas import (
     RecordCreate,
@@ -100,14 +101,21 @@ async def list_records(
     return Page[RecordRead](items=items, next_cursor=next_cursor, limit=page.limit)
 
 
-@router.get("/{record_id}", response_model_exclude_none=True)
+@router.get("/{record_id}", response_model=RecordRead, response_model_exclude_none=True)
 async def read_record(
-    record_id: str, session: SessionDep, viewer: ViewerDep, node: NodeDep, response: Response
-) -> RecordRead:
-    """One record. A deleted record answers 410 with its tombstone."""
+    record_id: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    node: NodeDep,
+    response: Response,
+    request: Request,
+) -> RecordRead | Response:
+    """One record. A deleted record answers 410 with its tombstone. ``Accept`` may ask for
+    Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
     record = await service.read_record(session, record_id, viewer=viewer)
     _with_etag(response, record)
-    return record_read(record, node)
+    read = record_read(record, node)
+    return negotiated_record(request, read, response=response) or read
 
 
 @router.put("/{record_id}", response_model_exclude_none=True)

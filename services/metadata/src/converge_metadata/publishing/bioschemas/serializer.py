@@ -8,6 +8,7 @@ TrainingMaterial 1.0-RELEASE (``LearningResource``) and, for a course instance, 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from converge_metadata.publishing.context import PublicationContext
@@ -31,6 +32,13 @@ _SCHEMA_TYPES = {
     "CourseInstance": "Course",
 }
 CONFORMS_TO = "http://purl.org/dc/terms/conformsTo"
+
+
+def _when(value: date | datetime) -> str:
+    """A course date; a naive midnight is how the model holds a date given without a time."""
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time.min:
+        return value.date().isoformat()
+    return value.isoformat()
 
 
 def _conforms(profile: str) -> dict[str, str]:
@@ -167,8 +175,8 @@ def _course_instance(doc: dict[str, Any], record: RecordRead) -> None:
     instance: dict[str, Any] = {
         "@type": "CourseInstance",
         CONFORMS_TO: _conforms(COURSE_INSTANCE_PROFILE),
-        "startDate": course.start_date.isoformat(),
-        "endDate": course.end_date.isoformat(),
+        "startDate": _when(course.start_date),
+        "endDate": _when(course.end_date),
         "courseMode": "online" if course.online else "onsite",
     }
     if course.location is not None:

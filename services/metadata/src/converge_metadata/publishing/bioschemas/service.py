@@ -99,3 +99,22 @@ async def sitemap(
         for row in rows
     )
     return f'{head}<urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'
+
+
+def preferred_record_media_type(accept: str | None) -> str | None:
+    """The machine representation an ``Accept`` header asks for before plain JSON, if any."""
+    if not accept:
+        return None
+    best: tuple[float, str] | None = None
+    for part in accept.split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, media)
+    return best[1] if best is not None and best[1] in RECORD_MEDIA_TYPES else None

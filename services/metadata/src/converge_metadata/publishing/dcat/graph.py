@@ -43,7 +43,7 @@ from converge_metadata.publishing.terms import (
 )
 from converge_metadata.records.schemas import Agent, Distribution, RecordRead
 
-__all__ = ["add_node_agent", "add_record", "service_iri", "to_dcat_graph"]
+__all__ = ["add_node_agent", "add_record", "resource", "service_iri", "to_dcat_graph"]
 
 EDAM_SCHEME = URIRef("http://edamontology.org")
 DCT_FORMAT = URIRef("http://purl.org/dc/terms/format")
@@ -57,6 +57,13 @@ def service_iri(context: PublicationContext) -> URIRef:
 
 def node_agent_iri(context: PublicationContext) -> URIRef:
     return URIRef(f"{context.base_url}/#node")
+
+
+def resource(graph: Graph, url: str) -> URIRef:
+    """A web address as the object of a property whose DCAT-AP range is ``rdfs:Resource``."""
+    node = URIRef(url)
+    graph.add((node, RDF.type, RDFS.Resource))
+    return node
 
 
 def _date(value: date | datetime) -> Literal:
@@ -136,7 +143,7 @@ def _annotations(graph: Graph, iri: URIRef, record: RecordRead) -> None:
             if publication.doi
             else f"https://pubmed.ncbi.nlm.nih.gov/{publication.pmid}/"
         )
-        graph.add((iri, DCT.isReferencedBy, URIRef(ref)))
+        graph.add((iri, DCT.isReferencedBy, resource(graph, ref)))
 
 
 def _identifiers(graph: Graph, iri: URIRef, record: RecordRead) -> None:
@@ -167,9 +174,9 @@ def _distribution(
     graph.add((node, RDF.type, DCAT.Distribution))
     access = dist.access_url or dist.download_url
     assert access is not None  # a Distribution has one of the two by validation
-    graph.add((node, DCAT.accessURL, URIRef(access)))
+    graph.add((node, DCAT.accessURL, resource(graph, access)))
     if dist.download_url:
-        graph.add((node, DCAT.downloadURL, URIRef(dist.download_url)))
+        graph.add((node, DCAT.downloadURL, resource(graph, dist.download_url)))
     if dist.title:
         graph.add((node, DCT.title, Literal(dist.title)))
     if dist.media_type:
@@ -186,7 +193,9 @@ def _distribution(
     if dist.checksum is not None:
         checksum = URIRef(f"{node}-checksum")
         graph.add((checksum, RDF.type, SPDX.Checksum))
-        graph.add((checksum, SPDX.algorithm, SPDX[f"checksumAlgorithm_{dist.checksum.algorithm}"]))
+        algorithm = SPDX[f"checksumAlgorithm_{dist.checksum.algorithm}"]
+        graph.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
+        graph.add((checksum, SPDX.algorithm, algorithm))
         value = Literal(dist.checksum.value.lower(), datatype=XSD.hexBinary)
         graph.add((checksum, SPDX.checksumValue, value))
         graph.add((node, SPDX.checksum, checksum))
@@ -224,7 +233,7 @@ def _controlled(graph: Graph, iri: URIRef, record: RecordRead, access: URIRef) -
     node = URIRef(f"{iri}#access-request")
     graph.add((iri, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
-    graph.add((node, DCAT.accessURL, access))
+    graph.add((node, DCAT.accessURL, resource(graph, str(access))))
     graph.add((node, DCT.title, Literal(f"Access request to {dac.name}", lang="en")))
     for term in record.access.data_use:
         rights = URIRef(term_iri(term))
@@ -280,7 +289,10 @@ def add_record(graph: Graph, record: RecordRead, *, context: PublicationContext)
         graph.add((iri, RDF.type, DCAT.Dataset))
     else:
         graph.add((iri, RDF.type, DCAT.Resource))
-    graph.add((iri, DCT.type, DCMITYPE[DCMI_TYPES[record.type]]))
+    kind = DCMITYPE[DCMI_TYPES[record.type]]
+    graph.add((kind, RDF.type, SKOS.Concept))
+    graph.add((kind, SKOS.prefLabel, Literal(DCMI_TYPES[record.type], lang="en")))
+    graph.add((iri, DCT.type, kind))
     _texts(graph, iri, record, context)
     _identifiers(graph, iri, record)
     _annotations(graph, iri, record)

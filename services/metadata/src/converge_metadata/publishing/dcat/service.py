@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from converge_metadata import __version__
 from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
-from converge_metadata.publishing.dcat.graph import add_node_agent, add_record, service_iri
+from converge_metadata.publishing.dcat.graph import (
+    add_node_agent,
+    add_record,
+    resource,
+    service_iri,
+)
 from converge_metadata.publishing.dcat.vocab import (
     DATACITE,
     DCAT,
@@ -55,7 +60,7 @@ def _fdp_metadata(graph: Graph, iri: URIRef, *, issued: datetime, modified: date
 
 
 def _catalog(
-    graph: Graph, context: PublicationContext, *, issued: datetime, now: datetime
+    graph: Graph, context: PublicationContext, *, issued: datetime, modified: datetime
 ) -> URIRef:
     catalog = URIRef(context.catalog_url)
     graph.add((catalog, RDF.type, DCAT.Catalog))
@@ -72,15 +77,17 @@ def _catalog(
     service = service_iri(context)
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCT.title, Literal(f"{context.node_name} metadata service", lang="en")))
-    graph.add((service, DCAT.endpointURL, URIRef(context.oai_url)))
-    graph.add((service, DCAT.endpointURL, URIRef(context.catalog_url)))
-    graph.add((service, DCAT.endpointDescription, URIRef(f"{context.base_url}/openapi.json")))
+    graph.add((service, DCAT.endpointURL, resource(graph, context.oai_url)))
+    graph.add((service, DCAT.endpointURL, resource(graph, context.catalog_url)))
+    graph.add(
+        (service, DCAT.endpointDescription, resource(graph, f"{context.base_url}/openapi.json"))
+    )
     for standard in (_OAI_PMH, _DCAT_AP):
         graph.add((standard, RDF.type, DCT.Standard))
         graph.add((service, DCT.conformsTo, standard))
     graph.add((service, DCT.publisher, add_node_agent(graph, context)))
     graph.add((catalog, DCAT.service, service))
-    _fdp_metadata(graph, catalog, issued=issued, modified=now)
+    _fdp_metadata(graph, catalog, issued=issued, modified=modified)
     return catalog
 
 
@@ -127,7 +134,8 @@ async def catalog_page(
     graph = Graph()
     bind_prefixes(graph)
     earliest = await repository.earliest_datestamp(session) or now
-    catalog = _catalog(graph, context, issued=earliest, now=now)
+    latest = await repository.latest_datestamp(session, now=now) or earliest
+    catalog = _catalog(graph, context, issued=earliest, modified=latest)
     service = service_iri(context)
     for row in rows:
         iri = add_record(graph, record_read(row, node=context.node_id), context=context)
@@ -166,8 +174,9 @@ async def fdp_root_graph(session: AsyncSession, *, context: PublicationContext) 
     graph.add((root, DCT.title, Literal(f"{context.node_name} FAIR Data Point", lang="en")))
     graph.add((root, DCT.description, Literal("CONVERGE metadata service of the Node", lang="en")))
     graph.add((root, DCT.publisher, add_node_agent(graph, context)))
-    graph.add((root, DCAT.endpointURL, root))
+    graph.add((root, DCAT.endpointURL, resource(graph, str(root))))
     graph.add((root, FDP.metadataCatalog, URIRef(context.catalog_url)))
     earliest = await repository.earliest_datestamp(session) or now
-    _fdp_metadata(graph, root, issued=earliest, modified=now)
+    latest = await repository.latest_datestamp(session, now=now) or earliest
+    _fdp_metadata(graph, root, issued=earliest, modified=latest)
     return graph

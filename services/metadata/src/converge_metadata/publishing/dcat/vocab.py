@@ -15,6 +15,7 @@ __all__ = [
     "FDP",
     "FOAF",
     "HYDRA",
+    "PREFIXES",
     "RDF",
     "RDFS",
     "SKOS",
