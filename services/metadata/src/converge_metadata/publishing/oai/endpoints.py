@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from converge_common.app import SessionDep
+from converge_common.oai import OAIError, parse_request
 from fastapi import APIRouter, Request, Response
 
 from converge_metadata.publishing.context import ContextDep
 from converge_metadata.publishing.oai.envelope import error_response, response
-from converge_metadata.publishing.oai.protocol import OAIError, parse_request
 from converge_metadata.publishing.oai.service import OAIService
 from converge_metadata.publishing.oai.tokens import TokenCodec
 from converge_metadata.settings import MetadataSettings

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from converge_metadata.publishing.oai.protocol import OAIError
+from converge_common.oai import OAIError
+
 from converge_metadata.publishing.oai.xmltext import attr, datestamp, text
 
 __all__ = ["error_response", "response"]

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from converge_common.oai import OAIError, OAIRequest, parse_datestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import Record
 from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.oai.formats import FORMATS
-from converge_metadata.publishing.oai.protocol import OAIError, OAIRequest, parse_datestamp
 from converge_metadata.publishing.oai.tokens import HarvestState, TokenCodec
 from converge_metadata.publishing.oai.xmltext import attr, datestamp, text
 from converge_metadata.publishing.views import (

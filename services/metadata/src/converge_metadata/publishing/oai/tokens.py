@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from converge_common.errors import BadRequest
+from converge_common.oai import OAIError
 from converge_common.pagination import CursorCodec
-
-from converge_metadata.publishing.oai.protocol import OAIError
 
 __all__ = ["HarvestState", "TokenCodec"]
 

@@ -1,4 +1,8 @@
-"""The OAI-PMH 2.0 request grammar: verbs, their arguments, dates, and the eight error codes."""
+"""The OAI-PMH 2.0 request grammar: verbs, their arguments, dates, and the eight error codes.
+
+Shared by every OAI-PMH endpoint of the federation: a Node's repository (metadata service) and
+the federation-wide one (gateway) must refuse exactly the same requests in exactly the same way.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +58,10 @@ class OAIError(Exception):
 class OAIRequest:
     verb: str
     arguments: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str | None:
+        return self.arguments.get("resumptionToken")
 
 
 def parse_request(items: Sequence[tuple[str, str]]) -> OAIRequest:
