@@ -19,13 +19,13 @@ import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from converge_common.app import Lifespan
+from converge_common.settings import NodeServiceSettings
 
 with warnings.catch_warnings():
     # authlib's httpx integration announces a future move to httpx2 (it works with httpx);
@@ -39,7 +39,6 @@ with warnings.catch_warnings():
 
 __all__ = [
     "RegistrationConfig",
-    "RegistrationSettings",
     "RegistryRegistration",
     "registration_lifespan",
 ]
@@ -47,22 +46,6 @@ __all__ = [
 logger = logging.getLogger("converge.registration")
 
 MAX_BACKOFF_S = 300.0
-
-
-class RegistrationSettings(Protocol):
-    """The settings fields a Node's service needs to join (metadata and impact have them)."""
-
-    node_id: str
-    registry_url: str
-    registry_audience: str
-    client_id: str
-    client_secret: SecretStr
-    heartbeat_interval_s: float
-    public_url: str
-    oidc_issuer: str
-    oidc_audience: str
-    http_connect_timeout_s: float
-    http_read_timeout_s: float
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,7 @@ class RegistrationConfig:
     @classmethod
     def from_settings(
         cls,
-        settings: RegistrationSettings,
+        settings: NodeServiceSettings,
         *,
         kind: str,
         api_version: str,
@@ -247,7 +230,7 @@ def registration_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings: RegistrationSettings = app.state.settings
+        settings: NodeServiceSettings = app.state.settings
         config = RegistrationConfig.from_settings(
             settings, kind=kind, api_version=api_version, capabilities=capabilities
         )

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = [
     "PLACEHOLDER_SECRETS",
     "BaseServiceSettings",
+    "NodeServiceSettings",
     "RoleRule",
     "cached_settings",
 ]
@@ -118,6 +119,19 @@ class BaseServiceSettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+class NodeServiceSettings(BaseServiceSettings):
+    """A service a Node runs (metadata, impact): which Node, and how it joins the federation."""
+
+    node_id: str = Field(default="xx", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    node_name: str = "Demo Node"
+    registry_url: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    # the registry's audience for client-credentials tokens; empty: this service's own
+    registry_audience: str = ""
+    heartbeat_interval_s: float = Field(default=60.0, gt=0)
 
 
 S = TypeVar("S", bound=BaseServiceSettings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from converge_common.settings import BaseServiceSettings, cached_settings
-from pydantic import Field, SecretStr
+from converge_common.settings import NodeServiceSettings, cached_settings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from converge_metadata.vocab.loader import default_data_dir
@@ -13,18 +13,10 @@ from converge_metadata.vocab.loader import default_data_dir
 __all__ = ["MetadataSettings", "get_settings"]
 
 
-class MetadataSettings(BaseServiceSettings):
+class MetadataSettings(NodeServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONVERGE_METADATA_", extra="ignore")
 
     service_name: str = Field(default="metadata")
-    node_id: str = Field(default="xx", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    node_name: str = "Demo Node"
-    registry_url: str = ""
-    client_id: str = ""
-    client_secret: SecretStr = SecretStr("")
-    # the registry's audience for client-credentials tokens; empty: this service's own
-    registry_audience: str = ""
-    heartbeat_interval_s: float = Field(default=60.0, gt=0)
     vocab_dir: Path = Field(
         default_factory=default_data_dir,
         description="Directory holding edam/, ncbi-taxonomy/, spdx/ and duo/",
