@@ -43,6 +43,8 @@ class Match:
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
     has_query: bool = False
+    # the same set without the relevance score: facet counts need only the keys
+    keys_sql: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,24 +107,27 @@ class SearchSql:
         terms = fts_terms(filters.q)
         conditions = " AND ".join(where)
         if not terms:
+            source = f"FROM records r WHERE {conditions}"
             return Match(
-                f"SELECT r.pk AS pk, 0.0 AS score FROM records r WHERE {conditions}", params
+                f"SELECT r.pk AS pk, 0.0 AS score {source}", params, False, f"SELECT r.pk {source}"
             )
         if self.dialect == "sqlite":
             params["q"] = " AND ".join(f'"{t}"' for t in terms)
-            sql = (
-                f"SELECT r.pk AS pk, -{_BM25} AS score FROM record_search "
-                f"{self.join} records r ON r.pk = record_search.rowid "
+            score = f"-{_BM25}"
+            source = (
+                f"FROM record_search {self.join} records r ON r.pk = record_search.rowid "
                 f"WHERE record_search MATCH :q AND {conditions}"
             )
         else:
             params["q"] = " ".join(terms)
-            sql = (
-                "SELECT r.pk AS pk, ts_rank(s.tsv, plainto_tsquery('english', :q)) AS score "
+            score = "ts_rank(s.tsv, plainto_tsquery('english', :q))"
+            source = (
                 "FROM record_search s JOIN records r ON r.pk = s.record_pk "
                 f"WHERE s.tsv @@ plainto_tsquery('english', :q) AND {conditions}"
             )
-        return Match(sql, params, has_query=True)
+        return Match(
+            f"SELECT r.pk AS pk, {score} AS score {source}", params, True, f"SELECT r.pk {source}"
+        )
 
     async def page(
         self,
@@ -159,22 +164,28 @@ class SearchSql:
         rows = (await session.execute(stmt, params)).all()
         return [PageRow(*row) for row in rows]
 
-    async def facet_counts(self, session: AsyncSession, match: Match) -> list[tuple[str, str, int]]:
-        join = f"FROM m {self.join} records r ON r.pk = m.pk"
-        year = "CAST(r.issued_year AS TEXT)" if self.dialect == "sqlite" else "r.issued_year::text"
-        sql = (
-            f"WITH m AS MATERIALIZED ({match.sql}) "
-            f"SELECT 'type', r.type, COUNT(*) {join} GROUP BY r.type "
-            f"UNION ALL SELECT 'license', r.license, COUNT(*) {join} "
-            "WHERE r.license IS NOT NULL GROUP BY r.license "
-            f"UNION ALL SELECT 'access', {_EFFECTIVE_ACCESS}, COUNT(*) {join} "
-            f"GROUP BY {_EFFECTIVE_ACCESS} "
-            f"UNION ALL SELECT 'year', {year}, COUNT(*) {join} "
-            "WHERE r.issued_year IS NOT NULL GROUP BY r.issued_year "
-            f"UNION ALL SELECT f.dimension, f.value, COUNT(*) FROM m {self.join} "
-            "record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value"
+    async def facet_counts(
+        self, session: AsyncSession, match: Match, *, limit: int = 10
+    ) -> list[tuple[str, str, int]]:
+        """The top ``limit`` values of every dimension (all types: they make the total).
+
+        One pass over the narrow facet table, keyed by the match set materialised once; only
+        an embargoed record's row visits ``records``, to tell whether its embargo has lapsed.
+        """
+        value = (
+            "CASE WHEN f.dimension = 'access' AND f.value = 'embargoed' AND "
+            "(SELECT e.embargo_until FROM records e WHERE e.pk = f.record_pk) <= :today "
+            "THEN 'public' ELSE f.value END"
         )
-        rows = await session.execute(text(sql), match.params)
+        sql = (
+            f"WITH m AS MATERIALIZED ({match.keys_sql}), "
+            f"c AS (SELECT f.dimension AS d, {value} AS v, COUNT(*) AS n "
+            f"FROM m {self.join} record_facets f ON f.record_pk = m.pk GROUP BY 1, 2), "
+            "t AS (SELECT d, v, n, ROW_NUMBER() OVER (PARTITION BY d ORDER BY n DESC, v) AS k "
+            "FROM c) "
+            "SELECT d, v, n FROM t WHERE k <= :facet_limit OR d = 'type'"
+        )
+        rows = await session.execute(text(sql), {**match.params, "facet_limit": limit})
         return [(str(d), str(v), int(n)) for d, v, n in rows.all()]
 
     async def snippets(self, session: AsyncSession, match: Match, pks: list[int]) -> dict[int, str]:
