@@ -29,6 +29,7 @@ _EFFECTIVE_ACCESS = (
     "THEN 'public' ELSE r.access_level END"
 )
 _MULTI = ("topic", "organism", "keyword", "language")
+_KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
 
 
 def fts_terms(q: str | None) -> list[str]:
@@ -67,6 +68,11 @@ class SearchSql:
         # SQLite's planner would otherwise drive from ``records`` by its status index and probe
         # the full-text match per row; CROSS JOIN fixes the match set as the outer loop
         self.join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
+        # filters and sort keys read the narrow covering index, keyed by pk, not the wide rows
+        # (each carries its JSON document); SQLite would pick the rowid table by itself
+        self.records = (
+            "records r INDEXED BY ix_records_search_cover" if dialect == "sqlite" else "records r"
+        )
 
     def _in(self, params: dict[str, Any], name: str, values: list[Any]) -> str:
         marks = []
@@ -107,15 +113,18 @@ class SearchSql:
         terms = fts_terms(filters.q)
         conditions = " AND ".join(where)
         if not terms:
-            source = f"FROM records r WHERE {conditions}"
+            source = f"FROM {self.records} WHERE {conditions}"
             return Match(
-                f"SELECT r.pk AS pk, 0.0 AS score {source}", params, False, f"SELECT r.pk {source}"
+                f"SELECT r.pk AS pk, 0.0 AS score, {_KEYS} {source}",
+                params,
+                False,
+                f"SELECT r.pk {source}",
             )
         if self.dialect == "sqlite":
             params["q"] = " AND ".join(f'"{t}"' for t in terms)
             score = f"-{_BM25}"
             source = (
-                f"FROM record_search {self.join} records r ON r.pk = record_search.rowid "
+                f"FROM record_search {self.join} {self.records} ON r.pk = record_search.rowid "
                 f"WHERE record_search MATCH :q AND {conditions}"
             )
         else:
@@ -126,7 +135,10 @@ class SearchSql:
                 f"WHERE s.tsv @@ plainto_tsquery('english', :q) AND {conditions}"
             )
         return Match(
-            f"SELECT r.pk AS pk, {score} AS score {source}", params, True, f"SELECT r.pk {source}"
+            f"SELECT r.pk AS pk, {score} AS score, {_KEYS} {source}",
+            params,
+            True,
+            f"SELECT r.pk {source}",
         )
 
     async def page(
@@ -140,23 +152,28 @@ class SearchSql:
     ) -> list[PageRow]:
         params = dict(match.params, limit=limit)
         column, direction = {
-            "relevance": ("m.score", "DESC"),
-            "date": ("r.modified_at", "DESC"),
-            "title": ("r.sort_title", "ASC"),
+            "relevance": ("score", "DESC"),
+            "date": ("modified_at", "DESC"),
+            "title": ("sort_title", "ASC"),
         }[order]
         seek = ""
         types: dict[str, Any] = {}
         if after is not None:
             op = "<" if direction == "DESC" else ">"
-            seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND r.pk > :ck))"
+            seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND pk > :ck))"
             params.update(cv=after[0], ck=after[1])
             types["cv"] = {"relevance": Float(), "date": UTCDateTime(), "title": String()}[order]
+        # rank and cut the page on the match set's own sort keys; only the page's rows visit
+        # the wide records rows for their documents
         stmt = text(
-            f"WITH m AS ({match.sql}) "
+            f"WITH m AS ({match.sql}), "
+            f"p AS (SELECT pk, score FROM m {seek} "
+            f"ORDER BY {column} {direction}, pk ASC LIMIT :limit) "
             "SELECT r.pk, r.local_id, r.type, "
-            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, m.score, r.sort_title "
-            f"FROM m {self.join} records r ON r.pk = m.pk {seek} "
-            f"ORDER BY {column} {direction}, r.pk ASC LIMIT :limit"
+            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, p.score, r.sort_title "
+            f"FROM p {self.join} records r ON r.pk = p.pk "
+            f"ORDER BY {'p.score' if order == 'relevance' else 'r.' + column} {direction}, "
+            "r.pk ASC"
         )
         if types:
             stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
