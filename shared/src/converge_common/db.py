@@ -58,10 +58,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    # sorts and GROUP BY b-trees in memory, and a 16 MiB page cache per connection (the
-    # default 2 MiB re-reads index pages on every query over a large table); both bounded
-    cursor.execute("PRAGMA temp_store=MEMORY")
-    cursor.execute("PRAGMA cache_size=-16384")
     cursor.close()
 
 
