@@ -186,24 +186,31 @@ class SearchSql:
     ) -> list[tuple[str, str, int]]:
         """The top ``limit`` values of every dimension (all types: they make the total).
 
-        One pass over the narrow facet table, keyed by the match set materialised once; only
-        an embargoed record's row visits ``records``, to tell whether its embargo has lapsed.
+        One grouped pass over the narrow facet table, keyed by the match set materialised
+        once. Access counts stored levels; the embargoed records whose embargo has lapsed are
+        counted apart (only they visit ``records``) and moved to public here, so the grouping
+        keys stay plain columns (PostgreSQL can then hash them instead of sorting).
         """
-        value = (
-            "CASE WHEN f.dimension = 'access' AND f.value = 'embargoed' AND "
-            "(SELECT e.embargo_until FROM records e WHERE e.pk = f.record_pk) <= :today "
-            "THEN 'public' ELSE f.value END"
-        )
+        join = self.join
         sql = (
             f"WITH m AS MATERIALIZED ({match.keys_sql}), "
-            f"c AS (SELECT f.dimension AS d, {value} AS v, COUNT(*) AS n "
-            f"FROM m {self.join} record_facets f ON f.record_pk = m.pk GROUP BY 1, 2), "
+            f"c AS (SELECT f.dimension AS d, f.value AS v, COUNT(*) AS n "
+            f"FROM m {join} record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value), "
             "t AS (SELECT d, v, n, ROW_NUMBER() OVER (PARTITION BY d ORDER BY n DESC, v) AS k "
             "FROM c) "
-            "SELECT d, v, n FROM t WHERE k <= :facet_limit OR d = 'type'"
+            "SELECT d, v, n FROM t WHERE k <= :facet_limit OR d IN ('type', 'access') "
+            "UNION ALL SELECT '', 'lapsed', COUNT(*) "
+            f"FROM m {join} record_facets f ON f.record_pk = m.pk AND f.dimension = 'access' "
+            f"AND f.value = 'embargoed' {join} records e ON e.pk = f.record_pk "
+            "WHERE e.embargo_until <= :today"
         )
         rows = await session.execute(text(sql), {**match.params, "facet_limit": limit})
-        return [(str(d), str(v), int(n)) for d, v, n in rows.all()]
+        counts = {(str(d), str(v)): int(n) for d, v, n in rows.all()}
+        lapsed = counts.pop(("", "lapsed"), 0)
+        if lapsed:
+            counts[("access", "embargoed")] -= lapsed
+            counts[("access", "public")] = counts.get(("access", "public"), 0) + lapsed
+        return [(d, v, n) for (d, v), n in counts.items() if n > 0]
 
     async def snippets(self, session: AsyncSession, match: Match, pks: list[int]) -> dict[int, str]:
         if not match.has_query or not pks:
