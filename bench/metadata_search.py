@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import socket
 import subprocess
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from converge_common.db import Database, upgrade_database
+from converge_common.db import Database, make_engine, upgrade_database
 from converge_metadata.app import MIGRATIONS
 from converge_metadata.records.schemas import RecordCreate
 from converge_metadata.records.upsert import upsert_records
@@ -32,8 +31,10 @@ from converge_metadata.search.repository import SearchSql
 from converge_metadata.search.schemas import SearchFilters
 from converge_metadata.search.service import canonical_filters
 from converge_metadata.vocab import default_data_dir, load_vocabularies
+from sqlalchemy import make_url, text
 
 from bench.metadata_corpus import Pools, generate
+from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 2000
@@ -157,14 +158,65 @@ async def db_figures(url: str, qs: list[dict[str, Any]]) -> dict[str, float]:
     return {"p50": _pct(timings, 0.5), "p95": _pct(timings, 0.95)}
 
 
-def run(size: int, workdir: Path, requests: int) -> dict[str, Any]:
+async def _fresh_postgres(admin_url: str, size: int) -> str:
+    """A new, empty database beside the admin URL's (dropped first if a previous run left it)."""
+    base = make_url(admin_url)
+    name = f"{base.database}_bench_metadata_{size}"
+    engine = make_engine(admin_url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def _analyze(url: str) -> None:
+    """Planner statistics as autovacuum would gather them soon after a bulk load; without
+    them PostgreSQL guesses one row per match set and probes the full-text index per record."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("ANALYZE"))
+    finally:
+        await engine.dispose()
+
+
+def _fresh_database(size: int, workdir: Path, postgres: str | None) -> tuple[str, Path | None]:
+    if postgres:
+        return asyncio.run(_fresh_postgres(postgres, size)), None
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"metadata-{size}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite+aiosqlite:///{path}"
+    return f"sqlite+aiosqlite:///{path}", path
+
+
+async def _postgres_bytes(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(text("SELECT pg_database_size(current_database())")))
+    finally:
+        await engine.dispose()
+
+
+def _database_bytes(url: str, path: Path | None) -> int:
+    if path is None:
+        return asyncio.run(_postgres_bytes(url))
+    files = (Path(f"{path}{suffix}") for suffix in ("", "-wal"))
+    return sum(f.stat().st_size for f in files if f.exists())
+
+
+def run(size: int, workdir: Path, requests: int, postgres: str | None = None) -> dict[str, Any]:
+    url, path = _fresh_database(size, workdir, postgres)
     upgrade_database(MIGRATIONS, url)
     seconds, stored = asyncio.run(load(url, size))
+    if postgres:
+        asyncio.run(_analyze(url))
     port = _port()
     env = {
         **os.environ,
@@ -200,6 +252,8 @@ def run(size: int, workdir: Path, requests: int) -> dict[str, Any]:
     raw = asyncio.run(db_figures(url, qs))
     return {
         "size": size,
+        "backend": "PostgreSQL" if postgres else "SQLite",
+        "load": os.getloadavg()[0],
         "import_rps": stored / seconds,
         "import_s": seconds,
         **http,
@@ -207,29 +261,28 @@ def run(size: int, workdir: Path, requests: int) -> dict[str, Any]:
         "hwm_mb": hwm,
         "db_p50": raw["p50"],
         "db_p95": raw["p95"],
-        "db_bytes": path.stat().st_size,
+        "db_bytes": _database_bytes(url, path),
     }
 
 
 def markdown(results: list[dict[str, Any]], command: str) -> str:
-    cpu = platform.processor() or platform.machine()
     lines = [
-        "## Metadata catalogue",
+        "One uvicorn worker (uvloop, httptools), one HTTP client for latency, 16 for throughput;",
+        "the benchmark's own client and loader run on the same machine. Load average: the",
+        "machine's 1-minute load when the run finished (it is shared; figures vary with it).",
         "",
-        f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"SQLite (embedded), one uvicorn worker. Date: {datetime.now(UTC).date()}.",
         f"Command: `{command}`",
         "",
-        "| records | import rec/s | search p50 ms | p95 ms | searches/s (16 clients) "
-        "| RSS MB (peak) | DB p50 / p95 ms | API/DB p50 | DB size MB |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| backend | records | import rec/s | search p50 ms | p95 ms | searches/s (16 clients) "
+        "| RSS MB (peak) | DB p50 / p95 ms | API/DB p50 | DB size MB | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
-            f"| {r['size']:,} | {r['import_rps']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
-            f"{r['rps']:.0f} | {r['rss_mb']:.0f} ({r['hwm_mb']:.0f}) | "
+            f"| {r['backend']} | {r['size']:,} | {r['import_rps']:,.0f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['rps']:.0f} | {r['rss_mb']:.0f} ({r['hwm_mb']:.0f}) | "
             f"{r['db_p50']:.1f} / {r['db_p95']:.1f} | {r['p50'] / r['db_p50']:.2f} | "
-            f"{r['db_bytes'] / 2**20:.0f} |"
+            f"{r['db_bytes'] / 2**20:.0f} | {r['load']:.1f} |"
         )
     lines += [
         "",
@@ -243,34 +296,30 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    head, marker, rest = text.partition("## Metadata catalogue")
-    if marker:
-        following = rest.find("\n## ")
-        rest = rest[following + 1 :] if following >= 0 else ""
-        text = head + section + ("\n" + rest if rest else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, action="append", help="repeatable; default 10000")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--write-docs", action="store_true")
-    args = parser.parse_args(argv)
-    results = [run(size, args.workdir, args.requests) for size in args.size or [10_000]]
-    command = "uv run python -m bench.metadata_search " + " ".join(
-        f"--size {s}" for s in args.size or [10_000]
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="measure on PostgreSQL: a fresh database is created beside this URL's",
     )
+    args = parser.parse_args(argv)
+    sizes = args.size or [10_000]
+    results = [run(size, args.workdir, args.requests, args.postgres) for size in sizes]
+    command = "uv run python -m bench.metadata_search " + " ".join(f"--size {s}" for s in sizes)
+    if args.requests != parser.get_default("requests"):
+        command += f" --requests {args.requests}"
+    if args.postgres:
+        command += " --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     section = markdown(results, command)
     print(section)
     if args.write_docs:
-        write_docs(section)
+        heading = "Metadata catalogue" + (" on PostgreSQL" if args.postgres else "")
+        write_section(heading, section)
     return 0
 
 

@@ -134,6 +134,40 @@ class TestFiltersAndFacets:
         assert licences["MIT"] == "MIT License"
 
 
+class TestAccessFacet:
+    async def test_lapsed_embargo_counts_as_public(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        today = datetime.now(UTC).date()
+        bodies = [
+            dataset(id="open"),
+            dataset(
+                id="lapsed",
+                access={
+                    "level": "embargoed",
+                    "embargo_until": (today - timedelta(days=1)).isoformat(),
+                },
+            ),
+            dataset(
+                id="running",
+                access={
+                    "level": "embargoed",
+                    "embargo_until": (today + timedelta(days=9)).isoformat(),
+                },
+            ),
+        ]
+        for body in bodies:
+            response = await api.post("/api/v1/records", json=body, headers=steward)
+            assert response.status_code == 201, response.text
+        anon = (await api.get("/api/v1/search")).json()["facets"]["access"]
+        assert anon == [{"value": "public", "label": "public", "count": 2}]
+        own = (await api.get("/api/v1/search", headers=steward)).json()["facets"]["access"]
+        assert own == [
+            {"value": "public", "label": "public", "count": 2},
+            {"value": "embargoed", "label": "embargoed", "count": 1},
+        ]
+
+
 class TestSortAndCursor:
     async def test_title_sort_pages_through_everything(
         self, api: httpx.AsyncClient, corpus: None

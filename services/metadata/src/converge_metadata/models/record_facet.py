@@ -9,13 +9,14 @@ from converge_metadata.models.base import Base
 
 __all__ = ["FACET_DIMENSIONS", "RecordFacet"]
 
-# multi-valued dimensions; type, access, licence and year are columns of ``records``
-FACET_DIMENSIONS = ("topic", "organism", "keyword", "language")
+# every dimension search counts; type, access, licence and year are also columns of ``records``
+# (where filters read them), copied here so that facet counts need only this table
+FACET_DIMENSIONS = ("type", "access", "license", "year", "topic", "organism", "keyword", "language")
 
 
 class RecordFacet(Base):
-    """Filter and facet values of live records: a term IRI, a lower-cased keyword or a
-    language tag."""
+    """Filter and facet values of live records: a term IRI, a lower-cased keyword, a language
+    tag, the record type, its stored access level, SPDX licence id or year of issue."""
 
     __tablename__ = "record_facets"
 

@@ -29,6 +29,7 @@ _EFFECTIVE_ACCESS = (
     "THEN 'public' ELSE r.access_level END"
 )
 _MULTI = ("topic", "organism", "keyword", "language")
+_KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
 
 
 def fts_terms(q: str | None) -> list[str]:
@@ -43,6 +44,8 @@ class Match:
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
     has_query: bool = False
+    # the same set without the relevance score: facet counts need only the keys
+    keys_sql: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class SearchSql:
         # SQLite's planner would otherwise drive from ``records`` by its status index and probe
         # the full-text match per row; CROSS JOIN fixes the match set as the outer loop
         self.join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
+        # filters and sort keys read the narrow covering index, keyed by pk, not the wide rows
+        # (each carries its JSON document); SQLite would pick the rowid table by itself
+        self.records = (
+            "records r INDEXED BY ix_records_search_cover" if dialect == "sqlite" else "records r"
+        )
 
     def _in(self, params: dict[str, Any], name: str, values: list[Any]) -> str:
         marks = []
@@ -105,24 +113,33 @@ class SearchSql:
         terms = fts_terms(filters.q)
         conditions = " AND ".join(where)
         if not terms:
+            source = f"FROM {self.records} WHERE {conditions}"
             return Match(
-                f"SELECT r.pk AS pk, 0.0 AS score FROM records r WHERE {conditions}", params
+                f"SELECT r.pk AS pk, 0.0 AS score, {_KEYS} {source}",
+                params,
+                False,
+                f"SELECT r.pk {source}",
             )
         if self.dialect == "sqlite":
             params["q"] = " AND ".join(f'"{t}"' for t in terms)
-            sql = (
-                f"SELECT r.pk AS pk, -{_BM25} AS score FROM record_search "
-                f"{self.join} records r ON r.pk = record_search.rowid "
+            score = f"-{_BM25}"
+            source = (
+                f"FROM record_search {self.join} {self.records} ON r.pk = record_search.rowid "
                 f"WHERE record_search MATCH :q AND {conditions}"
             )
         else:
             params["q"] = " ".join(terms)
-            sql = (
-                "SELECT r.pk AS pk, ts_rank(s.tsv, plainto_tsquery('english', :q)) AS score "
+            score = "ts_rank(s.tsv, plainto_tsquery('english', :q))"
+            source = (
                 "FROM record_search s JOIN records r ON r.pk = s.record_pk "
                 f"WHERE s.tsv @@ plainto_tsquery('english', :q) AND {conditions}"
             )
-        return Match(sql, params, has_query=True)
+        return Match(
+            f"SELECT r.pk AS pk, {score} AS score, {_KEYS} {source}",
+            params,
+            True,
+            f"SELECT r.pk {source}",
+        )
 
     async def page(
         self,
@@ -135,23 +152,28 @@ class SearchSql:
     ) -> list[PageRow]:
         params = dict(match.params, limit=limit)
         column, direction = {
-            "relevance": ("m.score", "DESC"),
-            "date": ("r.modified_at", "DESC"),
-            "title": ("r.sort_title", "ASC"),
+            "relevance": ("score", "DESC"),
+            "date": ("modified_at", "DESC"),
+            "title": ("sort_title", "ASC"),
         }[order]
         seek = ""
         types: dict[str, Any] = {}
         if after is not None:
             op = "<" if direction == "DESC" else ">"
-            seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND r.pk > :ck))"
+            seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND pk > :ck))"
             params.update(cv=after[0], ck=after[1])
             types["cv"] = {"relevance": Float(), "date": UTCDateTime(), "title": String()}[order]
+        # rank and cut the page on the match set's own sort keys; only the page's rows visit
+        # the wide records rows for their documents
         stmt = text(
-            f"WITH m AS ({match.sql}) "
+            f"WITH m AS ({match.sql}), "
+            f"p AS (SELECT pk, score FROM m {seek} "
+            f"ORDER BY {column} {direction}, pk ASC LIMIT :limit) "
             "SELECT r.pk, r.local_id, r.type, "
-            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, m.score, r.sort_title "
-            f"FROM m {self.join} records r ON r.pk = m.pk {seek} "
-            f"ORDER BY {column} {direction}, r.pk ASC LIMIT :limit"
+            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, p.score, r.sort_title "
+            f"FROM p {self.join} records r ON r.pk = p.pk "
+            f"ORDER BY {'p.score' if order == 'relevance' else 'r.' + column} {direction}, "
+            "r.pk ASC"
         )
         if types:
             stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
@@ -159,23 +181,36 @@ class SearchSql:
         rows = (await session.execute(stmt, params)).all()
         return [PageRow(*row) for row in rows]
 
-    async def facet_counts(self, session: AsyncSession, match: Match) -> list[tuple[str, str, int]]:
-        join = f"FROM m {self.join} records r ON r.pk = m.pk"
-        year = "CAST(r.issued_year AS TEXT)" if self.dialect == "sqlite" else "r.issued_year::text"
+    async def facet_counts(
+        self, session: AsyncSession, match: Match, *, limit: int = 10
+    ) -> list[tuple[str, str, int]]:
+        """The top ``limit`` values of every dimension (all types: they make the total).
+
+        One grouped pass over the narrow facet table, keyed by the match set materialised
+        once. Access counts stored levels; the embargoed records whose embargo has lapsed are
+        counted apart (only they visit ``records``) and moved to public here, so the grouping
+        keys stay plain columns (PostgreSQL can then hash them instead of sorting).
+        """
+        join = self.join
         sql = (
-            f"WITH m AS MATERIALIZED ({match.sql}) "
-            f"SELECT 'type', r.type, COUNT(*) {join} GROUP BY r.type "
-            f"UNION ALL SELECT 'license', r.license, COUNT(*) {join} "
-            "WHERE r.license IS NOT NULL GROUP BY r.license "
-            f"UNION ALL SELECT 'access', {_EFFECTIVE_ACCESS}, COUNT(*) {join} "
-            f"GROUP BY {_EFFECTIVE_ACCESS} "
-            f"UNION ALL SELECT 'year', {year}, COUNT(*) {join} "
-            "WHERE r.issued_year IS NOT NULL GROUP BY r.issued_year "
-            f"UNION ALL SELECT f.dimension, f.value, COUNT(*) FROM m {self.join} "
-            "record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value"
+            f"WITH m AS MATERIALIZED ({match.keys_sql}), "
+            f"c AS (SELECT f.dimension AS d, f.value AS v, COUNT(*) AS n "
+            f"FROM m {join} record_facets f ON f.record_pk = m.pk GROUP BY f.dimension, f.value), "
+            "t AS (SELECT d, v, n, ROW_NUMBER() OVER (PARTITION BY d ORDER BY n DESC, v) AS k "
+            "FROM c) "
+            "SELECT d, v, n FROM t WHERE k <= :facet_limit OR d IN ('type', 'access') "
+            "UNION ALL SELECT '', 'lapsed', COUNT(*) "
+            f"FROM m {join} record_facets f ON f.record_pk = m.pk AND f.dimension = 'access' "
+            f"AND f.value = 'embargoed' {join} records e ON e.pk = f.record_pk "
+            "WHERE e.embargo_until <= :today"
         )
-        rows = await session.execute(text(sql), match.params)
-        return [(str(d), str(v), int(n)) for d, v, n in rows.all()]
+        rows = await session.execute(text(sql), {**match.params, "facet_limit": limit})
+        counts = {(str(d), str(v)): int(n) for d, v, n in rows.all()}
+        lapsed = counts.pop(("", "lapsed"), 0)
+        if lapsed:
+            counts[("access", "embargoed")] -= lapsed
+            counts[("access", "public")] = counts.get(("access", "public"), 0) + lapsed
+        return [(d, v, n) for (d, v), n in counts.items() if n > 0]
 
     async def snippets(self, session: AsyncSession, match: Match, pks: list[int]) -> dict[int, str]:
         if not match.has_query or not pks:

@@ -155,7 +155,7 @@ async def search(
         last = rows[-1]
         state = {"f": fingerprint, "v": _sort_value(last, order), "k": last.pk}
         next_cursor = codec.encode({**state, "o": offset + limit})
-    counts = await sql.facet_counts(session, match) if with_facets else []
+    counts = await sql.facet_counts(session, match, limit=facet_limit) if with_facets else []
     facets = _facets(counts, vocab, facet_limit) if with_facets else {}
     total = sum(c for d, _, c in counts if d == "type") if with_facets else None
     snippets = await sql.snippets(session, match, [r.pk for r in rows])
