@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import Record
@@ -91,9 +91,11 @@ async def harvest_page(
     stmt = selection.apply(select(Record))
     if after is not None:
         stamp, pk = after
-        stmt = stmt.where(
-            or_(Record.datestamp > stamp, and_(Record.datestamp == stamp, Record.pk > pk))
+        # a row-value comparison lets both databases seek the (datestamp, pk) index
+        position = tuple_(
+            literal(stamp, type_=Record.datestamp.type), literal(pk, type_=Record.pk.type)
         )
+        stmt = stmt.where(tuple_(Record.datestamp, Record.pk) > position)
     stmt = stmt.order_by(Record.datestamp, Record.pk).limit(limit)
     return list((await session.scalars(stmt)).all())
 
