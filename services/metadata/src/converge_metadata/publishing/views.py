@@ -1,32 +1,14 @@
-"""Stored rows as the records that serialisers read, and the visibility rules of one row."""
+"""The visibility rules of one stored row for harvesters (and the row as a record, which is
+the records domain's own view)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from converge_metadata.models import Record
-from converge_metadata.records.schemas import RecordRead
+from converge_metadata.records.views import record_read
 
 __all__ = ["effective_access", "is_tombstone", "is_visible", "record_read"]
-
-
-def record_read(row: Record, *, node: str) -> RecordRead:
-    """The row's stored document with its system fields, as the API returns it."""
-    data: dict[str, Any] = dict(row.document)
-    data.update(
-        id=row.local_id,
-        node=node,
-        global_id=f"{node}:{row.local_id}",
-        version=row.version,
-        created_at=row.created_at,
-        modified_at=row.modified_at,
-        published_at=row.published_at,
-        deleted_at=row.deleted_at,
-        created_by=row.created_by,
-        modified_by=row.modified_by,
-    )
-    return RecordRead.model_validate(data)
 
 
 def is_visible(row: Record, *, now: datetime) -> bool:
