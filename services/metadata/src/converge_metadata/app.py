@@ -12,6 +12,7 @@ from converge_metadata import DESCRIPTION, __version__
 from converge_metadata.api import router
 from converge_metadata.dependencies import vocabulary_lifespan
 from converge_metadata.publishing.api import root_router as publishing_router
+from converge_metadata.search.runtime import search_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -30,6 +31,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         lifespans=[
             vocabulary_lifespan,
+            search_lifespan,
             registration_lifespan(kind="metadata", api_version=__version__),
         ],
     )

@@ -22,6 +22,17 @@ class MetadataSettings(NodeServiceSettings):
         description="Directory holding edam/, ncbi-taxonomy/, spdx/ and duo/",
     )
     facet_limit: int = Field(default=10, ge=1, le=100, description="Values per facet dimension")
+    search_facet_index: bool = Field(
+        default=True,
+        description="Count facets from an in-process copy of the facet table (about 10 MB per "
+        "100k records per worker), rebuilt in the background after writes; false counts in SQL",
+    )
+    search_cache_size: int = Field(
+        default=512,
+        ge=0,
+        le=100_000,
+        description="Anonymous search answers kept per worker until the next write; 0 disables",
+    )
     import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="Import body cap")
     import_batch_size: int = Field(
         default=500, ge=1, le=5000, description="Records per import transaction"

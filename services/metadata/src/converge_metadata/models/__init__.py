@@ -1,8 +1,17 @@
 """ORM tables of the metadata service, one module per table."""
 
 from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.catalogue_state import CatalogueState
 from converge_metadata.models.record import Record
 from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
 from converge_metadata.models.record_version import RecordVersion
 
-__all__ = ["FACET_DIMENSIONS", "Base", "Record", "RecordFacet", "RecordVersion", "UTCDateTime"]
+__all__ = [
+    "FACET_DIMENSIONS",
+    "Base",
+    "CatalogueState",
+    "Record",
+    "RecordFacet",
+    "RecordVersion",
+    "UTCDateTime",
+]

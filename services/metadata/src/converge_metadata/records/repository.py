@@ -25,6 +25,7 @@ from converge_metadata.models import Record, RecordFacet, RecordVersion
 from converge_metadata.records.indexing import SearchDocument
 
 __all__ = [
+    "catalogue_generation",
     "delete_derived",
     "earliest_datestamp",
     "get_record",
@@ -47,6 +48,12 @@ _SEARCH_COLUMNS = ("title", "body", "keywords", "people", "ids", "terms")
 _RECORDS = cast(Table, Record.__table__)
 _VERSIONS = cast(Table, RecordVersion.__table__)
 _FACETS = cast(Table, RecordFacet.__table__)
+# an upsert, so a missing row (an emptied table) cannot silently stop the count
+_BUMP_GENERATION = text(
+    "INSERT INTO catalogue_state (id, generation) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET generation = catalogue_state.generation + 1"
+)
+_GENERATION = text("SELECT generation FROM catalogue_state WHERE id = 1")
 
 
 def public_clause(today: date) -> ColumnElement[bool]:
@@ -97,8 +104,16 @@ async def update_records(session: AsyncSession, rows: list[dict[str, Any]]) -> N
 
 
 async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Record new versions. Every write to the catalogue goes through here, so this is also
+    where its generation moves on (in the same transaction: see ``CatalogueState``)."""
     if rows:
         await session.execute(insert(_VERSIONS), rows)
+        await session.execute(_BUMP_GENERATION)
+
+
+async def catalogue_generation(session: AsyncSession) -> int:
+    """The generation of the catalogue as this session sees it."""
+    return int((await session.execute(_GENERATION)).scalar() or 0)
 
 
 async def insert_facets(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import JSON, Float, Integer, String, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import UTCDateTime
+from converge_metadata.search.facet_index import parse_ids
 from converge_metadata.search.schemas import SearchFilters
 
 __all__ = ["MARK_END", "MARK_START", "Match", "PageRow", "SearchSql", "fts_terms"]
@@ -211,6 +214,23 @@ class SearchSql:
             counts[("access", "embargoed")] -= lapsed
             counts[("access", "public")] = counts.get(("access", "public"), 0) + lapsed
         return [(d, v, n) for (d, v), n in counts.items() if n > 0]
+
+    async def text_matches(self, session: AsyncSession, match: Match) -> npt.NDArray[np.int64]:
+        """The pks of every record the free text matches (no other condition), as one array:
+        the database joins them into one string, which numpy parses in one pass."""
+        params = {"q": match.params["q"]}
+        if self.dialect == "sqlite":
+            sql = (
+                "SELECT COUNT(*), group_concat(rowid) FROM record_search "
+                "WHERE record_search MATCH :q"
+            )
+        else:
+            sql = (
+                "SELECT COUNT(*), string_agg(CAST(record_pk AS VARCHAR), ',') FROM record_search "
+                "WHERE tsv @@ plainto_tsquery('english', :q)"
+            )
+        count, joined = (await session.execute(text(sql), params)).one()
+        return parse_ids(joined or "", int(count))
 
     async def snippets(self, session: AsyncSession, match: Match, pks: list[int]) -> dict[int, str]:
         if not match.has_query or not pks:

@@ -12,6 +12,7 @@ from converge_common.errors import BadRequest, FieldError
 from converge_common.pagination import CursorCodec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from converge_metadata.search.facet_index import FacetIndex
 from converge_metadata.search.repository import MARK_END, MARK_START, PageRow, SearchSql
 from converge_metadata.search.schemas import (
     FacetValue,
@@ -137,7 +138,10 @@ async def search(
     vocab: Vocabularies,
     facet_limit: int,
     with_facets: bool = True,
+    facet_index: FacetIndex | None = None,
 ) -> SearchResponse:
+    """One page of hits, the facet counts and the total. ``facet_index``, when given, must be
+    at the session's catalogue generation; facets are counted in SQL without it."""
     filters = canonical_filters(filters, vocab)
     sql = SearchSql(session.get_bind().dialect.name)
     match = sql.match(filters, steward=steward, today=today)
@@ -155,7 +159,14 @@ async def search(
         last = rows[-1]
         state = {"f": fingerprint, "v": _sort_value(last, order), "k": last.pk}
         next_cursor = codec.encode({**state, "o": offset + limit})
-    counts = await sql.facet_counts(session, match, limit=facet_limit) if with_facets else []
+    counts: list[tuple[str, str, int]] = []
+    if with_facets and facet_index is not None:
+        mask = facet_index.match(filters, steward=steward, today=today)
+        if match.has_query:
+            mask &= facet_index.positions(await sql.text_matches(session, match))
+        counts = facet_index.counts(mask, limit=facet_limit, today=today)
+    elif with_facets:
+        counts = await sql.facet_counts(session, match, limit=facet_limit)
     facets = _facets(counts, vocab, facet_limit) if with_facets else {}
     total = sum(c for d, _, c in counts if d == "type") if with_facets else None
     snippets = await sql.snippets(session, match, [r.pk for r in rows])
