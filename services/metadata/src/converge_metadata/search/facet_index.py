@@ -27,7 +27,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from converge_metadata.models import FACET_DIMENSIONS
 from converge_metadata.search.schemas import SearchFilters
 
-__all__ = ["FacetIndex", "FacetIndexHolder", "build_facet_index", "parse_ids"]
+__all__ = ["FacetIndex", "FacetIndexHolder", "build_facet_index", "micros", "parse_ids"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,14 @@ _ACCESS = ("public", "embargoed", "controlled")
 _EMBARGOED = _ACCESS.index("embargoed")
 _PUBLIC = _ACCESS.index("public")
 _NO_EMBARGO = np.iinfo(np.int32).max
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# the modification time as exact integer microseconds, the order SQL pages by
+_MODIFIED_MICROS = {
+    # SQLite holds 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)
+    "sqlite": "CAST(strftime('%s', modified_at) AS INTEGER) * 1000000 "
+    "+ CAST(substr(modified_at, 21, 6) AS INTEGER)",
+    "postgresql": "CAST(EXTRACT(EPOCH FROM modified_at) * 1000000 AS BIGINT)",
+}
 
 
 def parse_ids(csv: str, count: int) -> npt.NDArray[np.int64]:
@@ -57,6 +65,11 @@ def parse_ids(csv: str, count: int) -> npt.NDArray[np.int64]:
     if len(ids) != count:
         raise ValueError(f"expected {count} ids, parsed {len(ids)}")
     return ids
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly (no float rounding)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _ordinal(value: Any) -> int:
@@ -76,6 +89,7 @@ class FacetIndex:
     published: Mask
     access: npt.NDArray[np.int8]
     embargo: npt.NDArray[np.int32]
+    modified: npt.NDArray[np.int64]  # microseconds since the epoch, UTC
     values: list[tuple[str, str]]
     value_ids: dict[tuple[str, str], int]
     dimension_ranges: dict[str, tuple[int, int]]
@@ -88,7 +102,8 @@ class FacetIndex:
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.pks, self.published, self.access, self.embargo, self.starts, self.owners)
+        arrays: list[npt.NDArray[Any]] = [self.pks, self.published, self.access, self.embargo]
+        arrays += [self.modified, self.starts, self.owners]
         return sum(a.nbytes for a in arrays)
 
     # -- masks ------------------------------------------------------------------------------
@@ -154,6 +169,23 @@ class FacetIndex:
                 mask &= self.with_any(dimension, values)
         return mask
 
+    # -- pages ------------------------------------------------------------------------------
+
+    def newest(self, mask: Mask, *, after: tuple[datetime, int] | None, limit: int) -> list[int]:
+        """The pks of the first ``limit`` masked records by modification time, newest first,
+        then pk; after the cursor position ``(modified_at, pk)`` when given (as SQL pages)."""
+        chosen = np.flatnonzero(mask)
+        if after is not None:
+            seen, key = micros(after[0]), after[1]
+            modified, pks = self.modified[chosen], self.pks[chosen]
+            chosen = chosen[(modified < seen) | ((modified == seen) & (pks > key))]
+        if len(chosen) > limit:
+            modified = self.modified[chosen]
+            kth = len(modified) - limit
+            chosen = chosen[modified >= np.partition(modified, kth)[kth]]
+        order = np.lexsort((self.pks[chosen], -self.modified[chosen]))[:limit]
+        return [int(pk) for pk in self.pks[chosen[order]]]
+
     # -- counts -----------------------------------------------------------------------------
 
     def counts(self, mask: Mask, *, limit: int, today: date) -> list[tuple[str, str, int]]:
@@ -199,7 +231,8 @@ async def build_facet_index(conn: AsyncConnection) -> FacetIndex:
     records = (
         await conn.execute(
             text(
-                "SELECT pk, status, access_level, embargo_until FROM records "
+                "SELECT pk, status, access_level, embargo_until, "  # noqa: S608
+                f"{_MODIFIED_MICROS[conn.dialect.name]} FROM records "
                 "WHERE deleted_at IS NULL ORDER BY pk"
             )
         )
@@ -220,6 +253,7 @@ def _assemble(generation: int, records: Any, postings: Any) -> FacetIndex:
     published = np.fromiter((r[1] == "published" for r in records), np.bool_, len(records))
     access = np.fromiter((_ACCESS.index(r[2]) for r in records), np.int8, len(records))
     embargo = np.fromiter((_ordinal(r[3]) for r in records), np.int32, len(records))
+    modified = np.fromiter((int(r[4]) for r in records), np.int64, len(records))
     rank = {d: i for i, d in enumerate(FACET_DIMENSIONS)}
     rows = sorted((row for row in postings if row[0] in rank), key=lambda r: (rank[r[0]], r[1]))
     values = [(str(d), str(v)) for d, v, _, _ in rows]
@@ -242,6 +276,7 @@ def _assemble(generation: int, records: Any, postings: Any) -> FacetIndex:
         published=published,
         access=access,
         embargo=embargo,
+        modified=modified,
         values=values,
         value_ids={v: i for i, v in enumerate(values)},
         dimension_ranges=ranges,

@@ -184,6 +184,20 @@ class SearchSql:
         rows = (await session.execute(stmt, params)).all()
         return [PageRow(*row) for row in rows]
 
+    async def rows(self, session: AsyncSession, pks: list[int], *, today: date) -> list[PageRow]:
+        """The page rows of the given records, in the order given (a page chosen elsewhere)."""
+        if not pks:
+            return []
+        params: dict[str, Any] = {"today": today}
+        marks = self._in(params, "pk", pks)
+        stmt = text(
+            "SELECT r.pk, r.local_id, r.type, "
+            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, 0.0 AS score, "
+            f"r.sort_title FROM records r WHERE r.pk IN ({marks})"
+        ).columns(pk=Integer(), modified_at=UTCDateTime(), document=JSON(), score=Float())
+        found = {row[0]: PageRow(*row) for row in (await session.execute(stmt, params)).all()}
+        return [found[pk] for pk in pks if pk in found]
+
     async def facet_counts(
         self, session: AsyncSession, match: Match, *, limit: int = 10
     ) -> list[tuple[str, str, int]]:

@@ -141,7 +141,7 @@ async def search(
     facet_index: FacetIndex | None = None,
 ) -> SearchResponse:
     """One page of hits, the facet counts and the total. ``facet_index``, when given, must be
-    at the session's catalogue generation; facets are counted in SQL without it."""
+    at the session's catalogue generation; without it, SQL pages and counts facets."""
     filters = canonical_filters(filters, vocab)
     sql = SearchSql(session.get_bind().dialect.name)
     match = sql.match(filters, steward=steward, today=today)
@@ -152,7 +152,16 @@ async def search(
     after, offset = (None, 0)
     if cursor:
         after, offset = _decode_cursor(codec, cursor, fingerprint, order)
-    rows = await sql.page(session, match, order=order, after=after, limit=limit + 1)
+    # the index (when current) gives the match set without the free text: it pages browsing
+    # by date itself, and counts facets once the full-text matches are intersected
+    mask = None
+    if facet_index is not None:
+        mask = facet_index.match(filters, steward=steward, today=today)
+    if mask is not None and facet_index is not None and order == "date" and not match.has_query:
+        pks = facet_index.newest(mask, after=after, limit=limit + 1)
+        rows = await sql.rows(session, pks, today=today)
+    else:
+        rows = await sql.page(session, match, order=order, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -160,8 +169,7 @@ async def search(
         state = {"f": fingerprint, "v": _sort_value(last, order), "k": last.pk}
         next_cursor = codec.encode({**state, "o": offset + limit})
     counts: list[tuple[str, str, int]] = []
-    if with_facets and facet_index is not None:
-        mask = facet_index.match(filters, steward=steward, today=today)
+    if with_facets and mask is not None and facet_index is not None:
         if match.has_query:
             mask &= facet_index.positions(await sql.text_matches(session, match))
         counts = facet_index.counts(mask, limit=facet_limit, today=today)
