@@ -73,7 +73,16 @@ def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEng
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10}, **json)
+        # each SQLite connection is a thread with its own page cache (about 4 MB resident once
+        # warm); the default pool grew to 15 under 16 clients without answering any faster
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 10},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            **json,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
