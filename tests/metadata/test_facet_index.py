@@ -318,7 +318,24 @@ def test_positions_ignore_unknown_pks() -> None:
         dimension_ranges={},
         starts=np.zeros(1, dtype=np.int64),
         owners=np.zeros(0, dtype=np.int32),
+        offsets=np.zeros(4, dtype=np.int64),
+        values_of=np.zeros(0, dtype=np.int32),
     )
     mask = index.positions(np.array([1, 5, 9, 12], dtype=np.int64))
     assert mask.tolist() == [False, True, True]
     assert index.counts(mask, limit=3, today=date(2026, 1, 1)) == []
+
+
+@pytest.mark.parametrize("density", [0.0, 0.02, 0.2, 0.3, 1.0])
+async def test_narrow_and_broad_counting_agree_with_the_postings(
+    db: Database, density: float
+) -> None:
+    import numpy as np
+
+    index = await _index(db)
+    mask = np.random.default_rng(7).random(index.size) < density
+    expected = [
+        int(mask[index.owners[index.starts[v] : index.starts[v + 1]]].sum())
+        for v in range(len(index.values))
+    ]
+    assert index._per_value(mask).tolist() == expected

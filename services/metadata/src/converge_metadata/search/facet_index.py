@@ -96,6 +96,9 @@ class FacetIndex:
     dimension_ranges: dict[str, tuple[int, int]]
     starts: npt.NDArray[np.int64]
     owners: npt.NDArray[np.int32]
+    # the same pairs by record: the value ids of record i are values_of[offsets[i]:offsets[i+1]]
+    offsets: npt.NDArray[np.int64]
+    values_of: npt.NDArray[np.int32]
 
     @property
     def size(self) -> int:
@@ -104,7 +107,7 @@ class FacetIndex:
     @property
     def nbytes(self) -> int:
         arrays: list[npt.NDArray[Any]] = [self.pks, self.published, self.access, self.embargo]
-        arrays += [self.modified, self.starts, self.owners]
+        arrays += [self.modified, self.starts, self.owners, self.offsets, self.values_of]
         return sum(a.nbytes for a in arrays)
 
     # -- masks ------------------------------------------------------------------------------
@@ -189,13 +192,26 @@ class FacetIndex:
 
     # -- counts -----------------------------------------------------------------------------
 
+    def _per_value(self, mask: Mask) -> npt.NDArray[np.int64]:
+        chosen = np.flatnonzero(mask)
+        if 4 * len(chosen) >= self.size:
+            # a broad match: one pass over all postings, counting the masked entries
+            return np.add.reduceat(mask[self.owners], self.starts[:-1], dtype=np.int64)
+        # a narrow one: gather only the chosen records' own values and count them
+        firsts = self.offsets[chosen]
+        lengths = self.offsets[chosen + 1] - firsts
+        ends = np.cumsum(lengths)
+        entries = np.repeat(firsts - ends + lengths, lengths) + np.arange(
+            ends[-1] if len(ends) else 0
+        )
+        return np.bincount(self.values_of[entries], minlength=len(self.values)).astype(np.int64)
+
     def counts(self, mask: Mask, *, limit: int, today: date) -> list[tuple[str, str, int]]:
         """The top ``limit`` values per dimension among the masked records (every value of
         ``type`` and ``access``), ties by value; a lapsed embargo counts as public."""
         if not self.values:
             return []
-        hits = mask[self.owners]
-        per_value = np.add.reduceat(hits, self.starts[:-1], dtype=np.int64)
+        per_value = self._per_value(mask)
         out: list[tuple[str, str, int]] = []
         for dimension, (low, high) in self.dimension_ranges.items():
             segment = per_value[low:high]
@@ -276,6 +292,11 @@ def _assemble(generation: int, records: tuple[Any, ...], postings: Any) -> Facet
         # a facet row of a record deleted between the two reads: the generation has moved on,
         # so this index will not be used; keep it well-formed all the same
         at = np.minimum(at, max(len(pks) - 1, 0))
+    owners = at.astype(np.int32)
+    by_record = np.argsort(owners, kind="stable")
+    offsets = np.zeros(len(pks) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owners, minlength=len(pks)), out=offsets[1:])
+    value_of_entry = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
     ranges: dict[str, tuple[int, int]] = {}
     for index, (dimension, _) in enumerate(values):
         low, _high = ranges.get(dimension, (index, index))
@@ -291,7 +312,9 @@ def _assemble(generation: int, records: tuple[Any, ...], postings: Any) -> Facet
         value_ids={v: i for i, v in enumerate(values)},
         dimension_ranges=ranges,
         starts=starts,
-        owners=at.astype(np.int32),
+        owners=owners,
+        offsets=offsets,
+        values_of=value_of_entry[by_record],
     )
 
 
