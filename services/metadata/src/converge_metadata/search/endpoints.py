@@ -73,7 +73,7 @@ async def search(
         if body is not None:
             return Response(body, media_type="application/json")
     index = None
-    if facets and runtime.facet_index is not None:
+    if runtime.facet_index is not None:
         index = runtime.facet_index.usable(generation)
     if facets:
         runtime.facet_source.labels("index" if index is not None else "sql").inc()
