@@ -5,7 +5,7 @@ importers' ``upsert_records``, starts the service with uvicorn on 127.0.0.1, and
 fixed mixed set of 100 queries with facets: latency with one client, throughput with 16, the
 service's RSS, and the same queries' raw database time in-process (the API overhead ratio).
 
-    uv run python -m bench.metadata_search --size 100000 [--write-docs]
+    uv run python -m bench.metadata_search [--size 100000] [--no-docs]
 """
 
 from __future__ import annotations
@@ -225,11 +225,11 @@ def _database_bytes(url: str, path: Path | None) -> int:
 
 
 # the configurations measured over HTTP: (label, facet index on, answer cache size)
-CONFIGS = (
-    ("SQL facets, no cache", False, 0),
-    ("facet index, no cache", True, 0),
-    ("facet index + answer cache", True, 512),
-)
+CONFIGS = {
+    "sql": ("SQL facets, no cache", False, 0),
+    "index": ("facet index, no cache", True, 0),
+    "cache": ("facet index + answer cache", True, 512),
+}
 
 
 def _serve(url: str, port: int, *, facet_index: bool, cache: int) -> subprocess.Popen[bytes]:
@@ -254,6 +254,7 @@ def run(
     postgres: str | None = None,
     *,
     reuse: bool = False,
+    configs: tuple[str, ...] = tuple(CONFIGS),
 ) -> dict[str, Any]:
     if reuse and not postgres and (workdir / f"metadata-{size}.db").exists():
         path: Path | None = workdir / f"metadata-{size}.db"
@@ -267,8 +268,9 @@ def run(
         if postgres:
             asyncio.run(_analyze(url))
     qs = queries()
-    configs = []
-    for label, facet_index, cache in CONFIGS:
+    measured = []
+    for name in configs:
+        label, facet_index, cache = CONFIGS[name]
         port = _port()
         server = _serve(url, port, facet_index=facet_index, cache=cache)
         try:
@@ -277,7 +279,7 @@ def run(
         finally:
             server.terminate()
             server.wait(timeout=30)
-        configs.append({"label": label, **http, "rss_mb": rss, "hwm_mb": hwm})
+        measured.append({"label": label, **http, "rss_mb": rss, "hwm_mb": hwm})
     raw = asyncio.run(db_figures(url, qs))
     return {
         "size": size,
@@ -285,7 +287,7 @@ def run(
         "load": os.getloadavg()[0],
         "import_rps": stored / seconds if seconds else None,
         "import_s": seconds,
-        "configs": configs,
+        "configs": measured,
         "db_p50": raw["p50"],
         "db_p95": raw["p95"],
         "db_bytes": _database_bytes(url, path),
@@ -340,10 +342,18 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, action="append", help="repeatable; default 10000")
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--size", type=int, action="append", help="repeatable; default 100000")
+    parser.add_argument("--requests", type=int, default=300, help="throughput requests")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
-    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone"
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        choices=list(CONFIGS),
+        help="repeatable; default all: SQL facets, facet index, index + answer cache",
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="SQLite: search the database a previous run left"
     )
@@ -353,18 +363,21 @@ def main(argv: list[str] | None = None) -> int:
         help="measure on PostgreSQL: a fresh database is created beside this URL's",
     )
     args = parser.parse_args(argv)
-    sizes = args.size or [10_000]
+    sizes = args.size or [100_000]
+    configs = tuple(args.config or CONFIGS)
     results = [
-        run(size, args.workdir, args.requests, args.postgres, reuse=args.reuse) for size in sizes
+        run(size, args.workdir, args.requests, args.postgres, reuse=args.reuse, configs=configs)
+        for size in sizes
     ]
     command = "uv run python -m bench.metadata_search " + " ".join(f"--size {s}" for s in sizes)
     if args.requests != parser.get_default("requests"):
         command += f" --requests {args.requests}"
     if args.postgres:
         command += " --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    command += "".join(f" --config {c}" for c in args.config or ())
     section = markdown(results, command)
     print(section)
-    if args.write_docs:
+    if not args.no_docs:
         heading = "Metadata catalogue" + (" on PostgreSQL" if args.postgres else "")
         write_section(heading, section)
     return 0
