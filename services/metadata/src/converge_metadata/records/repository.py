@@ -46,7 +46,6 @@ _SEARCH_COLUMNS = ("title", "body", "keywords", "people", "ids", "terms")
 # bulk writes go through the Core tables (plain executemany), not the ORM's unit of work
 _RECORDS = cast(Table, Record.__table__)
 _VERSIONS = cast(Table, RecordVersion.__table__)
-_FACETS = cast(Table, RecordFacet.__table__)
 
 
 def public_clause(today: date) -> ColumnElement[bool]:
@@ -101,9 +100,9 @@ async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> 
         await session.execute(insert(_VERSIONS), rows)
 
 
-async def insert_facets(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(_FACETS), rows)
+async def insert_facets(session: AsyncSession, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Insert ``(record_pk, dimension, value)`` rows: plain values, no type processing."""
+    await _insert_plain(session, "record_facets", ("record_pk", "dimension", "value"), rows)
 
 
 async def delete_derived(session: AsyncSession, pks: Sequence[int]) -> None:
@@ -122,16 +121,36 @@ async def delete_derived(session: AsyncSession, pks: Sequence[int]) -> None:
 async def insert_search_rows(
     session: AsyncSession, rows: Iterable[tuple[int, SearchDocument]]
 ) -> None:
-    # vars(), not asdict(): the fields are plain strings, asdict's deep copy is wasted work
-    params = [{"pk": pk, **vars(doc)} for pk, doc in rows]
-    if not params:
-        return
     key = "rowid" if session.get_bind().dialect.name == "sqlite" else "record_pk"
-    columns = ", ".join(_SEARCH_COLUMNS)
-    values = ", ".join(f":{c}" for c in _SEARCH_COLUMNS)
-    await session.execute(
-        text(f"INSERT INTO record_search ({key}, {columns}) VALUES (:pk, {values})"),  # noqa: S608
-        params,
+    params = [
+        (pk, doc.title, doc.body, doc.keywords, doc.people, doc.ids, doc.terms) for pk, doc in rows
+    ]
+    await _insert_plain(session, "record_search", (key, *_SEARCH_COLUMNS), params)
+
+
+async def _insert_plain(
+    session: AsyncSession, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """One executemany straight on the driver, for rows of plain ints and strings.
+
+    A Core ``insert()`` builds and type-processes a parameter dict per row in Python; for the
+    dozen facet rows and the search row of every imported record that cost more than the
+    database's own work. Values here need no conversion on either driver.
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    style = connection.dialect.paramstyle
+    if style == "qmark":
+        marks = ", ".join("?" for _ in columns)
+    elif style == "numeric_dollar":
+        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    else:  # format / pyformat drivers
+        marks = ", ".join("%s" for _ in columns)
+    names = ", ".join(columns)
+    await connection.exec_driver_sql(
+        f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+        list(rows),
     )
 
 
