@@ -13,7 +13,6 @@ from sqlalchemy import (
     and_,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
@@ -75,9 +74,9 @@ async def insert_records(session: AsyncSession, rows: list[dict[str, Any]]) -> d
     """Insert many records at once; returns their primary keys by local id."""
     if not rows:
         return {}
-    # one Core executemany: the ORM's bulk path with ordered RETURNING costs several times more
+    # one executemany: the ORM's bulk path with ordered RETURNING costs several times more
     # per row (per-row command collection, small multi-VALUES batches)
-    await session.execute(insert(_RECORDS), rows)
+    await _insert_typed(session, _RECORDS, rows)
     local_ids = [row["local_id"] for row in rows]
     pks: dict[str, int] = {}
     for start in range(0, len(local_ids), 500):
@@ -96,8 +95,7 @@ async def update_records(session: AsyncSession, rows: list[dict[str, Any]]) -> N
 
 
 async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(_VERSIONS), rows)
+    await _insert_typed(session, _VERSIONS, rows)
 
 
 async def insert_facets(session: AsyncSession, rows: Sequence[tuple[int, str, str]]) -> None:
@@ -126,6 +124,24 @@ async def insert_search_rows(
         (pk, doc.title, doc.body, doc.keywords, doc.people, doc.ids, doc.terms) for pk, doc in rows
     ]
     await _insert_plain(session, "record_search", (key, *_SEARCH_COLUMNS), params)
+
+
+async def _insert_typed(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """One executemany on the driver for rows with the same keys, converted by the columns'
+    own bind processors (UTC timestamps, dates, JSON documents) once per column."""
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(values if process is None else [process(v) for v in values])
+    await _insert_plain(session, table.name, names, list(zip(*columns, strict=True)))
 
 
 async def _insert_plain(
