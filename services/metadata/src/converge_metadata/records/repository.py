@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Select,
     Table,
@@ -139,8 +140,15 @@ async def _insert_typed(
     columns: list[list[Any]] = []
     for name in names:
         values = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(values if process is None else [process(v) for v in values])
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            columns.append(values)
+        elif isinstance(column_type, JSON):
+            columns.append([process(v) for v in values])
+        else:  # timestamps and dates: a batch shares a few values (its clock), convert each once
+            converted = {v: process(v) for v in set(values)}
+            columns.append([converted[v] for v in values])
     await _insert_plain(session, table.name, names, list(zip(*columns, strict=True)))
 
 
