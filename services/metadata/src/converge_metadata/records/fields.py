@@ -7,10 +7,11 @@ JSON pointer plus the rule's name (``orcid_checksum``, ``doi``, ``url``, ``langu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -38,8 +39,16 @@ NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 LocalId = Annotated[str, StringConstraints(pattern=LOCAL_ID_PATTERN)]
 
 
+# a plain ASCII http(s) URL with a host: what urlsplit accepts below, checked in one match
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][!-~]*)?", re.IGNORECASE | re.ASCII
+)
+
+
 def _url(value: str) -> str:
     value = value.strip()
+    if _PLAIN_URL.fullmatch(value):
+        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
         raise PydanticCustomError("url", "must be an absolute http(s) URL")
@@ -49,6 +58,7 @@ def _url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_url), Field(max_length=2048)]
 
 
+@lru_cache(maxsize=1024)  # a catalogue uses a few dozen tags; every record repeats them
 def _language(value: str) -> str:
     if not _LANGUAGE.match(value):
         raise PydanticCustomError("language_tag", "must be a BCP 47 language tag such as 'en'")
@@ -96,8 +106,4 @@ def _orcid(value: str) -> str:
     return "https://orcid.org/" + value
 
 
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
-
-Orcid = Annotated[str, BeforeValidator(_strip), AfterValidator(_orcid)]
+Orcid = Annotated[str, AfterValidator(_orcid)]

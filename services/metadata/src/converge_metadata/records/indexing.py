@@ -52,15 +52,20 @@ def _term_words(term: Term, vocab: Vocabularies) -> list[str]:
     return [term.label] if term.label else []
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(values: list[str]) -> str:
     # identifiers split into plain words, so that both backends' parsers see the same tokens
-    # (PostgreSQL would otherwise read "-0002" in an ORCID iD as a signed number)
-    return " ".join(w for v in values for w in re.findall(r"\w+", v))
+    # (PostgreSQL would otherwise read "-0002" in an ORCID iD as a signed number); one findall
+    # over the joined values finds the same words, as the joining space is no word character
+    return " ".join(_WORD.findall(" ".join(values)))
 
 
 def search_document(record: RecordBase, local_id: str, vocab: Vocabularies) -> SearchDocument:
-    people = [a.name for a in (*record.creators, *record.contributors)]
-    people += [a.affiliation for a in (*record.creators, *record.contributors) if a.affiliation]
+    agents = (*record.creators, *record.contributors)
+    people = [a.name for a in agents]
+    people += [a.affiliation for a in agents if a.affiliation]
     people += [a.orcid.rsplit("/", 1)[-1] for a in record.creators if a.orcid]
     if record.publisher is not None:
         people.append(record.publisher.name)

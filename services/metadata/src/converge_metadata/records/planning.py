@@ -47,10 +47,13 @@ def derive_local_id(record: RecordBase) -> str | None:
     return None
 
 
+_CONTENT_FIELDS = set(RecordBase.model_fields)
+
+
 def document_of(record: RecordBase) -> dict[str, Any]:
     """The stored JSON form: defaults and nulls left out, so equal content hashes equally."""
     doc: dict[str, Any] = record.model_dump(
-        mode="json", exclude_none=True, exclude_defaults=True, include=set(RecordBase.model_fields)
+        mode="json", exclude_none=True, exclude_defaults=True, include=_CONTENT_FIELDS
     )
     doc["type"] = record.type
     doc["title"] = dict(record.title)

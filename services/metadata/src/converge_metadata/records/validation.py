@@ -47,7 +47,7 @@ class _Checker:
         elif found.obsolete:
             self.fail(where, "edam_obsolete", f"{term.uri!r} ({found.label}) is obsolete")
         else:
-            term.uri, term.label = found.uri, found.label
+            _resolve(term, found.uri, found.label)
 
     def taxa(self, terms: list[Term], pointer: str) -> None:
         for index, term in enumerate(terms):
@@ -58,9 +58,8 @@ class _Checker:
                 )
                 continue
             taxon = self.vocab.taxonomy.get(tax_id)
-            term.uri = f"http://purl.obolibrary.org/obo/NCBITaxon_{tax_id}"
-            if taxon is not None:
-                term.label = taxon.scientific_name
+            uri = f"http://purl.obolibrary.org/obo/NCBITaxon_{tax_id}"
+            _resolve(term, uri, taxon.scientific_name if taxon is not None else term.label)
 
     def duo(self, terms: list[Term], pointer: str) -> None:
         for index, term in enumerate(terms):
@@ -68,7 +67,7 @@ class _Checker:
             if found is None:
                 self.fail(f"{pointer}/{index}", "duo_term", f"{term.uri!r} is not a DUO term")
             else:
-                term.uri, term.label = found.uri, found.label
+                _resolve(term, found.uri, found.label)
 
     def licence(self, record: RecordBase) -> None:
         if record.license is None:
@@ -86,6 +85,14 @@ class _Checker:
                 self.fail(f"/{name}", "type_part", f"a {record.type} has no {name!r} part")
         if record.type == "CourseInstance" and record.course is None:
             self.fail("/course", "required", "a CourseInstance needs its course part")
+
+
+def _resolve(term: Term, uri: str, label: str | None) -> None:
+    # a model's __setattr__ is costly; imported terms often carry the canonical IRI already
+    if term.uri != uri:
+        term.uri = uri
+    if term.label != label:
+        term.label = label
 
 
 def normalise_record(record: RecordBase, vocab: Vocabularies) -> list[FieldError]:

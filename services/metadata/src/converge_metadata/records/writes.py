@@ -42,7 +42,12 @@ async def store_planned(
     )
     await repository.insert_facets(
         session,
-        [{"record_pk": p.pk, "dimension": d, "value": v} for p in planned for d, v in p.facets],
+        [
+            (p.pk, dimension, value)
+            for p in planned
+            if p.pk is not None
+            for dimension, value in p.facets
+        ],
     )
     await repository.insert_search_rows(
         session, [(p.pk, p.search) for p in planned if p.pk is not None]

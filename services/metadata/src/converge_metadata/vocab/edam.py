@@ -29,6 +29,8 @@ class EdamVocabulary:
 
     def __init__(self, terms: dict[str, EdamTerm]) -> None:
         self.terms = terms
+        # then a value that is a key is its own canonical form, found without the regex
+        self._keys_canonical = all(self.canonical(uri) == uri for uri in terms)
 
     @classmethod
     def load(cls, path: Path) -> EdamVocabulary:
@@ -57,5 +59,7 @@ class EdamVocabulary:
         return EDAM_BASE + match.group(1).lower() if match else None
 
     def get(self, value: str) -> EdamTerm | None:
+        if self._keys_canonical and value in self.terms:
+            return self.terms[value]
         uri = self.canonical(value)
         return self.terms.get(uri) if uri else None
