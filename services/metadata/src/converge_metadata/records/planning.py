@@ -21,7 +21,18 @@ from converge_metadata.records.indexing import (
 from converge_metadata.records.schemas import RecordBase
 from converge_metadata.vocab import Vocabularies
 
-__all__ = ["Planned", "content_hash", "derive_local_id", "document_of", "new_local_id", "plan"]
+__all__ = [
+    "JsonText",
+    "Planned",
+    "Prepared",
+    "content_hash",
+    "derive_local_id",
+    "document_of",
+    "new_local_id",
+    "plan",
+    "plan_prepared",
+    "prepare",
+]
 
 _ID_ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
@@ -64,6 +75,56 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+class JsonText(str):
+    """A JSON document already serialised (sorted keys): stored as it is, not encoded again."""
+
+    __slots__ = ()
+
+    def parsed(self) -> dict[str, Any]:
+        value: dict[str, Any] = orjson.loads(str(self))  # orjson takes exact str only
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything a record's write needs that does not depend on the database: its columns,
+    stored document and hash, facet values and search text. Plain strings and tuples, so a
+    worker process can compute it and send it back cheaply."""
+
+    local_id: str
+    columns: dict[str, Any]
+    document: JsonText
+    content_hash: str
+    facets: tuple[tuple[str, str], ...]
+    search: SearchDocument
+
+    @property
+    def status(self) -> str:
+        return str(self.columns["status"])
+
+
+def prepare(record: RecordBase, *, local_id: str, vocab: Vocabularies) -> Prepared:
+    """The database-independent part of storing ``record`` (already normalised)."""
+    raw = orjson.dumps(document_of(record), option=orjson.OPT_SORT_KEYS)
+    columns = {
+        "type": record.type,
+        "status": record.status,
+        "access_level": record.access.level,
+        "embargo_until": record.access.embargo_until,
+        "sort_title": display_title(record).casefold()[:200],
+        "license": record.license,
+        "issued_year": record.issued.year if record.issued else None,
+    }
+    return Prepared(
+        local_id=local_id,
+        columns=columns,
+        document=JsonText(raw.decode()),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        facets=tuple(facet_values(record)),
+        search=search_document(record, local_id, vocab),
+    )
+
+
 @dataclass
 class Planned:
     """One record's rows for a write; ``pk`` is filled once the record row exists."""
@@ -71,14 +132,14 @@ class Planned:
     local_id: str
     values: dict[str, Any]
     version_row: dict[str, Any]
-    facets: set[tuple[str, str]]
+    facets: tuple[tuple[str, str], ...]
     search: SearchDocument
     pk: int | None = None
 
 
-def _datestamp(record: RecordBase, modified_at: datetime) -> datetime:
-    until = record.access.embargo_until
-    if record.access.level == "embargoed" and until is not None:
+def _datestamp(columns: dict[str, Any], modified_at: datetime) -> datetime:
+    until = columns["embargo_until"]
+    if columns["access_level"] == "embargoed" and until is not None:
         return max(modified_at, datetime.combine(until, time.min, tzinfo=UTC))
     return modified_at
 
@@ -92,31 +153,31 @@ def plan(
     now: datetime,
     action: str,
     vocab: Vocabularies,
-    document: dict[str, Any] | None = None,
 ) -> Planned:
     """The rows that store ``record`` (already normalised) as the next version of ``existing``."""
-    doc = document if document is not None else document_of(record)
+    prepared = prepare(record, local_id=local_id, vocab=vocab)
+    return plan_prepared(prepared, existing=existing, actor=actor, now=now, action=action)
+
+
+def plan_prepared(
+    prepared: Prepared, *, existing: Record | None, actor: str, now: datetime, action: str
+) -> Planned:
+    """The rows that store a prepared record as the next version of ``existing``."""
     published_at = existing.published_at if existing is not None else None
-    if record.status == "published" and published_at is None:
+    if prepared.status == "published" and published_at is None:
         published_at = now
     version = existing.version + 1 if existing is not None else 1
     values: dict[str, Any] = {
-        "local_id": local_id,
-        "type": record.type,
-        "status": record.status,
-        "access_level": record.access.level,
-        "embargo_until": record.access.embargo_until,
-        "sort_title": display_title(record).casefold()[:200],
-        "license": record.license,
-        "issued_year": record.issued.year if record.issued else None,
-        "document": doc,
-        "content_hash": content_hash(doc),
+        "local_id": prepared.local_id,
+        **prepared.columns,
+        "document": prepared.document,
+        "content_hash": prepared.content_hash,
         "version": version,
         "created_at": existing.created_at if existing is not None else now,
         "modified_at": now,
         "published_at": published_at,
         "deleted_at": None,
-        "datestamp": _datestamp(record, now),
+        "datestamp": _datestamp(prepared.columns, now),
         "created_by": existing.created_by if existing is not None else actor,
         "modified_by": actor,
     }
@@ -125,13 +186,13 @@ def plan(
         "action": action,
         "actor": actor,
         "created_at": now,
-        "document": doc,
+        "document": prepared.document,
     }
     return Planned(
-        local_id=local_id,
+        local_id=prepared.local_id,
         values=values,
         version_row=version_row,
-        facets=facet_values(record),
-        search=search_document(record, local_id, vocab),
+        facets=prepared.facets,
+        search=prepared.search,
         pk=existing.pk if existing is not None else None,
     )

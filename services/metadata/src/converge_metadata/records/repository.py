@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import Record, RecordFacet, RecordVersion
 from converge_metadata.records.indexing import SearchDocument
+from converge_metadata.records.planning import JsonText
 
 __all__ = [
     "catalogue_generation",
@@ -96,10 +97,18 @@ async def insert_records(session: AsyncSession, rows: list[dict[str, Any]]) -> d
     return pks
 
 
+def _orm_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values for an ORM statement: serialised documents parsed back (the JSON type encodes)."""
+    document = values.get("document")
+    if isinstance(document, JsonText):
+        return {**values, "document": document.parsed()}
+    return values
+
+
 async def update_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Update many records by primary key (each dict has ``pk``)."""
     if rows:
-        await session.execute(update(Record), rows)
+        await session.execute(update(Record), [_orm_values(row) for row in rows])
 
 
 async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -161,7 +170,8 @@ async def _insert_typed(
         if process is None:
             columns.append(values)
         elif isinstance(column_type, JSON):
-            columns.append([process(v) for v in values])
+            # documents serialised while planning are stored as they are
+            columns.append([str(v) if isinstance(v, JsonText) else process(v) for v in values])
         else:  # timestamps and dates: a batch shares a few values (its clock), convert each once
             converted = {v: process(v) for v in set(values)}
             columns.append([converted[v] for v in values])
@@ -239,7 +249,7 @@ async def update_record_if_version(
     result = await session.execute(
         update(Record)
         .where(Record.pk == pk, Record.version == expected_version)
-        .values(**values)
+        .values(**_orm_values(values))
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)

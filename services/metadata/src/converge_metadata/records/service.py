@@ -19,12 +19,7 @@ from converge_metadata.records.exceptions import (
     VersionNotFound,
     VersionNotRestorable,
 )
-from converge_metadata.records.planning import (
-    content_hash,
-    document_of,
-    new_local_id,
-    plan,
-)
+from converge_metadata.records.planning import new_local_id, plan, plan_prepared, prepare
 from converge_metadata.records.schemas import RecordBase, RecordCreate, RecordUpdate
 from converge_metadata.records.validation import normalise_record
 from converge_metadata.records.writes import store_planned
@@ -168,19 +163,10 @@ async def _replace(
     action: str,
     vocab: Vocabularies,
 ) -> Record:
-    document = document_of(content)
-    if record.deleted_at is None and content_hash(document) == record.content_hash:
+    prepared = prepare(content, local_id=record.local_id, vocab=vocab)
+    if record.deleted_at is None and prepared.content_hash == record.content_hash:
         return record
-    planned = plan(
-        content,
-        local_id=record.local_id,
-        existing=record,
-        actor=actor,
-        now=_now(),
-        action=action,
-        vocab=vocab,
-        document=document,
-    )
+    planned = plan_prepared(prepared, existing=record, actor=actor, now=_now(), action=action)
     await store_planned(session, [planned], existing={record.local_id: record}, cas=True)
     await session.refresh(record)
     return record

@@ -12,17 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from converge_metadata.records import repository
 from converge_metadata.records.planning import (
     Planned,
-    content_hash,
+    Prepared,
     derive_local_id,
-    document_of,
-    plan,
+    plan_prepared,
+    prepare,
 )
-from converge_metadata.records.schemas import RecordBase, RecordCreate
+from converge_metadata.records.schemas import RecordCreate
 from converge_metadata.records.validation import normalise_record
 from converge_metadata.records.writes import store_planned
 from converge_metadata.vocab import Vocabularies
 
-__all__ = ["ImportFailure", "ImportReport", "upsert_records"]
+__all__ = ["ImportFailure", "ImportReport", "prepare_batch", "store_prepared", "upsert_records"]
 
 
 class ImportFailure(BaseModel):
@@ -78,49 +78,62 @@ async def upsert_records(
     - Nothing is committed here: the caller's unit of work commits (the request's session, or
       the command line's). Batches of a few thousand records keep memory flat; statements are
       bulk inserts, so one batch costs a handful of round trips.
+
+    It is :func:`prepare_batch` (no database: a worker process can run it) followed by
+    :func:`store_prepared`.
     """
+    prepared, report = prepare_batch(records, vocab)
+    return await store_prepared(session, prepared, report, actor=actor)
+
+
+def prepare_batch(
+    records: Sequence[RecordCreate], vocab: Vocabularies
+) -> tuple[list[tuple[int, Prepared]], ImportReport]:
+    """Check, normalise and prepare each record; failures go into the returned report (with
+    their batch index), the others come back with their index."""
     report = ImportReport()
-    accepted: dict[str, tuple[int, RecordBase]] = {}
+    prepared: list[tuple[int, Prepared]] = []
+    seen: set[str] = set()
     for index, incoming in enumerate(records):
         local_id = incoming.id or derive_local_id(incoming)
         if local_id is None:
             _fail(report, index, None, [FieldError("/id", "required", "no id and no identifier")])
             continue
-        if local_id in accepted:
+        if local_id in seen:
             _fail(report, index, local_id, [FieldError("/id", "duplicate_id", "repeated in batch")])
             continue
         errors = normalise_record(incoming, vocab)
         if errors:
             _fail(report, index, local_id, errors)
             continue
-        accepted[local_id] = (index, incoming)
-    existing = await repository.get_records(session, list(accepted))
+        seen.add(local_id)
+        prepared.append((index, prepare(incoming, local_id=local_id, vocab=vocab)))
+    return prepared, report
+
+
+async def store_prepared(
+    session: AsyncSession,
+    prepared: Sequence[tuple[int, Prepared]],
+    report: ImportReport,
+    *,
+    actor: str,
+) -> ImportReport:
+    """Store prepared records (see :func:`upsert_records`), counting into ``report``."""
+    existing = await repository.get_records(session, [p.local_id for _, p in prepared])
     now = datetime.now(UTC)
     planned: list[Planned] = []
-    for local_id, (index, record) in accepted.items():
-        current = existing.get(local_id)
-        document = document_of(record)
+    for index, item in prepared:
+        current = existing.get(item.local_id)
         if current is not None and current.deleted_at is None:
-            if content_hash(document) == current.content_hash:
+            if item.content_hash == current.content_hash:
                 report.unchanged += 1
                 continue
-            if current.published_at is not None and record.status == "draft":
+            if current.published_at is not None and item.status == "draft":
                 message = "published records stay published"
-                _fail(report, index, local_id, [FieldError("/status", "unpublish", message)])
+                _fail(report, index, item.local_id, [FieldError("/status", "unpublish", message)])
                 continue
         action = "create" if current is None else "import"
-        planned.append(
-            plan(
-                record,
-                local_id=local_id,
-                existing=current,
-                actor=actor,
-                now=now,
-                action=action,
-                vocab=vocab,
-                document=document,
-            )
-        )
+        planned.append(plan_prepared(item, existing=current, actor=actor, now=now, action=action))
         if current is None:
             report.created += 1
         else:
