@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,20 +53,42 @@ def make_base_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+_SQLITE_PRAGMAS = {
+    "journal_mode": "WAL",
+    "foreign_keys": "ON",
+    "synchronous": "NORMAL",
+    "busy_timeout": "10000",
+}
+_PRAGMA_NAME = re.compile(r"^[a-z_]+$")
+
+
+def _sqlite_pragmas(pragmas: Mapping[str, str | int]) -> Callable[[Any, Any], None]:
+    for name, value in pragmas.items():
+        if not _PRAGMA_NAME.match(name) or not re.match(r"^-?[A-Za-z0-9_]+$", str(value)):
+            raise ValueError(f"not a plain pragma: {name}={value}")
+
+    def apply(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        for name, value in pragmas.items():
+            cursor.execute(f"PRAGMA {name}={value}")
+        cursor.close()
+
+    return apply
 
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    echo: bool = False,
+    sqlite_pragmas: Mapping[str, str | int] | None = None,
+) -> AsyncEngine:
+    """The engine of one service. ``sqlite_pragmas`` add to (or override) the pragmas every
+    SQLite connection gets: WAL, foreign keys, synchronous=NORMAL, a 10 s busy timeout."""
     # orjson for JSON columns: the stdlib encoder dominated bulk writes of JSON documents
     json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     parsed = make_url(url)
@@ -83,7 +106,8 @@ def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEng
             max_overflow=pool_size,
             **json,
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        pragmas = {**_SQLITE_PRAGMAS, **(sqlite_pragmas or {})}
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(pragmas))
         return engine
     return create_async_engine(
         url,
@@ -103,8 +127,10 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = 5) -> Database:
-        engine = make_engine(url, pool_size=pool_size)
+    def from_url(
+        cls, url: str, *, pool_size: int = 5, sqlite_pragmas: Mapping[str, str | int] | None = None
+    ) -> Database:
+        engine = make_engine(url, pool_size=pool_size, sqlite_pragmas=sqlite_pragmas)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @property

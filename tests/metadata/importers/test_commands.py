@@ -6,12 +6,18 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from converge_common.db import Database
 from converge_metadata.cli import main
+from converge_metadata.importers.exceptions import ImportWorkerFailed
 from converge_metadata.importers.samples import national_resources, owner_of
+from converge_metadata.importers.schemas import ImportFormat
+from converge_metadata.importers.service import import_files
 from converge_metadata.settings import get_settings
+from sqlalchemy import text
 
+from bench.metadata_corpus import generate
 from tests.metadata.importers.conftest import BIOTOOLS, DATA, DATACITE, count
 
 
@@ -82,3 +88,73 @@ def test_national_resources() -> None:
     assert by_id["rdmkit-de-rdmo"]["type"] == "Software"
     assert any(r["type"] == "TrainingMaterial" for r in records)
     assert national_resources(DATA, "xx") == []
+
+
+def _rows(url: str) -> list[tuple[object, ...]]:
+    async def run() -> list[tuple[object, ...]]:
+        db = Database.from_url(url)
+        try:
+            async with db.engine.connect() as conn:
+                records = await conn.execute(
+                    text("SELECT local_id, version, status, content_hash FROM records ORDER BY 1")
+                )
+                facets = await conn.execute(
+                    text(
+                        "SELECT r.local_id, f.dimension, f.value FROM record_facets f "
+                        "JOIN records r ON r.pk = f.record_pk ORDER BY 1, 2, 3"
+                    )
+                )
+                return [*records.all(), *facets.all()]
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _corpus(path: Path) -> Path:
+    lines = [orjson.dumps(body) for body in generate(300, seed=11)]
+    lines.insert(40, b"not json")
+    bad = {"id": "bad", "type": "Dataset", "title": {"en": "x"}, "license": "no-such-licence"}
+    lines.insert(90, orjson.dumps(bad))
+    lines.append(lines[5])  # the same record again: starts a new batch and updates nothing
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def test_worker_process_imports_exactly_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = str(_corpus(tmp_path / "corpus.jsonl"))
+    outcomes = {}
+    for mode in ("--worker", "--no-worker"):
+        url = f"sqlite+aiosqlite:///{tmp_path / (mode + '.db')}"
+        monkeypatch.setenv("CONVERGE_METADATA_DATABASE_URL", url)
+        get_settings.cache_clear()
+        args = ["import", "--format", "jsonl", "--batch-size", "64", mode, source]
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert "301 imported (300 created, 0 updated, 1 unchanged), 2 rejected" in err
+        assert "corpus.jsonl:41: / json" in err
+        assert "corpus.jsonl:91: /license spdx" in err
+        outcomes[mode] = _rows(url)
+        assert main(args) == 0  # again: nothing changes
+        assert "0 created, 0 updated, 301 unchanged" in capsys.readouterr().err
+    get_settings.cache_clear()
+    assert outcomes["--worker"] == outcomes["--no-worker"]
+    assert len(outcomes["--worker"]) > 300 * 5
+
+
+async def test_a_failing_worker_fails_the_import(tmp_path: Path, database: str) -> None:
+    source = _corpus(tmp_path / "corpus.jsonl")
+    db = Database.from_url(database)
+    try:
+        with pytest.raises(ImportWorkerFailed, match="import worker failed"):
+            await import_files(
+                db,
+                [("corpus.jsonl", source)],
+                fmt=ImportFormat.jsonl,
+                vocab_dir=tmp_path / "no-such-vocabularies",
+                actor="t",
+            )
+    finally:
+        await db.dispose()

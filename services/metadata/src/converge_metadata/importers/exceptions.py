@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from converge_common.errors import ProblemError, UnsupportedMediaType
 
-__all__ = ["ImportTooLarge", "ImportWrongMediaType"]
+__all__ = ["ImportTooLarge", "ImportWorkerFailed", "ImportWrongMediaType"]
 
 
 class ImportTooLarge(ProblemError):
@@ -13,3 +13,7 @@ class ImportTooLarge(ProblemError):
 
 class ImportWrongMediaType(UnsupportedMediaType):
     slug = "import-media-type"
+
+
+class ImportWorkerFailed(RuntimeError):
+    """The worker process that prepares a file import stopped or raised (command line only)."""

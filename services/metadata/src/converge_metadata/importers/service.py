@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import IO, Any
+from pathlib import Path
+from queue import Empty
+from typing import IO, Any, cast
 
 from converge_common.db import Database
 from converge_common.errors import FieldError, field_errors_from_pydantic
@@ -21,7 +25,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from converge_metadata.importers.common import MappingContext, SourceItem
-from converge_metadata.importers.exceptions import ImportTooLarge, ImportWrongMediaType
+from converge_metadata.importers.exceptions import (
+    ImportTooLarge,
+    ImportWorkerFailed,
+    ImportWrongMediaType,
+)
 from converge_metadata.importers.parsers import PARSERS
 from converge_metadata.importers.schemas import (
     ImportFormat,
@@ -30,15 +38,18 @@ from converge_metadata.importers.schemas import (
     RecordError,
     RejectedRecord,
 )
+from converge_metadata.records.planning import Prepared
 from converge_metadata.records.schemas import RecordCreate
-from converge_metadata.records.upsert import upsert_records
-from converge_metadata.vocab import Vocabularies
+from converge_metadata.records.upsert import ImportReport as UpsertReport
+from converge_metadata.records.upsert import prepare_batch, store_prepared
+from converge_metadata.vocab import Vocabularies, load_vocabularies
 
 __all__ = [
     "MEDIA_TYPES",
     "Progress",
     "Source",
     "check_media_type",
+    "import_files",
     "import_sources",
     "import_upload",
     "mapping_context",
@@ -78,6 +89,17 @@ class _Batch:
     rejected: list[RejectedRecord] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     seen: int = 0
+    # after ``_prepare``: the records ready to store, and those that failed their checks
+    prepared: list[tuple[int, Prepared]] = field(default_factory=list)
+    checked: UpsertReport = field(default_factory=UpsertReport)
+
+
+def _prepare(batch: _Batch, vocab: Vocabularies) -> _Batch:
+    """The batch's CPU work before the database (vocabulary checks, documents, search text);
+    the parsed records are dropped, so a batch crosses a process boundary cheaply."""
+    batch.prepared, batch.checked = prepare_batch(batch.records, vocab)
+    batch.records = []
+    return batch
 
 
 def _rejected(position: str, identifier: str | None, errors: list[FieldError]) -> RejectedRecord:
@@ -156,13 +178,12 @@ def _items(
         yield from parser(stream, name, ctx)
 
 
-async def _store(
-    db: Database, batch: _Batch, report: ImportReport, *, actor: str, vocab: Vocabularies
-) -> None:
+async def _store(db: Database, batch: _Batch, report: ImportReport, *, actor: str) -> None:
     """One batch, one transaction: stored whole, or (on a database failure) not at all."""
     try:
         async with db.sessionmaker() as session, session.begin():
-            result = await upsert_records(session, batch.records, actor=actor, vocab=vocab)
+            checked = batch.checked.model_copy(deep=True)
+            result = await store_prepared(session, batch.prepared, checked, actor=actor)
     except SQLAlchemyError as exc:
         logger.warning("import batch rolled back: %s", type(exc).__name__, exc_info=True)
         detail = f"the batch's database write failed ({type(exc).__name__}); none of it was stored"
@@ -179,36 +200,33 @@ async def _store(
     report.created += result.created
     report.updated += result.updated
     report.unchanged += result.unchanged
-    report.imported += len(batch.records) - len(failed)
+    report.imported += len(batch.origins) - len(failed)
 
 
 async def _run_batches(
     db: Database,
-    batches: _Batcher,
+    next_batch: Callable[[], Awaitable[_Batch]],
     report: ImportReport,
-    loop: asyncio.AbstractEventLoop,
-    parse_thread: ThreadPoolExecutor,
     progress: Progress | None,
     *,
     actor: str,
-    vocab: Vocabularies,
     max_warnings: int,
 ) -> None:
     seen = 0
-    # the next batch is parsed while this one is written: parsing is CPU, writing mostly waits
-    upcoming = loop.run_in_executor(parse_thread, batches)
+    # the next batch is parsed and prepared while this one is written
+    upcoming = asyncio.ensure_future(next_batch())
     try:
         while (batch := await upcoming).seen:
-            upcoming = loop.run_in_executor(parse_thread, batches)
+            upcoming = asyncio.ensure_future(next_batch())
             seen += batch.seen
             report.rejected += batch.rejected
             _add_warnings(report, batch.warnings, max_warnings)
-            if batch.records:
-                await _store(db, batch, report, actor=actor, vocab=vocab)
+            if batch.origins:
+                await _store(db, batch, report, actor=actor)
             if progress is not None:
                 progress(report, seen)
     finally:
-        # the parser thread cannot be interrupted; let it finish its batch first
+        # a parser cannot be interrupted; let it finish its batch first
         await asyncio.gather(upcoming, return_exceptions=True)
 
 
@@ -232,17 +250,113 @@ async def import_sources(
 ) -> ImportReport:
     """Import every record of ``sources`` (name, binary stream) read as ``fmt``."""
     report = ImportReport()
-    store_kw: dict[str, Any] = {"actor": actor, "vocab": vocab, "max_warnings": max_warnings}
     batches = _Batcher(_items(sources, fmt, mapping_context(vocab, status=status)), batch_size)
     # one thread parses the whole input: lxml and the C JSON parser must create, use and free
     # their parser state in the same thread
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parse") as parse_thread:
+
+        async def next_batch() -> _Batch:
+            return await loop.run_in_executor(parse_thread, lambda: _prepare(batches(), vocab))
+
         try:
-            await _run_batches(db, batches, report, loop, parse_thread, progress, **store_kw)
+            await _run_batches(
+                db, next_batch, report, progress, actor=actor, max_warnings=max_warnings
+            )
         finally:
             await loop.run_in_executor(parse_thread, batches.close)
     return report
+
+
+async def import_files(
+    db: Database,
+    files: Sequence[tuple[str, Path]],
+    *,
+    fmt: ImportFormat,
+    vocab_dir: Path,
+    actor: str,
+    status: str = "published",
+    batch_size: int = 500,
+    max_warnings: int = 1000,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files (display name, path) in two processes: a worker process parses, checks
+    and prepares batches (the CPU half of an import) while this one stores the previous
+    batch, so the two halves use two cores. The same report as :func:`import_sources`."""
+    report = ImportReport()
+    context = multiprocessing.get_context("spawn")
+    queue: Any = context.Queue(maxsize=_QUEUED_BATCHES)
+    worker = context.Process(
+        target=_produce,
+        args=(list(files), fmt, status, batch_size, vocab_dir, queue),
+        name="converge-import-prepare",
+        daemon=True,
+    )
+    worker.start()
+
+    def receive() -> _Batch:
+        while True:
+            try:
+                item = queue.get(timeout=1.0)
+            except Empty:
+                if not worker.is_alive():
+                    raise ImportWorkerFailed(
+                        f"the import worker stopped (exit code {worker.exitcode})"
+                    ) from None
+                continue
+            if isinstance(item, _WorkerError):
+                raise ImportWorkerFailed(f"the import worker failed: {item.message}")
+            return cast(_Batch, item)
+
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-receive") as receiver:
+
+        async def next_batch() -> _Batch:
+            return await loop.run_in_executor(receiver, receive)
+
+        try:
+            await _run_batches(
+                db, next_batch, report, progress, actor=actor, max_warnings=max_warnings
+            )
+        finally:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join(timeout=10)
+            queue.close()
+    return report
+
+
+_QUEUED_BATCHES = 4  # prepared batches waiting to be stored: memory stays a few batches
+
+
+@dataclass(frozen=True)
+class _WorkerError:
+    message: str
+
+
+def _produce(
+    files: list[tuple[str, Path]],
+    fmt: ImportFormat,
+    status: str,
+    batch_size: int,
+    vocab_dir: Path,
+    queue: Any,
+) -> None:
+    """The worker process: parse, check and prepare every batch, then an empty batch."""
+    try:
+        vocab = load_vocabularies(vocab_dir)
+        with ExitStack() as stack:
+            sources = [(name, stack.enter_context(path.open("rb"))) for name, path in files]
+            batches = _Batcher(
+                _items(sources, fmt, mapping_context(vocab, status=status)), batch_size
+            )
+            while True:
+                batch = _prepare(batches(), vocab)
+                queue.put(batch)
+                if not batch.seen:
+                    return
+    except Exception as exc:  # reported to the parent, which raises it
+        queue.put(_WorkerError(f"{type(exc).__name__}: {exc}"))
 
 
 # media types each format is accepted as (parameters such as charset are ignored)
