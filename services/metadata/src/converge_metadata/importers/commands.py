@@ -18,7 +18,13 @@ from converge_common.db import Database, upgrade_database
 from converge_metadata.importers.parsers import guess_format
 from converge_metadata.importers.samples import sample_sources
 from converge_metadata.importers.schemas import ImportFormat, ImportReport
-from converge_metadata.importers.service import Progress, Source, import_files, import_sources
+from converge_metadata.importers.service import (
+    Progress,
+    Source,
+    bulk_collection,
+    import_files,
+    import_sources,
+)
 from converge_metadata.settings import MetadataSettings, get_settings
 from converge_metadata.vocab import load_vocabularies
 
@@ -135,32 +141,33 @@ async def _run(
     vocab = load_vocabularies(settings.vocab_dir)
     total = ImportReport()
     try:
-        # consecutive files of one format share batches
-        for fmt, group in groupby(inputs, key=lambda pair: pair[0]):
-            sources = [source for _, source in group]
-            if _use_worker(worker, sources):
-                report = await import_files(
-                    db,
-                    [(name, Path(name)) for name, _ in sources],
-                    fmt=fmt,
-                    vocab_dir=settings.vocab_dir,
-                    actor=actor,
-                    status=status,
-                    batch_size=batch_size,
-                    progress=progress,
-                )
-            else:
-                report = await import_sources(
-                    db,
-                    sources,
-                    fmt=fmt,
-                    vocab=vocab,
-                    actor=actor,
-                    status=status,
-                    batch_size=batch_size,
-                    progress=progress,
-                )
-            _merge(total, report)
+        with bulk_collection():
+            # consecutive files of one format share batches
+            for fmt, group in groupby(inputs, key=lambda pair: pair[0]):
+                sources = [source for _, source in group]
+                if _use_worker(worker, sources):
+                    report = await import_files(
+                        db,
+                        [(name, Path(name)) for name, _ in sources],
+                        fmt=fmt,
+                        vocab_dir=settings.vocab_dir,
+                        actor=actor,
+                        status=status,
+                        batch_size=batch_size,
+                        progress=progress,
+                    )
+                else:
+                    report = await import_sources(
+                        db,
+                        sources,
+                        fmt=fmt,
+                        vocab=vocab,
+                        actor=actor,
+                        status=status,
+                        batch_size=batch_size,
+                        progress=progress,
+                    )
+                _merge(total, report)
     finally:
         await db.dispose()
     return total
