@@ -346,7 +346,8 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         "is served from the cache, as repeated queries are in service until the next write. "
         "Import: `converge-metadata import --format jsonl` of the corpus file (JSON Lines in the "
         "service's schema), wall time of the whole command (start-up, parsing, validation, "
-        "vocabulary checks, storing; its defaults: batches of 2,000, the worker process on). DB + index time: the service's own statements and index work (page, full-text "
+        "vocabulary checks, storing; its defaults: batches of 2,000, the worker process on). "
+        "DB + index time: the service's own statements and index work (page, full-text "
         "match ids, facet counts from the index, snippets) in-process, no HTTP.",
         "",
     ]
