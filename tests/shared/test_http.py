@@ -1,11 +1,25 @@
-"""The outgoing HTTP client: request ids, size caps, retries only when idempotent."""
+"""The outgoing HTTP client: request ids, size caps, retries only when idempotent, pools."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AsyncExitStack
+
 import httpx
 import pytest
-from converge_common.http import HttpLimits, ResponseTooLarge, create_http_client, fetch
+from converge_common.http import (
+    HttpLimits,
+    PoolPerOrigin,
+    ResponseTooLarge,
+    create_http_client,
+    fetch,
+)
 from converge_common.observability import _REQUEST_ID
+from converge_common.testing.servers import LiveServer
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 LIMITS = HttpLimits(connect_s=1, read_s=1, total_s=2, max_bytes=1000, retries=2)
 
@@ -84,3 +98,66 @@ class TestRetries:
             response = await fetch(client, "GET", "/", limits=LIMITS)
         assert response.text == "fine"
         assert count == 2
+
+
+class _Held:
+    """An app whose ``/held`` answers only when released, on a real loopback socket."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    def app(self) -> Starlette:
+        async def held(request: Request) -> PlainTextResponse:
+            await self.release.wait()
+            return PlainTextResponse("held")
+
+        async def quick(request: Request) -> PlainTextResponse:
+            return PlainTextResponse("quick")
+
+        return Starlette(routes=[Route("/held", held), Route("/quick", quick)])
+
+
+class TestPoolPerOrigin:
+    """One origin's busy connections never take another origin's place in the pool."""
+
+    async def _two_servers(self, stack: AsyncExitStack, held: _Held) -> tuple[str, str]:
+        urls = []
+        for _ in range(2):
+            server = LiveServer(held.app())
+            await server.start()
+            stack.push_async_callback(server.stop)
+            urls.append(server.url)
+        stack.callback(held.release.set)
+        return urls[0], urls[1]
+
+    async def test_each_origin_has_its_own_limit(self) -> None:
+        held = _Held()
+        async with AsyncExitStack() as stack:
+            first, second = await self._two_servers(stack, held)
+            transport = PoolPerOrigin(limits=httpx.Limits(max_connections=1))
+            client = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(5, pool=0.5))
+            stack.push_async_callback(client.aclose)
+            busy = asyncio.create_task(client.get(f"{first}/held"))
+            await asyncio.sleep(0.1)
+            # the first origin's only connection is busy; the second origin has its own
+            assert (await client.get(f"{second}/quick")).text == "quick"
+            with pytest.raises(httpx.PoolTimeout):
+                await client.get(f"{first}/quick")
+            held.release.set()
+            assert (await busy).text == "held"
+            assert transport.origins == 2
+
+    async def test_origins_beyond_the_cap_share_one_pool(self) -> None:
+        held = _Held()
+        async with AsyncExitStack() as stack:
+            first, second = await self._two_servers(stack, held)
+            transport = PoolPerOrigin(limits=httpx.Limits(max_connections=1), max_origins=0)
+            client = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(5, pool=0.5))
+            stack.push_async_callback(client.aclose)
+            busy = asyncio.create_task(client.get(f"{first}/held"))
+            await asyncio.sleep(0.1)
+            with pytest.raises(httpx.PoolTimeout):
+                await client.get(f"{second}/quick")
+            held.release.set()
+            assert (await busy).text == "held"
+            assert transport.origins == 0

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from converge_common.app import http_limits
-from converge_common.http import HttpLimits, create_http_client
+from converge_common.http import HttpLimits, PoolPerOrigin, create_http_client
 from converge_common.ssrf import SSRFGuardTransport
 from fastapi import FastAPI
 
@@ -51,7 +51,7 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     limits = node_limits(settings)
     async with contextlib.AsyncExitStack() as stack:
-        # keep a warm connection to every Node for every concurrent search
+        # keep a warm connection to every Node for every concurrent search, in a pool per Node
         pool = httpx.Limits(
             max_connections=settings.node_connections,
             max_keepalive_connections=settings.node_connections,
@@ -59,8 +59,7 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
         nodes_client = create_http_client(
             limits,
             transport=SSRFGuardTransport(
-                allow_private=settings.allow_private_targets,
-                inner=httpx.AsyncHTTPTransport(limits=pool),
+                allow_private=settings.allow_private_targets, inner=PoolPerOrigin(limits=pool)
             ),
         )
         stack.push_async_callback(nodes_client.aclose)

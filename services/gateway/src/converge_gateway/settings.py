@@ -32,7 +32,8 @@ class GatewaySettings(BaseServiceSettings):
     # Fan-out: one overall deadline, and a tighter limit on each Node within it
     deadline_s: float = Field(default=2.0, gt=0, le=60)
     node_timeout_s: float = Field(default=1.8, gt=0, le=60)
-    node_connections: int = Field(default=500, ge=1, le=10_000)
+    # connections to each Node (a pool per Node), enough for that many concurrent searches
+    node_connections: int = Field(default=100, ge=1, le=10_000)
     node_max_response_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     # Reciprocal rank fusion constant (Cormack et al. use 60)
     rrf_k: int = Field(default=60, ge=1)
