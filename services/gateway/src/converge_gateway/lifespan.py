@@ -59,7 +59,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
         nodes_client = create_http_client(
             limits,
             transport=SSRFGuardTransport(
-                allow_private=settings.allow_private_targets, inner=PoolPerOrigin(limits=pool)
+                allow_private=settings.allow_private_targets,
+                inner=PoolPerOrigin(limits=pool),
+                dns_ttl_s=settings.dns_cache_ttl_s,
             ),
         )
         stack.push_async_callback(nodes_client.aclose)

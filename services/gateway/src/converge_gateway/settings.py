@@ -20,6 +20,8 @@ class GatewaySettings(BaseServiceSettings):
     client_secret: SecretStr = SecretStr("")
     # loopback and private addresses are refused unless the deployment allows them (the demo)
     allow_private_targets: bool = False
+    # how long a Node's host name, once resolved and checked, is reused (0: resolve every call)
+    dns_cache_ttl_s: float = Field(default=10.0, ge=0, le=300)
 
     # Discovery: service states the gateway calls; others are reported as skipped
     callable_states: list[str] = Field(default_factory=lambda: ["active", "degraded"])
