@@ -249,3 +249,25 @@ class TestConnectionReuse:
             await asyncio.gather(*(client.get(f"{url}/held") for _ in range(4)))
         assert len(first) == 4
         assert len(set(held.ports) - first) == 3
+
+    async def test_an_idle_connection_the_server_dropped_is_not_reused(self) -> None:
+        connections = 0
+
+        async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # keep-alive promised, then the socket is closed anyway (a server's idle timeout)
+            nonlocal connections
+            connections += 1
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            await writer.drain()
+            await asyncio.sleep(0.05)
+            writer.close()
+
+        server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        transport = PoolPerOrigin(limits=httpx.Limits(max_connections=1))
+        async with server, httpx.AsyncClient(transport=transport, timeout=5) as client:
+            assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
+            await asyncio.sleep(0.2)
+            assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
+        assert connections == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,23 +74,33 @@ class _LinearPool(httpcore.AsyncConnectionPool):
     """httpcore's HTTP/1.1 pool with a linear assignment pass that hands a connection out once.
 
     httpcore 1.0's pass (run on every request start and end) walks all connections once per
-    idle connection, and hands the same idle connection to every request queued in the same
-    pass: all but one then fail with ``ConnectionNotAvailable`` and run the pass again. Under
-    concurrent fan-out this bookkeeping was ~45% of the gateway's CPU per Node call. This pass
-    walks the connections once, never hands out a connection already promised to a request
-    that has not started on it (so it is neither given twice nor closed as surplus idle), and
-    keeps at most ``max_keepalive_connections`` idle ones. It assumes HTTP/1.1 only
-    (``http2=False``), where a connection serves one request at a time.
+    idle connection, polls every idle socket to see whether it expired, and hands the same idle
+    connection to every request queued in the same pass: all but one then fail with
+    ``ConnectionNotAvailable`` and run the pass again. Under concurrent fan-out this
+    bookkeeping was ~45% of the gateway's CPU per Node call. This pass walks the connections
+    once; never hands out a connection already promised to a request that has not started on
+    it (so it is neither given twice nor closed as surplus idle); keeps at most
+    ``max_keepalive_connections`` idle ones; and checks a connection for expiry (keep-alive
+    timeout, or closed by the server) when it is about to be handed out, and all of them at
+    most every ``SWEEP_S``. HTTP/1.1 only (``http2=False``): a connection serves one request
+    at a time.
     """
+
+    SWEEP_S = 1.0
+    _swept_at = float("-inf")
 
     def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
         closing: list[httpcore.AsyncConnectionInterface] = []
         promised = {id(r.connection) for r in self._requests if r.connection is not None}
+        now = time.monotonic()
+        sweep = now - self._swept_at >= self.SWEEP_S
+        if sweep:
+            self._swept_at = now
         kept: list[httpcore.AsyncConnectionInterface] = []
         for connection in self._connections:
             if connection.is_closed():
                 continue
-            if connection.has_expired():
+            if sweep and connection.has_expired():
                 closing.append(connection)
             else:
                 kept.append(connection)
@@ -103,25 +114,36 @@ class _LinearPool(httpcore.AsyncConnectionPool):
         self._connections = kept
         for request in [r for r in self._requests if r.is_queued()]:
             origin = request.request.url.origin
-            found = next(
-                (c for c in idle if c.can_handle_request(origin) and c.is_available()), None
-            )
-            if found is not None:
-                idle.remove(found)
-            elif len(self._connections) < self._max_connections:
+            found = self._take_idle(idle, origin, closing)
+            if found is None and len(self._connections) < self._max_connections:
                 found = self.create_connection(origin)
                 self._connections.append(found)
-            elif idle:
+            elif found is None and idle:
                 # full: make room by closing an idle connection to another origin
                 spare = idle.pop(0)
                 self._connections.remove(spare)
                 closing.append(spare)
                 found = self.create_connection(origin)
                 self._connections.append(found)
-            else:
+            elif found is None:
                 break  # every connection is busy: the rest wait for the next pass
             request.assign_to_connection(found)
         return closing
+
+    def _take_idle(
+        self,
+        idle: list[httpcore.AsyncConnectionInterface],
+        origin: httpcore.Origin,
+        closing: list[httpcore.AsyncConnectionInterface],
+    ) -> httpcore.AsyncConnectionInterface | None:
+        """An idle connection to ``origin`` still fit to use; expired ones met are closed."""
+        for connection in [c for c in idle if c.can_handle_request(origin) and c.is_available()]:
+            idle.remove(connection)
+            if not connection.has_expired():
+                return connection
+            self._connections.remove(connection)
+            closing.append(connection)
+        return None
 
 
 class _Http1Transport(httpx.AsyncHTTPTransport):
