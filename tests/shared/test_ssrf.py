@@ -123,11 +123,13 @@ class TestCheckUrl:
 
 
 class TestGuardTransport:
-    async def test_private_literal_refused_before_any_connection(self) -> None:
+    @pytest.mark.parametrize("dns_ttl_s", [0.0, 10.0])
+    async def test_private_literal_refused_before_any_connection(self, dns_ttl_s: float) -> None:
         downstream = Downstream()
-        async with guarded(downstream) as client:
-            with pytest.raises(UnsafeTarget):
-                await client.get("http://127.0.0.1:9/x")
+        async with guarded(downstream, dns_ttl_s=dns_ttl_s) as client:
+            for _ in range(2):
+                with pytest.raises(UnsafeTarget):
+                    await client.get("http://127.0.0.1:9/x")
         assert downstream.seen == []
 
     async def test_private_allowed_when_the_deployment_says_so(self) -> None:

@@ -196,8 +196,9 @@ class SSRFGuardTransport(httpx.AsyncBaseTransport):
 
     async def _addresses(self, url: str) -> list[IPAddress]:
         _scheme, host, port = _host_of(url)
-        if self._ttl_s <= 0 or _literal(host) is not None:
+        if self._ttl_s <= 0:
             return await resolve_allowed(url, allow_private=self.allow_private)
+        # address literals too: checking one needs no lookup, but is not free on every call
         key = (host, port)
         entry = self._resolved.get(key)
         if entry is not None and self._clock() < entry[0]:
