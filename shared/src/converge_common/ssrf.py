@@ -216,7 +216,7 @@ class SSRFGuardTransport(httpx.AsyncBaseTransport):
         if task.cancelled() or task.exception() is not None:
             return
         self._resolved.pop(key, None)
-        while len(self._resolved) >= self._max_names:
+        while self._resolved and len(self._resolved) >= self._max_names:
             self._resolved.pop(next(iter(self._resolved)))
         self._resolved[key] = (self._clock() + self._ttl_s, task.result())
 
