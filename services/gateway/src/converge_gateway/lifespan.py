@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 from converge_common.app import http_limits
@@ -105,4 +106,21 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(
             watching(directory, first_load_timeout_s=settings.registry_first_load_s)
         )
+        stack.enter_context(_start_up_objects_frozen())
         yield
+
+
+@contextlib.contextmanager
+def _start_up_objects_frozen() -> Iterator[None]:
+    """Keep the collector's full passes off what start-up built (modules, app, clients).
+
+    Those objects live as long as the process, yet each full collection walked them all: a
+    pause of ~60 ms in the middle of concurrent searches, on the tail of their latency.
+    Frozen, a full pass walks only what requests made (~6 ms).
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
