@@ -2,12 +2,15 @@
 
 Simulated Nodes (one process, each on its own port) answer the Node search shape after a fixed
 delay; the gateway runs in a second process with the directory pointing at them; clients run
-here. Measures the gateway's own overhead over the slowest Node's answer, the tail latency
-with one Node hanging, and searches per second with 16 concurrent clients (searches the
-client gave up on are counted apart, not as answered), with the share of a core the simulated
-Nodes and the gateway used meanwhile: if the Nodes' process nears a whole core, the harness,
-not the gateway, is the limit. Writes the figures under "## Gateway" in docs/benchmarks.md
-(other sections are kept).
+here. Both served processes run on uvloop, as uvicorn runs the services in deployment (its
+default loop when uvloop is installed, as uvicorn[standard] does).
+
+Measures the gateway's own overhead over the slowest Node's answer, the tail latency with one
+Node hanging, and searches per second with 16 concurrent clients (searches the client gave up
+on are counted apart, not as answered), with the share of a core the simulated Nodes and the
+gateway used meanwhile: if the Nodes' process nears a whole core, the harness, not the
+gateway, is the limit. Writes the figures under "## Gateway" in docs/benchmarks.md (other
+sections are kept).
 
     uv run python -m bench.gateway_fanout [--quick]
 """
@@ -22,6 +25,7 @@ import re
 import socket
 import statistics
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,16 @@ import httpx
 NODE_DELAY_S = 0.020
 CLIENTS = 16
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def _run_served(main: Coroutine[Any, Any, None]) -> None:
+    """Run a served process's loop as uvicorn runs it in service (uvloop when installed)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _serve_nodes(ports: list[int], hanging: int, ready: Any) -> None:
@@ -44,7 +58,7 @@ def _serve_nodes(ports: list[int], hanging: int, ready: Any) -> None:
         ready.set()
         await asyncio.Event().wait()
 
-    asyncio.run(main())
+    _run_served(main())
 
 
 def _serve_gateway(port: int, node_ports: list[int], settings: dict[str, Any], ready: Any) -> None:
@@ -68,7 +82,7 @@ def _serve_gateway(port: int, node_ports: list[int], settings: dict[str, Any], r
         ready.set()
         await asyncio.Event().wait()
 
-    asyncio.run(main())
+    _run_served(main())
 
 
 def _distinct_ports(count: int) -> list[int]:
@@ -236,7 +250,8 @@ def render(rows: list[dict[str, Any]]) -> str:
         "## Gateway",
         "",
         "`uv run python -m bench.gateway_fanout` (simulated Nodes answering after "
-        f"{NODE_DELAY_S * 1000:.0f} ms, one process; the gateway in another; clients in a third; "
+        f"{NODE_DELAY_S * 1000:.0f} ms, one process; the gateway in another, both on uvloop as "
+        "in deployment; clients in a third; "
         f"127.0.0.1, 2 shared cores; deadline 2 s; cache off). Overhead is the gateway's answer "
         "time as a client sees it minus the slowest Node's time as the gateway measured it.",
         "",
