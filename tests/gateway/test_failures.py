@@ -122,6 +122,29 @@ class TestCircuitBreaker:
         assert page["nodes"]["fi"]["status"] == "ok"
         assert breaker.state == "closed"
 
+    async def test_a_node_past_the_deadline_is_counted_once_before_the_answer(
+        self, federation: StartFederation
+    ) -> None:
+        fed = await federation(
+            {"de": healthy("de"), "nl": SimNode(mode="hang")},
+            deadline_s=0.3,
+            node_timeout_s=5,
+            breaker_failures=1,
+            breaker_open_s=3600,
+        )
+        page = await fed.search(q="protein")
+        assert page["nodes"]["nl"]["status"] == "timeout"
+        # recorded when the gateway gave up, not whenever the cancelled call winds down
+        assert fed.gateway.fanout.breakers.get("nl").state == "open"
+        page = await fed.search(q="protein")
+        assert page["nodes"]["nl"]["status"] == "skipped"
+        text = (await fed.client.get("/metrics")).text
+        for outcome in ("timeout", "skipped"):
+            line = (
+                f'gateway_node_requests_total{{node="nl",operation="search",outcome="{outcome}"}}'
+            )
+            assert f"{line} 1.0" in text
+
     async def test_refused_queries_do_not_open_it(self, federation: StartFederation) -> None:
         fed = await federation({"de": healthy("de")}, breaker_failures=1)
         response = await fed.client.get("/api/v1/search", params={"type": "bogus"})

@@ -1,10 +1,16 @@
-"""Breaker, cache and rate limiter against a controlled clock."""
+"""Breaker, cache and rate limiter against a controlled clock; the merge of Node pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from converge_gateway.fanout.breaker import CircuitBreaker
 from converge_gateway.ratelimit import RateLimiter
 from converge_gateway.search.cache import TTLCache
+from converge_gateway.search.cursor import NodePosition
+from converge_gateway.search.merge import NodePage, merge_pages
+from converge_gateway.search.schemas import NodeSearchPage
 
 
 class Clock:
@@ -89,3 +95,55 @@ class TestRateLimiter:
         limiter.acquire("x")
         limiter.acquire("y")
         assert limiter.acquire("x") == 0  # x was forgotten: a fresh bucket
+
+
+def _page(node: str, hits: list[dict[str, Any]]) -> NodePage:
+    page = NodeSearchPage.model_validate_json(orjson.dumps({"items": hits}))
+    return NodePage(node, NodePosition(), page, skip=0)
+
+
+class TestMergePages:
+    def test_items_carry_the_nodes_fields_and_the_fused_score(self) -> None:
+        pages = [
+            _page("de", [{"id": "a", "score": 7.5, "title": "Alpha", "extra": {"x": 1}}]),
+            _page("fi", [{"id": "b", "score": 0.1, "title": "Beta"}]),
+        ]
+        merged = merge_pages(pages, limit=10, k=60, order="relevance")
+        assert merged.items == [
+            {
+                "id": "a",
+                "title": "Alpha",
+                "extra": {"x": 1},
+                "node_score": 7.5,
+                "node": "de",
+                "global_id": "de:a",
+                "rank": 1,
+                "score": round(1 / 61, 8),
+            },
+            {
+                "id": "b",
+                "title": "Beta",
+                "node_score": 0.1,
+                "node": "fi",
+                "global_id": "fi:b",
+                "rank": 1,
+                "score": round(1 / 61, 8),
+            },
+        ]
+
+    def test_date_order_reads_each_hits_own_date(self) -> None:
+        pages = [
+            _page("de", [{"id": "old", "modified_at": "2020-01-01T00:00:00+00:00"}]),
+            _page("fi", [{"id": "new", "modified_at": "2025-01-01T00:00:00+00:00"}]),
+        ]
+        merged = merge_pages(pages, limit=10, k=60, order="date")
+        assert [i["global_id"] for i in merged.items] == ["fi:new", "de:old"]
+
+    def test_counts_only_what_was_taken(self) -> None:
+        pages = [
+            _page("de", [{"id": f"d{i}", "title": f"d{i}"} for i in range(5)]),
+            _page("fi", [{"id": f"f{i}", "title": f"f{i}"} for i in range(5)]),
+        ]
+        merged = merge_pages(pages, limit=3, k=60, order="title")
+        assert [i["id"] for i in merged.items] == ["d0", "d1", "d2"]
+        assert merged.taken == {"de": 3, "fi": 0}

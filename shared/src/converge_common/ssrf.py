@@ -8,6 +8,9 @@ Two checks, because a name that resolved to a public address yesterday may resol
 * :class:`SSRFGuardTransport` at call time: resolves the host, refuses the call when any
   address is not allowed, and connects to the checked address (the ``Host`` header and TLS
   server name keep the original name), so the check and the connection see the same address.
+  It may keep a name's checked addresses for a few seconds (``dns_ttl_s``): calls within that
+  time connect to those same checked addresses, so the guarantee holds; a name that moves to a
+  refused address is refused once its entry expires.
 
 Private, loopback and link-local targets are refused unless the deployment allows them (the
 demo federation on one machine does). Cloud metadata endpoints are refused always.
@@ -18,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import httpx
@@ -166,18 +170,59 @@ async def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> N
 
 
 class SSRFGuardTransport(httpx.AsyncBaseTransport):
-    """Checks every request's target at call time and pins the connection to it."""
+    """Checks every request's target at call time and pins the connection to it.
+
+    With ``dns_ttl_s`` > 0 a name's allowed addresses are kept that long (at most
+    ``max_names`` names), and concurrent calls to a name not yet known share one lookup.
+    Refusals are not kept: a refused name is resolved again on its next call.
+    """
 
     def __init__(
-        self, *, allow_private: bool, inner: httpx.AsyncBaseTransport | None = None
+        self,
+        *,
+        allow_private: bool,
+        inner: httpx.AsyncBaseTransport | None = None,
+        dns_ttl_s: float = 0.0,
+        max_names: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.allow_private = allow_private
         self._inner = inner or httpx.AsyncHTTPTransport()
+        self._ttl_s = dns_ttl_s
+        self._max_names = max_names
+        self._clock = clock
+        self._resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
+        self._lookups: dict[tuple[str, int], asyncio.Task[list[IPAddress]]] = {}
+
+    async def _addresses(self, url: str) -> list[IPAddress]:
+        _scheme, host, port = _host_of(url)
+        if self._ttl_s <= 0:
+            return await resolve_allowed(url, allow_private=self.allow_private)
+        # address literals too: checking one needs no lookup, but is not free on every call
+        key = (host, port)
+        entry = self._resolved.get(key)
+        if entry is not None and self._clock() < entry[0]:
+            return entry[1]
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.create_task(resolve_allowed(url, allow_private=self.allow_private))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda task: self._remember(key, task))
+        # shielded: one caller giving up (its deadline) must not cancel the others' lookup
+        return await asyncio.shield(lookup)
+
+    def _remember(self, key: tuple[str, int], task: asyncio.Task[list[IPAddress]]) -> None:
+        self._lookups.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            return
+        self._resolved.pop(key, None)
+        while self._resolved and len(self._resolved) >= self._max_names:
+            self._resolved.pop(next(iter(self._resolved)))
+        self._resolved[key] = (self._clock() + self._ttl_s, task.result())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = str(request.url)
         try:
-            addresses = await resolve_allowed(url, allow_private=self.allow_private)
+            addresses = await self._addresses(str(request.url))
         except UnsafeURL as exc:
             raise UnsafeTarget(str(exc)) from exc
         host = request.url.host
@@ -190,6 +235,8 @@ class SSRFGuardTransport(httpx.AsyncBaseTransport):
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
+        for lookup in self._lookups.values():
+            lookup.cancel()
         await self._inner.aclose()
 
 

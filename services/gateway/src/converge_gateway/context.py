@@ -34,7 +34,9 @@ class Gateway:
     oai_prefixes: dict[str, str] = field(default_factory=dict)
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
+    # async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
+    # thread, and the hop back queues the request behind every Node call in flight
     gateway: Gateway = request.app.state.gateway
     return gateway
 

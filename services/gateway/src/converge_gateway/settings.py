@@ -20,6 +20,8 @@ class GatewaySettings(BaseServiceSettings):
     client_secret: SecretStr = SecretStr("")
     # loopback and private addresses are refused unless the deployment allows them (the demo)
     allow_private_targets: bool = False
+    # how long a Node's host name, once resolved and checked, is reused (0: resolve every call)
+    dns_cache_ttl_s: float = Field(default=10.0, ge=0, le=300)
 
     # Discovery: service states the gateway calls; others are reported as skipped
     callable_states: list[str] = Field(default_factory=lambda: ["active", "degraded"])
@@ -32,7 +34,8 @@ class GatewaySettings(BaseServiceSettings):
     # Fan-out: one overall deadline, and a tighter limit on each Node within it
     deadline_s: float = Field(default=2.0, gt=0, le=60)
     node_timeout_s: float = Field(default=1.8, gt=0, le=60)
-    node_connections: int = Field(default=500, ge=1, le=10_000)
+    # connections to each Node (a pool per Node), enough for that many concurrent searches
+    node_connections: int = Field(default=100, ge=1, le=10_000)
     node_max_response_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     # Reciprocal rank fusion constant (Cormack et al. use 60)
     rrf_k: int = Field(default=60, ge=1)

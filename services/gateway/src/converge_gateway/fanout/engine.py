@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 from converge_common.http import ResponseTooLarge
@@ -85,6 +85,9 @@ class FanOut:
         self.callable_states = tuple(callable_states)
         self.deadline_s = deadline_s
         self.node_timeout_s = node_timeout_s
+        # calls given up on, held until their cancellation has run (the loop keeps only weak
+        # references to tasks, and the cancellation closes the call's connection)
+        self._cancelling: set[asyncio.Task[NodeResult[Any]]] = set()
 
     def _skip(self, node: NodeEntry, operation: str) -> NodeResult[T] | None:
         if not node.callable(self.callable_states):
@@ -97,7 +100,11 @@ class FanOut:
         return NodeResult(node=node.id, status="skipped", reason=reason)
 
     async def _one(
-        self, node: NodeEntry, operation: str, call: Callable[[NodeEntry], Awaitable[T]]
+        self,
+        node: NodeEntry,
+        operation: str,
+        call: Callable[[NodeEntry], Awaitable[T]],
+        abandoned: set[str],
     ) -> NodeResult[T]:
         start = time.perf_counter()
         result: NodeResult[T]
@@ -107,10 +114,6 @@ class FanOut:
             result = NodeResult(node=node.id, status="ok", value=value)
         except (TimeoutError, httpx.TimeoutException):
             result = NodeResult(node=node.id, status="timeout")
-        except asyncio.CancelledError:
-            # the overall deadline passed: the gateway gave up waiting for this Node
-            self._finish(node, operation, NodeResult(node=node.id, status="timeout"), start)
-            raise
         except Exception as exc:
             status = exc.status if isinstance(exc, NodeRejected) else None
             result = NodeResult(
@@ -118,7 +121,8 @@ class FanOut:
             )
             if not isinstance(exc, NodeRejected | NodeAnswerInvalid | httpx.HTTPError):
                 logger.exception("unexpected failure calling node %s", node.id)
-        self._finish(node, operation, result, start)
+        if node.id not in abandoned:  # else the deadline passed and run() recorded a timeout
+            self._finish(node, operation, result, start)
         return result
 
     def _finish(self, node: NodeEntry, operation: str, result: NodeResult[T], start: float) -> None:
@@ -155,26 +159,35 @@ class FanOut:
         """Every Node's result, in the order of ``nodes``, by the deadline at the latest."""
         results: dict[str, NodeResult[T]] = {}
         tasks: dict[str, asyncio.Task[NodeResult[T]]] = {}
+        abandoned: set[str] = set()
         for node in nodes:
             skipped: NodeResult[T] | None = self._skip(node, operation)
             if skipped is not None:
                 results[node.id] = skipped
             else:
-                tasks[node.id] = asyncio.create_task(self._one(node, operation, call))
+                tasks[node.id] = asyncio.create_task(self._one(node, operation, call, abandoned))
         start = time.perf_counter()
         if tasks:
             _done, pending = await asyncio.wait(
                 tasks.values(), timeout=self.deadline_s if deadline_s is None else deadline_s
             )
+            # Give up on the late ones now and record their timeouts here: waiting for their
+            # cancellation to run would stretch the deadline by however busy the loop is.
+            abandoned.update(node_id for node_id, task in tasks.items() if task in pending)
             for task in pending:
                 task.cancel()
-            if pending:
-                # cancellation is prompt for sockets; never let it stretch the deadline
-                await asyncio.wait(pending, timeout=0.02)
+                self._cancelling.add(task)
+                task.add_done_callback(self._cancelling.discard)
         waited = round((time.perf_counter() - start) * 1000, 1)
-        for node_id, task in tasks.items():
-            if task.cancelled() or not task.done() or task.exception() is not None:
-                results[node_id] = NodeResult(node=node_id, status="timeout", ms=waited)
+        for node in nodes:
+            if node.id not in tasks:
+                continue
+            task = tasks[node.id]
+            if node.id in abandoned:
+                results[node.id] = NodeResult(node=node.id, status="timeout")
+                self._finish(node, operation, results[node.id], start)
+            elif task.cancelled() or task.exception() is not None:
+                results[node.id] = NodeResult(node=node.id, status="timeout", ms=waited)
             else:
-                results[node_id] = task.result()
+                results[node.id] = task.result()
         return {n.id: results[n.id] for n in nodes}

@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from converge_gateway.search.cursor import NodePosition
-from converge_gateway.search.schemas import FacetCount, NodeSearchPage
+from converge_gateway.search.schemas import FacetCount, NodeHit, NodeSearchPage
 
 __all__ = ["Merged", "NodePage", "advance", "merge_facets", "merge_pages"]
 
@@ -38,21 +38,31 @@ class Merged:
     taken: dict[str, int]
 
 
-def _date_key(item: dict[str, Any]) -> float:
-    value = item.get("modified_at")
+def _date_key(value: Any) -> float:
     try:
         return -datetime.fromisoformat(str(value)).timestamp()
     except ValueError:
         return 0.0
 
 
-def _sort_key(order: str, item: dict[str, Any], rank: int, k: int) -> tuple[float | str, ...]:
+def _sort_key(order: str, hit: NodeHit, rank: int, k: int) -> tuple[float | str, ...]:
+    extra = hit.model_extra or {}
     if order == "date":
-        return (_date_key(item),)
+        return (_date_key(extra.get("modified_at")),)
     if order == "title":
-        title = item.get("title")
+        title = extra.get("title")
         return (title.casefold() if isinstance(title, str) else "",)
     return (-1.0 / (k + rank),)
+
+
+def _item(hit: NodeHit, node: str, rank: int, k: int) -> dict[str, Any]:
+    item = hit.model_dump()
+    item["node_score"] = item.pop("score", None)
+    item["node"] = node
+    item["global_id"] = f"{node}:{hit.id}"
+    item["rank"] = rank
+    item["score"] = round(1.0 / (k + rank), 8)
+    return item
 
 
 def merge_pages(pages: Sequence[NodePage], *, limit: int, k: int, order: str) -> Merged:
@@ -60,27 +70,23 @@ def merge_pages(pages: Sequence[NodePage], *, limit: int, k: int, order: str) ->
 
     A k-way merge takes every Node's records in the Node's own order (a prefix of each Node's
     list), so the counts taken are exactly how far each Node advanced: nothing is shown twice
-    or skipped, even if a Node's order disagrees with the merge key.
+    or skipped, even if a Node's order disagrees with the merge key. Only the records taken
+    are turned into the answer's items.
     """
     streams = []
     for position, entry in enumerate(pages):
         stream = []
         for index, hit in enumerate(entry.page.items[entry.skip :]):
             rank = entry.position.b + index + 1
-            item = hit.model_dump()
-            item["node_score"] = item.pop("score", None)
-            item["node"] = entry.node
-            item["global_id"] = f"{entry.node}:{hit.id}"
-            item["rank"] = rank
-            stream.append((_sort_key(order, item, rank, k), position, index, item))
+            stream.append((_sort_key(order, hit, rank, k), position, index, rank, hit))
         streams.append(stream)
     taken = {entry.node: 0 for entry in pages}
     items = []
     # ties go to the Node listed first, stably
-    for _key, _position, _index, item in islice(heapq.merge(*streams), limit):
-        taken[item["node"]] += 1
-        item["score"] = round(1.0 / (k + item["rank"]), 8)
-        items.append(item)
+    for _key, position, _index, rank, hit in islice(heapq.merge(*streams), limit):
+        node = pages[position].node
+        taken[node] += 1
+        items.append(_item(hit, node, rank, k))
     return Merged(items=items, taken=taken)
 
 
