@@ -13,11 +13,9 @@ import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -27,6 +25,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -156,6 +157,9 @@ class Database:
 
 
 def _alembic_config(script_location: Path, url: str) -> Config:
+    # imported here: alembic takes 0.7 s to import, and most processes never migrate
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -189,6 +193,8 @@ async def run_env_online(url: str, target_metadata: MetaData) -> None:
 
 def upgrade_database(script_location: Path, url: str, revision: str = "head") -> None:
     """Run a service's migrations up to ``revision`` (blocking; call in a thread from async)."""
+    from alembic import command
+
     command.upgrade(_alembic_config(script_location, url), revision)
 
 
