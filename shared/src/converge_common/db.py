@@ -98,13 +98,15 @@ def make_engine(
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # each SQLite connection is a thread with its own page cache (about 4 MB resident once
-        # warm); the default pool grew to 15 under 16 clients without answering any faster
+        # warm); the default pool grew to 15 under 16 clients without answering any faster.
+        # SQLite runs one writer at a time and the work is CPU in this process, so a further
+        # request waits for one of ``pool_size`` connections (nothing here holds two at once)
         engine = create_async_engine(
             url,
             echo=echo,
             connect_args={"timeout": 10},
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,
             **json,
         )
         pragmas = {**_SQLITE_PRAGMAS, **(sqlite_pragmas or {})}

@@ -262,18 +262,17 @@ async def build_facet_index(conn: AsyncConnection) -> FacetIndex:
             text(f"SELECT COUNT(*), {aggregates} FROM records WHERE deleted_at IS NULL")  # noqa: S608
         )
     ).one()
-    postings = (
-        await conn.execute(
-            text(
-                "SELECT dimension, value, COUNT(*), "  # noqa: S608
-                f"{_joined(dialect, 'record_pk')} FROM record_facets GROUP BY dimension, value"
-            )
+    result = await conn.execute(
+        text(
+            "SELECT dimension, value, COUNT(*), "  # noqa: S608
+            f"{_joined(dialect, 'record_pk')} FROM record_facets GROUP BY dimension, value"
         )
-    ).all()
+    )
+    postings = [list(row) for row in result.all()]
     return await asyncio.to_thread(_assemble, generation, tuple(records), postings)
 
 
-def _assemble(generation: int, records: tuple[Any, ...], postings: Any) -> FacetIndex:
+def _assemble(generation: int, records: tuple[Any, ...], postings: list[list[Any]]) -> FacetIndex:
     count = int(records[0])
     pks, published, access, embargo, modified = (parse_ids(c or "", count) for c in records[1:])
     order = np.argsort(pks, kind="stable")
@@ -287,12 +286,15 @@ def _assemble(generation: int, records: tuple[Any, ...], postings: Any) -> Facet
     owner_pks = np.empty(int(starts[-1]), dtype=np.int64)
     for i, row in enumerate(rows):
         owner_pks[starts[i] : starts[i + 1]] = parse_ids(str(row[3]), int(lengths[i]))
+        row[3] = ""  # each value's joined ids are parsed once; let the string go
     at = np.searchsorted(pks, owner_pks)
     if len(at) and (int(at.max()) >= len(pks) or not np.array_equal(pks[at], owner_pks)):
         # a facet row of a record deleted between the two reads: the generation has moved on,
         # so this index will not be used; keep it well-formed all the same
         at = np.minimum(at, max(len(pks) - 1, 0))
+    del owner_pks  # the build's peak memory is its temporaries: free them as it goes
     owners = at.astype(np.int32)
+    del at
     by_record = np.argsort(owners, kind="stable")
     offsets = np.zeros(len(pks) + 1, dtype=np.int64)
     np.cumsum(np.bincount(owners, minlength=len(pks)), out=offsets[1:])
