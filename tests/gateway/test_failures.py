@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from converge_gateway.settings import GatewaySettings
+from pydantic import ValidationError
+
 from tests.gateway.conftest import StartFederation, corpus
 from tests.gateway.simnode import SimNode
 
@@ -169,3 +173,19 @@ class TestCache:
         await fed.search(q="protein")
         await fed.search(q="protein")
         assert len(fed.nodes["de"].calls) == 2
+
+
+class TestAnswerReserve:
+    def test_the_nodes_get_the_deadline_less_the_reserve(self) -> None:
+        settings = GatewaySettings(deadline_s=2.0, answer_reserve_s=0.05)
+        assert settings.nodes_deadline_s == pytest.approx(1.95)
+
+    def test_the_reserve_must_be_shorter_than_the_deadline(self) -> None:
+        with pytest.raises(ValidationError, match="answer_reserve_s"):
+            GatewaySettings(deadline_s=0.05, answer_reserve_s=0.05)
+
+    async def test_the_fan_out_stops_at_the_nodes_deadline(
+        self, federation: StartFederation
+    ) -> None:
+        fed = await federation({"de": healthy("de")}, deadline_s=1.0, answer_reserve_s=0.2)
+        assert fed.gateway.fanout.deadline_s == pytest.approx(0.8)

@@ -88,7 +88,7 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
             ),
             metrics=app.state.node_metrics,
             callable_states=settings.callable_states,
-            deadline_s=settings.deadline_s,
+            deadline_s=settings.nodes_deadline_s,
             node_timeout_s=settings.node_timeout_s,
         )
         app.state.gateway = Gateway(

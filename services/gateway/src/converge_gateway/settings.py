@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from converge_common.settings import BaseServiceSettings, cached_settings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 __all__ = ["GatewaySettings", "get_settings"]
@@ -33,6 +33,9 @@ class GatewaySettings(BaseServiceSettings):
 
     # Fan-out: one overall deadline, and a tighter limit on each Node within it
     deadline_s: float = Field(default=2.0, gt=0, le=60)
+    # of the deadline, the time kept to merge the Nodes' answers and send the response: the
+    # Nodes get deadline_s - answer_reserve_s, so the answer itself arrives by the deadline
+    answer_reserve_s: float = Field(default=0.05, ge=0, le=5)
     node_timeout_s: float = Field(default=1.8, gt=0, le=60)
     # connections to each Node (a pool per Node), enough for that many concurrent searches
     node_connections: int = Field(default=100, ge=1, le=10_000)
@@ -62,6 +65,17 @@ class GatewaySettings(BaseServiceSettings):
     federation_name: str = "ELIXIR CONVERGE federation"
     admin_email: str = "converge-admin@elixir-europe.org"
     oai_token_ttl_s: int = Field(default=24 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _reserve_within_deadline(self) -> GatewaySettings:
+        if self.answer_reserve_s >= self.deadline_s:
+            raise ValueError("answer_reserve_s must be shorter than deadline_s")
+        return self
+
+    @property
+    def nodes_deadline_s(self) -> float:
+        """How long the Nodes are given: the deadline less the time to answer."""
+        return self.deadline_s - self.answer_reserve_s
 
 
 get_settings = cached_settings(GatewaySettings)
