@@ -45,6 +45,23 @@ class TestRequestId:
         assert seen == ["trace-42"]
 
 
+class TestTimeouts:
+    async def test_a_call_reads_for_its_own_limit_not_the_clients(self) -> None:
+        # a long poll (the registry's change feed) waits longer than the client's default
+        seen: list[dict[str, float]] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request.extensions["timeout"])
+            return httpx.Response(200, content=b"ok")
+
+        long_poll = HttpLimits(connect_s=1, read_s=26, total_s=27, max_bytes=1000, retries=0)
+        async with _client(httpx.MockTransport(handler)) as client:
+            await fetch(client, "GET", "/changes", limits=long_poll)
+            await fetch(client, "GET", "/nodes", limits=LIMITS)
+        assert [t["read"] for t in seen] == [26, 1]
+        assert [t["connect"] for t in seen] == [1, 1]
+
+
 class TestSizeCap:
     async def test_declared_too_large(self) -> None:
         transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 5000))

@@ -51,6 +51,10 @@ async def _add_request_id(request: httpx.Request) -> None:
         request.headers[REQUEST_ID_HEADER] = rid
 
 
+def _timeout(limits: HttpLimits) -> httpx.Timeout:
+    return httpx.Timeout(limits.read_s, connect=limits.connect_s)
+
+
 def create_http_client(
     limits: HttpLimits,
     *,
@@ -61,7 +65,7 @@ def create_http_client(
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
-        timeout=httpx.Timeout(limits.read_s, connect=limits.connect_s),
+        timeout=_timeout(limits),
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
         transport=transport,
         headers=headers,
@@ -251,6 +255,8 @@ async def fetch(
     for attempt in range(attempts):
         try:
             async with asyncio.timeout(limits.total_s):
+                # this call's limits, not the client's defaults: a long poll reads for longer
+                kwargs.setdefault("timeout", _timeout(limits))
                 request = client.build_request(method, url, **kwargs)
                 response = await client.send(request, stream=True)
                 try:
