@@ -213,7 +213,11 @@ def _start(service: Service) -> subprocess.Popen[bytes]:
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(cmd, env={**os.environ, **service.env}, cwd=ROOT)
+    # a session of its own: Ctrl-C reaches only this script, which then stops the services in
+    # order (the Nodes first, so that they deregister while the registry still listens)
+    return subprocess.Popen(
+        cmd, env={**os.environ, **service.env}, cwd=ROOT, start_new_session=True
+    )
 
 
 def _wait_ready(url: str, seconds: float = 60) -> bool:
@@ -234,20 +238,27 @@ def main() -> int:
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def stop(*_: object) -> None:
-        for _name, proc in reversed(processes):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for _name, proc in processes:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        # the Nodes' services and the gateway first (they deregister from the registry as they
+        # stop), then the registry, then the OpenID provider
+        for stage in (processes[2:], processes[1:2], processes[:1]):
+            for _name, proc in stage:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for _name, proc in stage:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # the services run in sessions of their own: a closed terminal or a SIGTERM must stop them
+    # through stop() as Ctrl-C does
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         provider = subprocess.Popen(
             ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
             stdout=subprocess.PIPE,
+            start_new_session=True,
         )
         processes.append(("oidc", provider))
         assert provider.stdout is not None
