@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from converge_metadata.models import Record, RecordFacet, RecordVersion
 from converge_metadata.records.indexing import SearchDocument
@@ -119,8 +119,8 @@ async def insert_versions(session: AsyncSession, rows: list[dict[str, Any]]) -> 
         await session.execute(_BUMP_GENERATION)
 
 
-async def catalogue_generation(session: AsyncSession) -> int:
-    """The generation of the catalogue as this session sees it."""
+async def catalogue_generation(session: AsyncSession | AsyncConnection) -> int:
+    """The generation of the catalogue as this session (or connection) sees it."""
     return int((await session.execute(_GENERATION)).scalar() or 0)
 
 

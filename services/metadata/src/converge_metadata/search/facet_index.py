@@ -33,13 +33,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from converge_metadata.models import FACET_DIMENSIONS
+from converge_metadata.search.repository import facet_index_source, parse_ids
 from converge_metadata.search.schemas import SearchFilters
 
-__all__ = ["FacetIndex", "FacetIndexHolder", "build_facet_index", "micros", "parse_ids"]
+__all__ = ["FacetIndex", "FacetIndexHolder", "build_facet_index", "micros"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,29 +47,7 @@ Mask = npt.NDArray[np.bool_]
 _ACCESS = ("public", "embargoed", "controlled")
 _EMBARGOED = _ACCESS.index("embargoed")
 _PUBLIC = _ACCESS.index("public")
-_NO_EMBARGO = 99991231  # embargo dates are held as YYYYMMDD integers
-_EMBARGO_DAY = {
-    "sqlite": "CAST(strftime('%Y%m%d', embargo_until) AS INTEGER)",
-    "postgresql": "CAST(to_char(embargo_until, 'YYYYMMDD') AS INTEGER)",
-}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# the modification time as exact integer microseconds, the order SQL pages by
-_MODIFIED_MICROS = {
-    # SQLite holds 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)
-    "sqlite": "CAST(strftime('%s', modified_at) AS INTEGER) * 1000000 "
-    "+ CAST(substr(modified_at, 21, 6) AS INTEGER)",
-    "postgresql": "CAST(EXTRACT(EPOCH FROM modified_at) * 1000000 AS BIGINT)",
-}
-
-
-def parse_ids(csv: str, count: int) -> npt.NDArray[np.int64]:
-    """Integers joined by commas (SQL ``group_concat`` / ``string_agg``), parsed in C."""
-    if not count:
-        return np.zeros(0, dtype=np.int64)
-    ids = np.fromstring(csv, dtype=np.int64, sep=",")
-    if len(ids) != count:
-        raise ValueError(f"expected {count} ids, parsed {len(ids)}")
-    return ids
 
 
 def micros(moment: datetime) -> int:
@@ -230,46 +208,11 @@ class FacetIndex:
         return out
 
 
-def _joined(dialect: str, expression: str) -> str:
-    if dialect == "sqlite":
-        return f"group_concat({expression})"
-    return f"string_agg(CAST({expression} AS VARCHAR), ',')"
-
-
 async def build_facet_index(conn: AsyncConnection) -> FacetIndex:
-    """Read the live records and the facet table into a :class:`FacetIndex`.
-
-    The generation is read first: rows written after it make the index newer than its label,
-    never older, and such an index is not used, since the database's generation has moved.
-    Each column arrives as one comma-joined string (parsed in C), not as a row object per
-    record, which keeps the build's memory to a few bytes per record.
-    """
-    generation = int(
-        (await conn.execute(text("SELECT generation FROM catalogue_state WHERE id = 1"))).scalar()
-        or 0
-    )
-    dialect = conn.dialect.name
-    columns = [
-        "pk",
-        "CASE WHEN status = 'published' THEN 1 ELSE 0 END",
-        "CASE access_level WHEN 'public' THEN 0 WHEN 'embargoed' THEN 1 ELSE 2 END",
-        f"COALESCE({_EMBARGO_DAY[dialect]}, {_NO_EMBARGO})",
-        _MODIFIED_MICROS[dialect],
-    ]
-    aggregates = ", ".join(_joined(dialect, c) for c in columns)
-    records = (
-        await conn.execute(
-            text(f"SELECT COUNT(*), {aggregates} FROM records WHERE deleted_at IS NULL")  # noqa: S608
-        )
-    ).one()
-    result = await conn.execute(
-        text(
-            "SELECT dimension, value, COUNT(*), "  # noqa: S608
-            f"{_joined(dialect, 'record_pk')} FROM record_facets GROUP BY dimension, value"
-        )
-    )
-    postings = [list(row) for row in result.all()]
-    return await asyncio.to_thread(_assemble, generation, tuple(records), postings)
+    """Read the live records and the facet table into a :class:`FacetIndex` (the parsing runs
+    in a worker thread, so the event loop keeps answering)."""
+    generation, records, postings = await facet_index_source(conn)
+    return await asyncio.to_thread(_assemble, generation, records, postings)
 
 
 def _assemble(generation: int, records: tuple[Any, ...], postings: list[list[Any]]) -> FacetIndex:

@@ -16,13 +16,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import JSON, Float, Integer, String, TextClause, bindparam, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from converge_metadata.models import UTCDateTime
-from converge_metadata.search.facet_index import parse_ids
+from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.schemas import SearchFilters
 
-__all__ = ["MARK_END", "MARK_START", "Match", "PageRow", "SearchSql", "fts_terms"]
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "Match",
+    "PageRow",
+    "SearchSql",
+    "facet_index_source",
+    "fts_terms",
+    "parse_ids",
+]
 
 MARK_START, MARK_END = "\x02", "\x03"
 # bm25 column weights: title, body, keywords, people, ids, terms
@@ -33,6 +42,37 @@ _EFFECTIVE_ACCESS = (
 )
 _MULTI = ("topic", "organism", "keyword", "language")
 _KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
+
+
+_NO_EMBARGO = 99991231  # embargo dates are held as YYYYMMDD integers
+_EMBARGO_DAY = {
+    "sqlite": "CAST(strftime('%Y%m%d', embargo_until) AS INTEGER)",
+    "postgresql": "CAST(to_char(embargo_until, 'YYYYMMDD') AS INTEGER)",
+}
+# the modification time as exact integer microseconds, the order SQL pages by
+_MODIFIED_MICROS = {
+    # SQLite holds 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)
+    "sqlite": "CAST(strftime('%s', modified_at) AS INTEGER) * 1000000 "
+    "+ CAST(substr(modified_at, 21, 6) AS INTEGER)",
+    "postgresql": "CAST(EXTRACT(EPOCH FROM modified_at) * 1000000 AS BIGINT)",
+}
+
+
+def _joined(dialect: str, expression: str) -> str:
+    """An aggregate joining ``expression`` over the rows with commas (see :func:`parse_ids`)."""
+    if dialect == "sqlite":
+        return f"group_concat({expression})"
+    return f"string_agg(CAST({expression} AS VARCHAR), ',')"
+
+
+def parse_ids(csv: str, count: int) -> npt.NDArray[np.int64]:
+    """Integers joined by commas (SQL ``group_concat`` / ``string_agg``), parsed in C."""
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromstring(csv, dtype=np.int64, sep=",")
+    if len(ids) != count:
+        raise ValueError(f"expected {count} ids, parsed {len(ids)}")
+    return ids
 
 
 def fts_terms(q: str | None) -> list[str]:
@@ -234,15 +274,10 @@ class SearchSql:
         the database joins them into one string, which numpy parses in one pass."""
         params = {"q": match.params["q"]}
         if self.dialect == "sqlite":
-            sql = (
-                "SELECT COUNT(*), group_concat(rowid) FROM record_search "
-                "WHERE record_search MATCH :q"
-            )
+            ids, where = "rowid", "record_search MATCH :q"
         else:
-            sql = (
-                "SELECT COUNT(*), string_agg(CAST(record_pk AS VARCHAR), ',') FROM record_search "
-                "WHERE tsv @@ plainto_tsquery('english', :q)"
-            )
+            ids, where = "record_pk", "tsv @@ plainto_tsquery('english', :q)"
+        sql = f"SELECT COUNT(*), {_joined(self.dialect, ids)} FROM record_search WHERE {where}"
         count, joined = (await session.execute(text(sql), params)).one()
         return parse_ids(joined or "", int(count))
 
@@ -270,3 +305,37 @@ class SearchSql:
             int(pk): str(body) if MARK_START in str(body) else str(title)
             for pk, body, title in rows.all()
         }
+
+
+async def facet_index_source(
+    conn: AsyncConnection,
+) -> tuple[int, tuple[Any, ...], list[list[Any]]]:
+    """What the facet index is built from: the catalogue generation, then the live records'
+    columns (a count and one comma-joined string per column, in the same row order) and the
+    facet postings (dimension, value, count, joined record pks), as mutable lists.
+
+    The generation is read first: rows written after it make the index newer than its label,
+    never older, and such an index is not used, since the database's generation has moved.
+    Joined strings rather than a row object per record keep the build's memory to a few bytes
+    per record.
+    """
+    generation = await catalogue_generation(conn)
+    dialect = conn.dialect.name
+    columns = [
+        "pk",
+        "CASE WHEN status = 'published' THEN 1 ELSE 0 END",
+        "CASE access_level WHEN 'public' THEN 0 WHEN 'embargoed' THEN 1 ELSE 2 END",
+        f"COALESCE({_EMBARGO_DAY[dialect]}, {_NO_EMBARGO})",
+        _MODIFIED_MICROS[dialect],
+    ]
+    aggregates = ", ".join(_joined(dialect, c) for c in columns)
+    records = await conn.execute(
+        text(f"SELECT COUNT(*), {aggregates} FROM records WHERE deleted_at IS NULL")
+    )
+    postings = await conn.execute(
+        text(
+            "SELECT dimension, value, COUNT(*), "
+            f"{_joined(dialect, 'record_pk')} FROM record_facets GROUP BY dimension, value"
+        )
+    )
+    return generation, tuple(records.one()), [list(row) for row in postings.all()]
