@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from converge_common.app import SessionDep
 from fastapi import APIRouter, Query, Request, Response
 
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
-from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.records.schemas import AccessLevel, RecordType
 from converge_metadata.search import service
-from converge_metadata.search.runtime import SearchRuntime
 from converge_metadata.search.schemas import SearchFilters, SearchResponse, SearchSort
 
 __all__ = ["router"]
@@ -59,29 +56,12 @@ async def search(
         year_from=year_from,
         year_to=year_to,
     )
-    size = min(limit or settings.page_size_default, settings.page_size_max)
-    runtime: SearchRuntime = request.app.state.search
-    generation = await catalogue_generation(session)
-    # every caller who is not a steward of this Node reads the same answer
-    key = None
-    if not viewer.steward:
-        key = orjson.dumps(
-            [filters.model_dump(), sort, size, cursor, facets, viewer.today.isoformat()]
-        )
-        body = runtime.cache.get(generation, key)
-        runtime.cache_lookups.labels("hit" if body is not None else "miss").inc()
-        if body is not None:
-            return Response(body, media_type="application/json")
-    index = None
-    if runtime.facet_index is not None:
-        index = runtime.facet_index.usable(generation)
-    if facets:
-        runtime.facet_source.labels("index" if index is not None else "sql").inc()
-    result = await service.search(
+    body = await service.answer(
         session,
+        request.app.state.search,
         filters,
         sort=sort,
-        limit=size,
+        limit=min(limit or settings.page_size_default, settings.page_size_max),
         cursor=cursor,
         steward=viewer.steward,
         today=viewer.today,
@@ -90,9 +70,5 @@ async def search(
         vocab=vocab,
         facet_limit=settings.facet_limit,
         with_facets=facets,
-        facet_index=index,
     )
-    body = result.model_dump_json(exclude_none=True).encode()
-    if key is not None:
-        runtime.cache.put(generation, key, body)
     return Response(body, media_type="application/json")

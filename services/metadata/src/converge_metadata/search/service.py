@@ -12,8 +12,10 @@ from converge_common.errors import BadRequest, FieldError
 from converge_common.pagination import CursorCodec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.facet_index import FacetIndex
 from converge_metadata.search.repository import MARK_END, MARK_START, PageRow, SearchSql
+from converge_metadata.search.runtime import SearchRuntime
 from converge_metadata.search.schemas import (
     FacetValue,
     SearchFilters,
@@ -23,7 +25,7 @@ from converge_metadata.search.schemas import (
 )
 from converge_metadata.vocab import Vocabularies
 
-__all__ = ["canonical_filters", "search"]
+__all__ = ["answer", "canonical_filters", "search"]
 
 _DIMENSIONS = ("type", "topic", "organism", "license", "access", "keyword", "year", "language")
 
@@ -185,3 +187,56 @@ async def search(
     return SearchResponse(
         items=items, facets=facets, total=total, limit=limit, next_cursor=next_cursor, sort=order
     )
+
+
+async def answer(
+    session: AsyncSession,
+    runtime: SearchRuntime,
+    filters: SearchFilters,
+    *,
+    sort: SearchSort | None,
+    limit: int,
+    cursor: str | None,
+    steward: bool,
+    today: date,
+    node: str,
+    codec: CursorCodec,
+    vocab: Vocabularies,
+    facet_limit: int,
+    with_facets: bool,
+) -> bytes:
+    """A search answer as JSON, from this worker's cache when the catalogue has not changed
+    since the same anonymous question, else by :func:`search` with the facet index when it is
+    at the catalogue's generation."""
+    generation = await catalogue_generation(session)
+    # every caller who is not a steward of this Node reads the same answer
+    key = None
+    if not steward:
+        dumped = [filters.model_dump(), sort, limit, cursor, with_facets, today.isoformat()]
+        key = orjson.dumps(dumped)
+        body = runtime.cache.get(generation, key)
+        runtime.cache_lookups.labels("hit" if body is not None else "miss").inc()
+        if body is not None:
+            return body
+    index = runtime.facet_index.usable(generation) if runtime.facet_index is not None else None
+    if with_facets:
+        runtime.facet_source.labels("index" if index is not None else "sql").inc()
+    result = await search(
+        session,
+        filters,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        steward=steward,
+        today=today,
+        node=node,
+        codec=codec,
+        vocab=vocab,
+        facet_limit=facet_limit,
+        with_facets=with_facets,
+        facet_index=index,
+    )
+    body = result.model_dump_json(exclude_none=True).encode()
+    if key is not None:
+        runtime.cache.put(generation, key, body)
+    return body
