@@ -34,6 +34,13 @@ class MetadataSettings(NodeServiceSettings):
         description="Anonymous search answers kept per worker until the next write; 0 disables",
     )
     import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="Import body cap")
+    import_max_depth: int = Field(
+        default=64,
+        ge=2,
+        le=200,
+        description="How deep arrays and objects (JSON) or elements (XML) may nest in an import; "
+        "a record nested deeper is rejected with rule max_depth",
+    )
     import_batch_size: int = Field(
         default=500, ge=1, le=5000, description="Records per import transaction"
     )

@@ -36,7 +36,9 @@ _NOT_SPDX = {"Other", "Proprietary", "Not licensed", "Freeware"}
 
 
 def parse_biotools(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
-    for position, document in iter_json_documents(stream, name, list_keys=("list",)):
+    for position, document in iter_json_documents(
+        stream, name, list_keys=("list",), max_depth=ctx.max_depth
+    ):
         if isinstance(document, SourceItem):
             yield document
         elif not isinstance(document, dict):

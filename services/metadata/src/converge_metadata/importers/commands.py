@@ -163,6 +163,7 @@ async def _run(
                         actor=actor,
                         status=status,
                         batch_size=batch_size,
+                        max_depth=settings.import_max_depth,
                         progress=progress,
                     )
                 else:
@@ -174,6 +175,7 @@ async def _run(
                         actor=actor,
                         status=status,
                         batch_size=batch_size,
+                        max_depth=settings.import_max_depth,
                         progress=progress,
                     )
                 _merge(total, report)

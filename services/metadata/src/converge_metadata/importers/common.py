@@ -11,6 +11,7 @@ from typing import Any
 
 from converge_common.errors import FieldError
 
+from converge_metadata.importers.depth import DEFAULT_MAX_DEPTH
 from converge_metadata.records.fields import LOCAL_ID_PATTERN, normalise_doi, orcid_checksum_ok
 
 __all__ = [
@@ -42,11 +43,13 @@ _SPDX_URL = re.compile(r"^https?://(?:www\.)?spdx\.org/licenses/([^/?#]+?)(?:\.h
 
 @dataclass
 class MappingContext:
-    """Vocabulary lookups a parser maps source terms with, and the status new records get."""
+    """Vocabulary lookups a parser maps source terms with, the status new records get, and
+    how deep the input may nest (arrays and objects, or XML elements)."""
 
     edam: EdamLookup
     spdx: SpdxLookup
     status: str = "published"
+    max_depth: int = DEFAULT_MAX_DEPTH
 
 
 @dataclass

@@ -3,12 +3,15 @@ workflows).
 
 ``resource`` elements are read one at a time with ``lxml.etree.iterparse`` and cleared after
 use, so a file holding many (an OAI-PMH ``oai_datacite`` dump, a ``<resources>`` wrapper) is
-read in constant memory.
+read in constant memory. libxml2 refuses documents nested deeper than 256 elements (``huge_tree``
+stays off) and resolves no entities; a resource whose elements nest deeper than the import's
+depth limit (counted from the document's root) is rejected on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import IO, Any
 
 from converge_common.errors import FieldError
@@ -40,14 +43,23 @@ _SOFTWARE = {"Software", "ComputationalNotebook", "Workflow"}
 def parse_datacite(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
     index = 0
     events = etree.iterparse(
-        stream, events=("end",), tag="{*}resource", resolve_entities=False, no_network=True
+        stream,
+        events=("end",),
+        tag="{*}resource",
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
     )
     try:
         for _event, element in events:
             if not str(element.tag).startswith("{http://datacite.org/schema/kernel-"):
                 continue
             position = f"{name}#{index}" if index else name
-            yield map_resource(element, position, ctx)
+            if _nests_deeper(element, ctx.max_depth):
+                detail = f"elements nest deeper than {ctx.max_depth} levels; not read"
+                yield SourceItem.failed(position, "", "max_depth", detail)
+            else:
+                yield map_resource(element, position, ctx)
             index += 1
             element.clear(keep_tail=False)
             parent = element.getparent()
@@ -55,12 +67,26 @@ def parse_datacite(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterato
             while parent is not None and element.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        yield SourceItem.failed(name, "", "xml", f"not well-formed XML: {exc}")
+        rule = "max_depth" if "Excessive depth" in str(exc) else "xml"
+        yield SourceItem.failed(name, "", rule, f"not well-formed XML: {exc}")
         return
     if index == 0:
         yield SourceItem.failed(
             name, "/resource", "required", "no DataCite kernel-4 <resource> element"
         )
+
+
+def _nests_deeper(element: Any, limit: int) -> bool:
+    """Whether any element of ``element``'s subtree lies deeper than ``limit`` in the document
+    (one compiled XPath step per level, evaluated in libxml2)."""
+    room = limit - 1 - sum(1 for _ in element.iterancestors())
+    return room < 0 or bool(_levels_below(room + 1)(element))
+
+
+@cache
+def _levels_below(levels: int) -> Any:
+    """An XPath true when an element lies ``levels`` levels below the context element."""
+    return etree.XPath("boolean(" + "/".join(["*"] * levels) + ")")
 
 
 def map_resource(resource: Any, position: str, ctx: MappingContext) -> SourceItem:

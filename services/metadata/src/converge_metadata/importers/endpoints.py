@@ -50,4 +50,5 @@ async def import_records(
         actor=principal.client_id or principal.subject,
         status=status,
         batch_size=settings.import_batch_size,
+        max_depth=settings.import_max_depth,
     )

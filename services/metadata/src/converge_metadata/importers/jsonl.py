@@ -13,6 +13,7 @@ from converge_metadata.importers.common import (
     doi_or_none,
     local_id_for,
 )
+from converge_metadata.importers.depth import DepthScanner, NestingTooDeep
 
 __all__ = ["parse_jsonl"]
 
@@ -20,12 +21,22 @@ _ID_SCHEMES = ("biotools", "doi", "accession", "handle", "ark", "url", "other")
 
 
 def parse_jsonl(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
-    del ctx  # records in our own schema need no mapping
+    """One item per non-empty line; records in our own schema need no mapping. A line that is
+    not JSON, or nests deeper than ``ctx.max_depth``, is rejected and the next line is read."""
+    limit = ctx.max_depth
     for number, raw in enumerate(stream, start=1):
         line = raw.strip()
         if not line:
             continue
         position = f"{name}:{number}"
+        try:
+            # a line with fewer brackets than the limit cannot nest deeper than it
+            if line.count(b"[") + line.count(b"{") > limit:
+                DepthScanner(limit).check(line)
+        except NestingTooDeep as exc:
+            detail = f"line {number} is not read: {exc}"
+            yield SourceItem.failed(position, "", "max_depth", detail)
+            continue
         try:
             record = json.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:

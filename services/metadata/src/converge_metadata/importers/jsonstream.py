@@ -10,6 +10,12 @@ from typing import IO, Any
 import ijson
 
 from converge_metadata.importers.common import SourceItem
+from converge_metadata.importers.depth import (
+    DEFAULT_MAX_DEPTH,
+    DepthLimitedReader,
+    DepthScanner,
+    NestingTooDeep,
+)
 
 __all__ = ["iter_json_documents", "peek"]
 
@@ -40,17 +46,27 @@ def peek(stream: IO[bytes], size: int = 4096) -> tuple[bytes, _Prefixed]:
 
 
 def iter_json_documents(
-    stream: IO[bytes], name: str, *, list_keys: Sequence[str] = ()
+    stream: IO[bytes],
+    name: str,
+    *,
+    list_keys: Sequence[str] = (),
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Iterator[tuple[str, Any | SourceItem]]:
     """``(position, document)`` for each document; a :class:`SourceItem` failure instead when the
-    JSON is broken. A top-level array is streamed; an object whose ``list_keys`` entry is an
-    array (an API page) yields that array's items."""
+    JSON is broken or nests deeper than ``max_depth``. A top-level array is streamed; an object
+    whose ``list_keys`` entry is an array (an API page) yields that array's items."""
     head, reader = peek(stream)
     if head.lstrip(_WHITESPACE)[:1] == b"[":
-        yield from _iter_array(reader, name)
+        yield from _iter_array(DepthLimitedReader(reader, max_depth), name)
+        return
+    text = reader.read()
+    try:
+        DepthScanner(max_depth).check(text)
+    except NestingTooDeep as exc:
+        yield name, SourceItem.failed(name, "", "max_depth", f"not read: {exc}")
         return
     try:
-        document = json.loads(reader.read())
+        document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         yield name, SourceItem.failed(name, "", "json", f"not valid JSON: {exc}")
         return
@@ -62,12 +78,19 @@ def iter_json_documents(
     yield name, document
 
 
-def _iter_array(reader: _Prefixed, name: str) -> Iterator[tuple[str, Any | SourceItem]]:
+def _iter_array(
+    reader: DepthLimitedReader, name: str
+) -> Iterator[tuple[str, Any | SourceItem]]:
     index = 0
     try:
         for item in ijson.items(reader, "item", use_float=True):
             yield f"{name}[{index}]", item
             index += 1
+    except NestingTooDeep as exc:
+        # the stream cannot be resumed after the item, as after broken JSON
+        position = f"{name}[{index}]"
+        detail = f"not read from item {index} on: {exc}"
+        yield position, SourceItem.failed(position, "", "max_depth", detail)
     except (ijson.JSONError, ValueError, UnicodeDecodeError) as exc:
         position = f"{name}[{index}]"
         yield (

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from converge_metadata.importers.common import MappingContext, SourceItem
+from converge_metadata.importers.depth import DEFAULT_MAX_DEPTH
 from converge_metadata.importers.exceptions import (
     ImportTooLarge,
     ImportWorkerFailed,
@@ -63,7 +64,9 @@ Source = tuple[str, IO[bytes]]
 Progress = Callable[[ImportReport, int], None]
 
 
-def mapping_context(vocab: Vocabularies, *, status: str = "published") -> MappingContext:
+def mapping_context(
+    vocab: Vocabularies, *, status: str = "published", max_depth: int = DEFAULT_MAX_DEPTH
+) -> MappingContext:
     """Term lookups that keep only live EDAM terms of the expected branch and SPDX ids."""
 
     # a large import names the same few hundred terms over and over
@@ -81,7 +84,7 @@ def mapping_context(vocab: Vocabularies, *, status: str = "published") -> Mappin
         found = vocab.spdx.get(value)
         return found.id if found is not None else None
 
-    return MappingContext(edam=edam, spdx=spdx, status=status)
+    return MappingContext(edam=edam, spdx=spdx, status=status, max_depth=max_depth)
 
 
 @dataclass
@@ -247,12 +250,14 @@ async def import_sources(
     actor: str,
     status: str = "published",
     batch_size: int = 500,
+    max_depth: int = DEFAULT_MAX_DEPTH,
     max_warnings: int = 1000,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import every record of ``sources`` (name, binary stream) read as ``fmt``."""
     report = ImportReport()
-    batches = _Batcher(_items(sources, fmt, mapping_context(vocab, status=status)), batch_size)
+    ctx = mapping_context(vocab, status=status, max_depth=max_depth)
+    batches = _Batcher(_items(sources, fmt, ctx), batch_size)
     # one thread parses the whole input: lxml and the C JSON parser must create, use and free
     # their parser state in the same thread
     loop = asyncio.get_running_loop()
@@ -279,6 +284,7 @@ async def import_files(
     actor: str,
     status: str = "published",
     batch_size: int = 500,
+    max_depth: int = DEFAULT_MAX_DEPTH,
     max_warnings: int = 1000,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -290,7 +296,7 @@ async def import_files(
     queue: Any = context.Queue(maxsize=_QUEUED_BATCHES)
     worker = context.Process(
         target=_produce,
-        args=(list(files), fmt, status, batch_size, vocab_dir, queue),
+        args=(list(files), fmt, status, batch_size, max_depth, vocab_dir, queue),
         name="converge-import-prepare",
         daemon=True,
     )
@@ -357,6 +363,7 @@ def _produce(
     fmt: ImportFormat,
     status: str,
     batch_size: int,
+    max_depth: int,
     vocab_dir: Path,
     queue: Any,
 ) -> None:
@@ -366,9 +373,8 @@ def _produce(
         with ExitStack() as stack:
             stack.enter_context(bulk_collection())
             sources = [(name, stack.enter_context(path.open("rb"))) for name, path in files]
-            batches = _Batcher(
-                _items(sources, fmt, mapping_context(vocab, status=status)), batch_size
-            )
+            ctx = mapping_context(vocab, status=status, max_depth=max_depth)
+            batches = _Batcher(_items(sources, fmt, ctx), batch_size)
             while True:
                 batch = _prepare(batches(), vocab)
                 queue.put(batch)
