@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import multiprocessing
+import os
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from converge_metadata.importers.exceptions import (
     ImportWorkerFailed,
     ImportWrongMediaType,
 )
+from converge_metadata.importers.lifeline import end_with_parent
 from converge_metadata.importers.parsers import PARSERS
 from converge_metadata.importers.schemas import (
     ImportFormat,
@@ -296,7 +298,7 @@ async def import_files(
     queue: Any = context.Queue(maxsize=_QUEUED_BATCHES)
     worker = context.Process(
         target=_produce,
-        args=(list(files), fmt, status, batch_size, max_depth, vocab_dir, queue),
+        args=(list(files), fmt, status, batch_size, max_depth, vocab_dir, queue, os.getpid()),
         name="converge-import-prepare",
         daemon=True,
     )
@@ -366,8 +368,11 @@ def _produce(
     max_depth: int,
     vocab_dir: Path,
     queue: Any,
+    parent_pid: int,
 ) -> None:
-    """The worker process: parse, check and prepare every batch, then an empty batch."""
+    """The worker process: parse, check and prepare every batch, then an empty batch. It ends
+    when the command that started it dies, even by SIGKILL."""
+    end_with_parent(parent_pid)
     try:
         vocab = load_vocabularies(vocab_dir)
         with ExitStack() as stack:
