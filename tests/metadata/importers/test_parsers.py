@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 from converge_metadata.importers.bioschemas import parse_bioschemas
 from converge_metadata.importers.biotools import parse_biotools
 from converge_metadata.importers.common import MappingContext, SourceItem, spdx_from_url
@@ -262,3 +265,91 @@ def test_guess_format() -> None:
     )
     assert guess_format(Path("x.dat"), b"<?xml version='1.0'?>") is ImportFormat.datacite
     assert guess_format(Path("x.json"), b"[1, 2]") is None
+
+
+# nested deep enough to take the stack (objects, json) or, at this depth, 10 s and 50 MB (arrays,
+# ijson: quadratic, gigabytes further on) without the depth check
+DEEP_ARRAY = b"[" * 3000 + b"]" * 3000
+DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def _bytes_of(parser: Any, data: bytes, ctx: MappingContext) -> list[SourceItem]:
+    return _bytes(data, parser, ctx)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value, "s": ']}\\"['}
+    return value
+
+
+class TestDepthJson:
+    @pytest.mark.parametrize("parser", [parse_biotools, parse_bioschemas])
+    def test_deep_array_is_refused(self, parser: Any, ctx: MappingContext) -> None:
+        (item,) = _bytes_of(parser, DEEP_ARRAY, ctx)
+        assert item.position == "body[0]"
+        assert item.errors[0]["rule"] == "max_depth"
+        assert "64 levels" in item.errors[0]["detail"]
+
+    @pytest.mark.parametrize("parser", [parse_biotools, parse_bioschemas])
+    def test_deep_object_is_refused(self, parser: Any, ctx: MappingContext) -> None:
+        (item,) = _bytes_of(parser, DEEP_OBJECT, ctx)
+        assert (item.position, item.errors[0]["rule"]) == ("body", "max_depth")
+
+    def test_items_before_the_deep_one_are_read(self, ctx: MappingContext) -> None:
+        tools = [{"biotoolsID": f"t{i}", "name": f"Tool {i}"} for i in range(3)]
+        data = b"[%s, %s, %s, %s]" % (
+            json.dumps(tools[0]).encode(),
+            json.dumps(tools[1]).encode(),
+            DEEP_ARRAY,
+            json.dumps(tools[2]).encode(),
+        )
+        items = _bytes_of(parse_biotools, data, ctx)
+        assert [i.position for i in items] == ["body[0]", "body[1]", "body[2]"]
+        assert [i.identifier for i in items[:2]] == ["t0", "t1"]
+        assert items[2].errors[0]["rule"] == "max_depth"
+        assert "from item 2 on" in items[2].errors[0]["detail"]
+
+    def test_the_limit_is_a_setting(self, ctx: MappingContext) -> None:
+        node = {"@type": "Dataset", "@id": "https://example.org/d", "name": "D", "x": _nested(10)}
+        data = json.dumps(node).encode()
+        assert _bytes_of(parse_bioschemas, data, ctx)[0].record is not None
+        (item,) = _bytes_of(parse_bioschemas, data, replace(ctx, max_depth=8))
+        assert item.errors[0]["rule"] == "max_depth"
+
+
+class TestDepthJsonLines:
+    def test_only_the_deep_line_is_rejected(self, ctx: MappingContext) -> None:
+        good = json.dumps({"id": "a", "type": "Dataset", "title": {"en": "A"}}).encode()
+        data = b"\n".join([good, DEEP_OBJECT, b'{"x": ' + DEEP_ARRAY + b"}", good])
+        items = _bytes_of(parse_jsonl, data, ctx)
+        assert [i.position for i in items] == ["body:1", "body:2", "body:3", "body:4"]
+        assert [i.errors[0]["rule"] for i in items[1:3]] == ["max_depth", "max_depth"]
+        assert items[0].record is not None
+        assert items[3].record is not None
+
+
+class TestDepthDatacite:
+    def test_a_deep_resource_is_rejected_and_the_next_read(self, ctx: MappingContext) -> None:
+        one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
+        deep = one.replace(b"</resource>", b"<x>" * 70 + b"</x>" * 70 + b"</resource>")
+        items = _bytes_of(parse_datacite, b"<resources>" + deep + one + b"</resources>", ctx)
+        assert [i.position for i in items] == ["body", "body#1"]
+        assert items[0].errors[0]["rule"] == "max_depth"
+        assert items[1].record is not None
+
+    def test_a_document_deeper_than_libxml2_allows_is_refused(self, ctx: MappingContext) -> None:
+        (item,) = _bytes_of(parse_datacite, b"<a>" * 100_000 + b"</a>" * 100_000, ctx)
+        assert item.errors[0]["rule"] == "max_depth"
+
+    def test_entities_are_not_expanded(self, ctx: MappingContext) -> None:
+        one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
+        bomb = (
+            b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        )
+        data = bomb + one.replace(b"<title>", b"<title>&c;", 1)
+        (item,) = _bytes_of(parse_datacite, data, ctx)
+        assert item.record is not None
+        assert "aaaaaaaaaa" not in item.record["title"]["en"]  # the reference is not expanded

@@ -37,9 +37,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def parse_bioschemas(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
-    for position, document in iter_json_documents(
-        stream, name, max_depth=ctx.max_depth
-    ):
+    for position, document in iter_json_documents(stream, name, max_depth=ctx.max_depth):
         if isinstance(document, SourceItem):
             yield document
         elif isinstance(document, dict) and isinstance(document.get("@graph"), list):

@@ -5,9 +5,9 @@
 the stack. This scanner finds the first byte that goes deeper than the limit in time linear in
 the input and memory linear in one chunk, all of it in C: escape pairs and escaped quotes are
 removed with ``bytes.replace``, every byte but brackets and quotes is dropped with one
-``bytes.translate``, what lies between quote pairs (string content) is cut out,
-and the running depth of the brackets left is one numpy cumulative sum. Only the (rare) chunk that does go too deep is walked byte by byte, to name
-the offset.
+``bytes.translate``, what lies between quote pairs (string content) is cut out, and the
+running depth of the brackets left is one numpy cumulative sum. Only the (rare) chunk that does
+go too deep is walked byte by byte, to name the offset.
 """
 
 from __future__ import annotations
@@ -95,9 +95,7 @@ class DepthScanner:
             raise NestingTooDeep(self.limit, self.consumed + offset)
 
 
-def _first_too_deep(
-    data: bytes, depth: int, limit: int, *, in_string: bool, escaped: bool
-) -> int:
+def _first_too_deep(data: bytes, depth: int, limit: int, *, in_string: bool, escaped: bool) -> int:
     """The offset of the first opening bracket beyond ``limit``, ``data`` starting at ``depth``
     in the given string state. Only called on a chunk known to go too deep."""
     for offset, byte in enumerate(data):

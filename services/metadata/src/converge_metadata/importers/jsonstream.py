@@ -78,9 +78,7 @@ def iter_json_documents(
     yield name, document
 
 
-def _iter_array(
-    reader: DepthLimitedReader, name: str
-) -> Iterator[tuple[str, Any | SourceItem]]:
+def _iter_array(reader: DepthLimitedReader, name: str) -> Iterator[tuple[str, Any | SourceItem]]:
     index = 0
     try:
         for item in ijson.items(reader, "item", use_float=True):
