@@ -24,6 +24,11 @@ BROKEN_BIOSCHEMAS = {
     "Study/examples/0.2-DRAFT/Metaboights_Study_MTBLS1217.json",
 }
 
+# nested deep enough to take the stack (objects, json) or, at this depth, 10 s and 50 MB (arrays,
+# ijson: quadratic, gigabytes further on) without the depth check
+DEEP_ARRAY = b"[" * 3000 + b"]" * 3000
+DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+
 
 @pytest.fixture(scope="session")
 def ctx(vocab: Vocabularies) -> MappingContext:

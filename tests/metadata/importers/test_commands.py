@@ -18,7 +18,14 @@ from converge_metadata.settings import get_settings
 from sqlalchemy import text
 
 from bench.metadata_corpus import generate
-from tests.metadata.importers.conftest import BIOTOOLS, DATA, DATACITE, count
+from tests.metadata.importers.conftest import (
+    BIOTOOLS,
+    DATA,
+    DATACITE,
+    DEEP_ARRAY,
+    DEEP_OBJECT,
+    count,
+)
 
 
 @pytest.fixture
@@ -158,3 +165,19 @@ async def test_a_failing_worker_fails_the_import(tmp_path: Path, database: str) 
             )
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize("worker", ["--worker", "--no-worker"])
+def test_deep_input_is_rejected_by_the_command(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], worker: str
+) -> None:
+    deep = tmp_path / "deep.jsonld"
+    deep.write_bytes(DEEP_ARRAY)
+    lines = tmp_path / "mixed.jsonl"
+    good = orjson.dumps({"id": "ok", "type": "Dataset", "title": {"en": "Shallow"}})
+    lines.write_bytes(good + b"\n" + DEEP_OBJECT + b"\n")
+    assert main(["import", "--format", "auto", worker, str(deep), str(lines)]) == 0
+    err = capsys.readouterr().err
+    assert "1 imported (1 created, 0 updated, 0 unchanged), 2 rejected" in err
+    assert f"rejected {deep}[0]: / max_depth" in err
+    assert f"rejected {lines}:2: / max_depth" in err

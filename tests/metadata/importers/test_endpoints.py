@@ -13,7 +13,7 @@ from converge_metadata.app import create_app
 from converge_metadata.settings import MetadataSettings
 
 from tests.metadata.conftest import dataset
-from tests.metadata.importers.conftest import BIOTOOLS, DATACITE
+from tests.metadata.importers.conftest import BIOTOOLS, DATACITE, DEEP_ARRAY, DEEP_OBJECT
 
 _URL = "/api/v1/import"
 _JSONL = {"Content-Type": "application/x-ndjson"}
@@ -129,3 +129,40 @@ class TestBodyChecks:
             _URL, params={"format": "jsonl"}, content=chunks(), headers={**_JSONL, **steward}
         )
         assert response.status_code == 413
+
+
+class TestNesting:
+    """Input nested deeper than ``import_max_depth`` is a rejected record, never a 500 or a
+    process that grows without bound; the service answers afterwards."""
+
+    async def test_deep_array_and_object(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        headers = {"Content-Type": "application/json", **steward}
+        for fmt, body, position in [
+            ("bioschemas", DEEP_ARRAY, "body[0]"),
+            ("biotools", DEEP_ARRAY, "body[0]"),
+            ("bioschemas", DEEP_OBJECT, "body"),
+            ("biotools", DEEP_OBJECT, "body"),
+        ]:
+            response = await api.post(_URL, params={"format": fmt}, content=body, headers=headers)
+            assert response.status_code == 200, (fmt, response.text[:300])
+            (rejected,) = response.json()["rejected"]
+            assert rejected["position"] == position
+            assert rejected["errors"][0]["rule"] == "max_depth"
+        assert (await api.get("/api/v1/records", params={"page_size": 1})).status_code == 200
+
+    async def test_only_the_deep_line_is_rejected(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        body = (
+            _lines(dataset(id="shallow-1")) + DEEP_OBJECT + b"\n" + _lines(dataset(id="shallow-2"))
+        )
+        response = await api.post(
+            _URL, params={"format": "jsonl"}, content=body, headers={**_JSONL, **steward}
+        )
+        assert response.status_code == 200, response.text[:300]
+        report = response.json()
+        assert report["imported"] == 2
+        assert [r["position"] for r in report["rejected"]] == ["body:2"]
+        assert report["rejected"][0]["errors"][0]["rule"] == "max_depth"

@@ -17,7 +17,7 @@ from converge_metadata.importers.jsonl import parse_jsonl
 from converge_metadata.importers.parsers import guess_format
 from converge_metadata.importers.schemas import ImportFormat
 
-from tests.metadata.importers.conftest import BIOTOOLS, DATA, DATACITE
+from tests.metadata.importers.conftest import BIOTOOLS, DATA, DATACITE, DEEP_ARRAY, DEEP_OBJECT
 
 
 def _one(items: list[SourceItem]) -> SourceItem:
@@ -265,12 +265,6 @@ def test_guess_format() -> None:
     )
     assert guess_format(Path("x.dat"), b"<?xml version='1.0'?>") is ImportFormat.datacite
     assert guess_format(Path("x.json"), b"[1, 2]") is None
-
-
-# nested deep enough to take the stack (objects, json) or, at this depth, 10 s and 50 MB (arrays,
-# ijson: quadratic, gigabytes further on) without the depth check
-DEEP_ARRAY = b"[" * 3000 + b"]" * 3000
-DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
 
 
 def _bytes_of(parser: Any, data: bytes, ctx: MappingContext) -> list[SourceItem]:
