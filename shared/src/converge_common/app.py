@@ -8,7 +8,7 @@ health probes and service-info. A service adds its routers and its own lifespan 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
 from converge_common.errors import install_error_handlers
 from converge_common.http import HttpLimits, create_http_client
+from converge_common.limits import RequestLimits, RequestLimitsMiddleware
 from converge_common.observability import (
     HealthChecks,
     Organization,
@@ -56,6 +57,8 @@ class ServiceSpec:
     database: bool | None = None
     lifespans: Sequence[Lifespan] = ()
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+    # routes (exact paths) whose bodies may exceed ``request_max_body_bytes``, with their caps
+    body_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 def http_limits(settings: BaseServiceSettings) -> HttpLimits:
@@ -140,6 +143,14 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    limits = RequestLimits(
+        max_url_bytes=settings.request_max_url_bytes,
+        max_header_bytes=settings.request_max_header_bytes,
+        max_body_bytes=settings.request_max_body_bytes,
+        body_by_path=spec.body_limits,
+    )
+    # inside the request id and metrics middleware, so refusals are logged and counted
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
     install_observability(app, registry=registry, service=spec.name)
     app.include_router(
         health_router(checks=checks, registry=registry, service_info=_service_info(spec, settings))

@@ -88,6 +88,11 @@ class BaseServiceSettings(BaseSettings):
 
     cors_origins: list[str] = Field(default_factory=list)
 
+    # Incoming requests (bytes): larger ones get 414, 431 or 413 before a route runs
+    request_max_url_bytes: int = Field(default=8 * 1024, ge=256)
+    request_max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    request_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     # Signs opaque cursors and similar tokens; must be set outside development.
     secret_key: SecretStr = SecretStr("dev-secret")
 

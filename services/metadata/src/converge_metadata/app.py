@@ -34,6 +34,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
             search_lifespan,
             registration_lifespan(kind="metadata", api_version=__version__),
         ],
+        body_limits={"/api/v1/import": settings.import_max_bytes},
     )
     return build_service_app(settings, spec)
 
