@@ -33,6 +33,9 @@ class MetadataSettings(NodeServiceSettings):
         le=100_000,
         description="Anonymous search answers kept per worker until the next write; 0 disables",
     )
+    search_max_filter_values: int = Field(
+        default=20, ge=1, le=1000, description="Values per search filter (topic, keyword, ...)"
+    )
     import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1, description="Import body cap")
     import_max_depth: int = Field(
         default=64,

@@ -56,6 +56,7 @@ async def search(
         year_from=year_from,
         year_to=year_to,
     )
+    service.check_filter_sizes(filters, max_values=settings.search_max_filter_values)
     body = await service.answer(
         session,
         request.app.state.search,

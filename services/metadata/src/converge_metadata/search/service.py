@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from converge_common.errors import BadRequest, FieldError
+from converge_common.errors import BadRequest, FieldError, InvalidInput
 from converge_common.pagination import CursorCodec
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,25 @@ from converge_metadata.search.schemas import (
 )
 from converge_metadata.vocab import Vocabularies
 
-__all__ = ["answer", "canonical_filters", "search"]
+__all__ = ["answer", "canonical_filters", "check_filter_sizes", "search"]
 
 _DIMENSIONS = ("type", "topic", "organism", "license", "access", "keyword", "year", "language")
+
+
+_MULTI = ("type", "topic", "organism", "license", "access", "keyword", "language")
+
+
+def check_filter_sizes(filters: SearchFilters, *, max_values: int) -> None:
+    """Refuse a dimension given more alternatives than ``max_values``: each value is one more
+    condition in the query, and no portal offers a choice of hundreds."""
+    errors = [
+        FieldError(f"/{name}", "max_items", f"at most {max_values} values, not {len(values)}")
+        for name in _MULTI
+        if len(values := getattr(filters, name)) > max_values
+    ]
+    if errors:
+        names = ", ".join(e["pointer"][1:] for e in errors)
+        raise InvalidInput(f"too many filter values for {names}", errors=errors)
 
 
 def canonical_filters(filters: SearchFilters, vocab: Vocabularies) -> SearchFilters:
