@@ -41,6 +41,8 @@ def payloads(depth: int, only: str | None = None) -> dict[str, tuple[str, str, b
         "bioschemas-object": ("bioschemas", "application/ld+json", obj),
         "jsonl-lines": ("jsonl", "application/x-ndjson", line + array + b"\n" + obj + b"\n" + line),
         "datacite-xml": ("datacite", "application/xml", b"<a>" * depth + b"</a>" * depth),
+        # wide rather than deep: 4 million empty elements and no resource (16 MB)
+        "datacite-wide": ("datacite", "application/xml", b"<r>" + b"<x/>" * 4_000_000 + b"</r>"),
     }
     return {k: v for k, v in found.items() if only in (None, k)}
 

@@ -12,7 +12,7 @@ import pytest
 from converge_metadata.importers.bioschemas import parse_bioschemas
 from converge_metadata.importers.biotools import parse_biotools
 from converge_metadata.importers.common import MappingContext, SourceItem, spdx_from_url
-from converge_metadata.importers.datacite import parse_datacite
+from converge_metadata.importers.datacite import MAX_RESOURCE_ELEMENTS, _resources, parse_datacite
 from converge_metadata.importers.jsonl import parse_jsonl
 from converge_metadata.importers.parsers import guess_format
 from converge_metadata.importers.schemas import ImportFormat
@@ -347,3 +347,28 @@ class TestDepthDatacite:
         (item,) = _bytes_of(parse_datacite, data, ctx)
         assert item.record is not None
         assert "aaaaaaaaaa" not in item.record["title"]["en"]  # the reference is not expanded
+
+    def test_content_outside_resources_is_freed(self, ctx: MappingContext) -> None:
+        """A document wide with anything but resources is read in the memory of one resource:
+        when a resource is reached, the 50,000 elements before it are gone from the tree."""
+        one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
+        data = b"<r>" + b"<junk><x/></junk>" * 50_000 + one + b"</r>"
+        (children,) = [
+            len(element.getroottree().getroot())
+            for element, problem in _resources(io.BytesIO(data), 64)
+            if problem is None
+        ]
+        assert children < 5  # the resource, the last junk element emptied, a comment
+
+    def test_a_resource_with_too_many_elements_is_rejected(self, ctx: MappingContext) -> None:
+        one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
+        wide = one.replace(b"</resource>", b"<x/>" * (MAX_RESOURCE_ELEMENTS + 1) + b"</resource>")
+        items = _bytes_of(parse_datacite, b"<resources>" + wide + one + b"</resources>", ctx)
+        assert [i.position for i in items] == ["body", "body#1"]
+        assert items[0].errors[0]["rule"] == "max_elements"
+        assert items[1].record is not None
+
+    def test_deep_wrappers_are_refused(self, ctx: MappingContext) -> None:
+        one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
+        (item,) = _bytes_of(parse_datacite, b"<w>" * 70 + one + b"</w>" * 70, ctx)
+        assert (item.position, item.errors[0]["rule"]) == ("body", "max_depth")
