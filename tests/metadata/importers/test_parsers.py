@@ -312,6 +312,13 @@ class TestDepthJson:
         (item,) = _bytes_of(parse_bioschemas, data, replace(ctx, max_depth=8))
         assert item.errors[0]["rule"] == "max_depth"
 
+    def test_utf16_nesting_is_refused_too(self, ctx: MappingContext) -> None:
+        """UTF-16 JSON, which ``json.loads`` reads but the byte scan cannot, with an escaped
+        quote to mislead it: still a rejected record, not an error."""
+        text = '{"s": "\\"", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        (item,) = _bytes_of(parse_bioschemas, text.encode("utf-16"), ctx)
+        assert item.errors[0]["rule"] == "max_depth"
+
 
 class TestDepthJsonLines:
     def test_only_the_deep_line_is_rejected(self, ctx: MappingContext) -> None:

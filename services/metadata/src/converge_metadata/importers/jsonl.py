@@ -39,6 +39,9 @@ def parse_jsonl(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[S
             continue
         try:
             record = json.loads(line)
+        except RecursionError:  # a line the byte scan cannot read (UTF-16) nesting too deep
+            yield SourceItem.failed(position, "", "max_depth", f"line {number} nests too deep")
+            continue
         except (ValueError, UnicodeDecodeError) as exc:
             yield SourceItem.failed(position, "", "json", f"line {number} is not JSON: {exc}")
             continue

@@ -67,6 +67,9 @@ def iter_json_documents(
         return
     try:
         document = json.loads(text)
+    except RecursionError:  # text the byte scan cannot read (UTF-16) nesting too deep
+        yield name, SourceItem.failed(name, "", "max_depth", "not read: nested too deep")
+        return
     except (ValueError, UnicodeDecodeError) as exc:
         yield name, SourceItem.failed(name, "", "json", f"not valid JSON: {exc}")
         return
