@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from converge_metadata.importers import datacite
 from converge_metadata.importers.bioschemas import parse_bioschemas
 from converge_metadata.importers.biotools import parse_biotools
 from converge_metadata.importers.common import MappingContext, SourceItem, spdx_from_url
-from converge_metadata.importers.datacite import MAX_RESOURCE_ELEMENTS, _resources, parse_datacite
+from converge_metadata.importers.datacite import MAX_RESOURCE_BYTES, map_resource, parse_datacite
 from converge_metadata.importers.jsonl import parse_jsonl
 from converge_metadata.importers.parsers import guess_format
 from converge_metadata.importers.schemas import ImportFormat
@@ -355,25 +356,35 @@ class TestDepthDatacite:
         assert item.record is not None
         assert "aaaaaaaaaa" not in item.record["title"]["en"]  # the reference is not expanded
 
-    def test_content_outside_resources_is_freed(self, ctx: MappingContext) -> None:
-        """A document wide with anything but resources is read in the memory of one resource:
-        when a resource is reached, the 50,000 elements before it are gone from the tree."""
+    def test_ended_content_is_freed_at_every_level(self, ctx: MappingContext) -> None:
+        """An OAI-PMH-like dump: when the tenth resource is read, the records before it (each
+        with its header) are gone from the tree but the last one, dropped right after."""
         one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
-        data = b"<r>" + b"<junk><x/></junk>" * 50_000 + one + b"</r>"
-        (children,) = [
-            len(element.getroottree().getroot())
-            for element, problem in _resources(io.BytesIO(data), 64)
-            if problem is None
-        ]
-        assert children < 5  # the resource, the last junk element emptied, a comment
+        record = b"<record><header>" + b"<x/>" * 1000 + b"</header><metadata>%s</metadata></record>"
+        data = (
+            b"<OAI-PMH><ListRecords>" + b"".join([record % one] * 10) + b"</ListRecords></OAI-PMH>"
+        )
+        sizes: list[int] = []
 
-    def test_a_resource_with_too_many_elements_is_rejected(self, ctx: MappingContext) -> None:
+        def mapped(resource: Any, position: str, ctx: MappingContext) -> SourceItem:
+            records = resource.getparent().getparent().getparent()
+            sizes.append(len(records))
+            return map_resource(resource, position, ctx)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(datacite, "map_resource", mapped)
+            items = _bytes_of(parse_datacite, data, ctx)
+        assert [i.record is not None for i in items] == [True] * 10
+        assert sizes[-1] == 2  # the previous record and the open one, not ten
+
+    def test_too_much_without_a_resource_is_refused(self, ctx: MappingContext) -> None:
         one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]
-        wide = one.replace(b"</resource>", b"<x/>" * (MAX_RESOURCE_ELEMENTS + 1) + b"</resource>")
-        items = _bytes_of(parse_datacite, b"<resources>" + wide + one + b"</resources>", ctx)
+        junk = b"<x/>" * (MAX_RESOURCE_BYTES // 2)  # twice the bound
+        data = b"<resources>" + one + b"<w>" + junk + b"</w>" + one + b"</resources>"
+        items = _bytes_of(parse_datacite, data, ctx)
         assert [i.position for i in items] == ["body", "body#1"]
-        assert items[0].errors[0]["rule"] == "max_elements"
-        assert items[1].record is not None
+        assert items[0].record is not None
+        assert items[1].errors[0]["rule"] == "max_bytes"
 
     def test_deep_wrappers_are_refused(self, ctx: MappingContext) -> None:
         one = DATACITE[0].read_bytes().split(b"?>", 1)[-1]

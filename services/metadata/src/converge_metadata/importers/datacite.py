@@ -1,17 +1,19 @@
 """DataCite Metadata Schema 4.x XML -> Dataset records (Software for software, notebooks and
 workflows).
 
-``resource`` elements are read one at a time with ``lxml.etree.iterparse``; every element is
-freed once it has been read or once it ends outside a resource, so a file holding many (an
-OAI-PMH ``oai_datacite`` dump, a ``<resources>`` wrapper), or holding anything else, is read in
-the memory of one resource. libxml2 refuses documents nested deeper than 256 elements
-(``huge_tree`` stays off) and resolves no entities; a resource whose elements nest deeper than
-the import's depth limit (counted from the document's root) is rejected on its own.
+``resource`` elements are read one at a time with ``lxml.etree.iterparse``; once read, a resource
+and everything that ended before it are freed, and at most ``MAX_RESOURCE_BYTES`` are read
+between the ends of two resources, so a file holding many (an OAI-PMH ``oai_datacite`` dump, a
+``<resources>`` wrapper), or holding anything else, is read in bounded memory. libxml2 refuses
+documents nested deeper than 256 elements (``huge_tree`` stays off) and resolves no entities; a
+resource whose elements nest deeper than the import's depth limit (counted from the document's
+root) is rejected on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import IO, Any
 
 from converge_common.errors import FieldError
@@ -35,26 +37,42 @@ from converge_metadata.importers.datacite_fields import (
     titles,
 )
 
-__all__ = ["MAX_RESOURCE_ELEMENTS", "parse_datacite"]
+__all__ = ["MAX_RESOURCE_BYTES", "parse_datacite"]
 
 _SOFTWARE = {"Software", "ComputationalNotebook", "Workflow"}
 _KERNEL = "{http://datacite.org/schema/kernel-"
-# a resource with more elements is refused (thousands of creators is about 20,000)
-MAX_RESOURCE_ELEMENTS = 100_000
+# XML read between the ends of two resources: a resource with thousands of creators is about
+# 1 MB, and a tree of empty elements takes about 40 times its text
+MAX_RESOURCE_BYTES = 4 * 1024 * 1024
 
 
 def parse_datacite(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
     index = 0
+    reader = _BoundedReader(stream, MAX_RESOURCE_BYTES)
+    events = etree.iterparse(
+        reader,
+        events=("end",),
+        tag="{*}resource",
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    )
     try:
-        for element, problem in _resources(stream, ctx.max_depth):
+        for _event, element in events:
+            if not str(element.tag).startswith(_KERNEL):
+                continue
             position = f"{name}#{index}" if index else name
-            index += 1
-            if problem is not None:
-                yield SourceItem.failed(position, "", *problem)
+            if _nests_deeper(element, ctx.max_depth):
+                detail = f"elements nest deeper than {ctx.max_depth} levels; not read"
+                yield SourceItem.failed(position, "", "max_depth", detail)
             else:
                 yield map_resource(element, position, ctx)
-    except _DocumentTooDeep as exc:
-        yield SourceItem.failed(name, "", "max_depth", f"not read: {exc}")
+            index += 1
+            _free(element)
+            reader.since_resource = 0
+    except _TooMuchBetweenResources as exc:
+        position = f"{name}#{index}" if index else name
+        yield SourceItem.failed(position, "", "max_bytes", f"not read from here on: {exc}")
         return
     except etree.XMLSyntaxError as exc:
         rule = "max_depth" if "Excessive depth" in str(exc) else "xml"
@@ -66,61 +84,50 @@ def parse_datacite(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterato
         )
 
 
-class _DocumentTooDeep(ValueError):
+class _TooMuchBetweenResources(ValueError):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"elements outside any resource nest deeper than {limit} levels")
+        super().__init__(f"more than {limit} bytes without the end of a resource")
 
 
-def _resources(stream: IO[bytes], limit: int) -> Iterator[tuple[Any, tuple[str, str] | None]]:
-    """Each outermost DataCite ``resource`` when it ends, with ``(rule, detail)`` when it is
-    not to be read. Whatever lies outside resources, and the content of a refused resource, is
-    freed as soon as it ends, and each resource after it is read: memory holds one resource
-    (of at most ``MAX_RESOURCE_ELEMENTS`` elements) however wide or long the document."""
-    depth = top = count = 0  # ``top``: depth of the resource being read, 0 outside one
-    problem: tuple[str, str] | None = None
-    events = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-    )
-    for event, element in events:
-        if event == "start":
-            depth += 1
-            if top:
-                count += 1
-                if problem is None and depth > limit:
-                    problem = ("max_depth", f"elements nest deeper than {limit} levels; not read")
-                elif problem is None and count > MAX_RESOURCE_ELEMENTS:
-                    problem = ("max_elements", f"more than {MAX_RESOURCE_ELEMENTS} elements")
-            elif _is_resource(element.tag):
-                top, count = depth, 0
-                too_deep = depth > limit
-                problem = ("max_depth", f"lies deeper than {limit} levels") if too_deep else None
-            elif depth > limit:
-                raise _DocumentTooDeep(limit)
-            continue
-        depth -= 1
-        if top and depth + 1 == top:
-            yield element, problem
-            top, problem = 0, None
-            _free(element)
-        elif not top or problem is not None:
-            _free(element)
+class _BoundedReader:
+    """Lets the parser read at most ``limit`` bytes between the ends of two resources (or
+    before the first): the tree it builds meanwhile is bounded, whatever the document holds."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self.since_resource = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self.since_resource > self._limit:
+            raise _TooMuchBetweenResources(self._limit)
+        chunk = self._stream.read(size)
+        self.since_resource += len(chunk)
+        return chunk
 
 
-def _is_resource(tag: Any) -> bool:
-    return isinstance(tag, str) and tag.startswith(_KERNEL) and tag.endswith("}resource")
+def _free(resource: Any) -> None:
+    """Empty a read resource and drop what has ended before it at every level up to the root
+    (an OAI-PMH ``record``'s header, earlier records), so the tree holds only the open path."""
+    resource.clear(keep_tail=False)
+    node = resource
+    while (parent := node.getparent()) is not None:
+        while node.getprevious() is not None:
+            del parent[0]
+        node = parent
 
 
-def _free(element: Any) -> None:
-    """Drop a finished element's content and its finished elder siblings, or a long file's
-    tree keeps every empty shell."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    while parent is not None and element.getprevious() is not None:
-        del parent[0]
+def _nests_deeper(element: Any, limit: int) -> bool:
+    """Whether any element of ``element``'s subtree lies deeper than ``limit`` in the document
+    (one compiled XPath step per level, evaluated in libxml2)."""
+    room = limit - 1 - sum(1 for _ in element.iterancestors())
+    return room < 0 or bool(_levels_below(room + 1)(element))
+
+
+@cache
+def _levels_below(levels: int) -> Any:
+    """An XPath true when an element lies ``levels`` levels below the context element."""
+    return etree.XPath("boolean(" + "/".join(["*"] * levels) + ")")
 
 
 def map_resource(resource: Any, position: str, ctx: MappingContext) -> SourceItem:
