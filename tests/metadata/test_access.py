@@ -154,7 +154,8 @@ async def test_effective_access_is_the_same_in_every_form(db: Database) -> None:
         for r in rows
         if r.access_level == "embargoed" and r.embargo_until and r.embargo_until <= TODAY
     ]
-    assert lapsed and all(by_python[pk] == "public" for pk in lapsed)
+    assert lapsed
+    assert all(by_python[pk] == "public" for pk in lapsed)
     async for session in db.session():
         dialect = session.get_bind().dialect.name
         clause = access.effective_access_clause(Record.__table__.c, TODAY)  # type: ignore[arg-type]
