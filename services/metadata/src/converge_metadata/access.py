@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, case, literal_column
+from sqlalchemy import ColumnElement, and_, case, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -74,9 +74,10 @@ _B = TypeVar("_B", bool, ColumnElement[bool], Mask)
 # -- the rules, once ---------------------------------------------------------------------------
 
 
-def _public(*, published: _B, live: _B, not_embargoed: _B, embargo_over: _B) -> _B:
-    """Anyone may read it: published, not deleted, and not under an embargo that still runs."""
-    return published & live & (not_embargoed | embargo_over)
+def _public(*, published_live: _B, not_embargoed: _B, embargo_over: _B) -> _B:
+    """Anyone may read it: published and not deleted, and not under an embargo that still
+    runs."""
+    return published_live & (not_embargoed | embargo_over)
 
 
 def _lapsed(*, embargoed: _B, embargo_over: _B) -> _B:
@@ -148,8 +149,7 @@ def _over(embargo_until: date | None, today: date) -> bool:
 
 def is_public(row: AccessState, today: date) -> bool:
     return _public(
-        published=row.status == PUBLISHED,
-        live=row.deleted_at is None,
+        published_live=row.status == PUBLISHED and row.deleted_at is None,
         not_embargoed=row.access_level != _EMBARGOED,
         embargo_over=_over(row.embargo_until, today),
     )
@@ -208,8 +208,7 @@ def _sql(value: str) -> ColumnElement[Any]:
 def public_clause(columns: _Columns, today: date | ColumnElement[Any]) -> ColumnElement[bool]:
     """Rows anyone may read, as SQL; ``today`` a date or a bind parameter."""
     return _public(
-        published=columns.status == _sql(PUBLISHED),
-        live=columns.deleted_at.is_(None),
+        published_live=and_(columns.status == _sql(PUBLISHED), columns.deleted_at.is_(None)),
         not_embargoed=columns.access_level != _sql(_EMBARGOED),
         embargo_over=columns.embargo_until <= today,
     )
@@ -274,8 +273,7 @@ def public_mask(
 ) -> Mask:
     """The facet index's live records anyone may read (it holds no deleted rows)."""
     result: Mask = _public(
-        published=published,
-        live=np.ones(len(published), dtype=np.bool_),
+        published_live=published,  # the index holds live records only
         not_embargoed=access != _EMBARGOED_CODE,
         embargo_over=embargo <= yyyymmdd(today),
     )
