@@ -41,6 +41,7 @@ __all__ = [
     "Viewer",
     "access_code_sql",
     "access_codes",
+    "count_lapsed_as_effective",
     "effective_access",
     "effective_access_clause",
     "effective_codes",
@@ -164,6 +165,14 @@ def effective_access(level: str, embargo_until: date | None, today: date) -> str
     """The level a reader is told: a lapsed embargo reads ``public``."""
     lapsed = _lapsed(embargoed=level == _EMBARGOED, embargo_over=_over(embargo_until, today))
     return _PUBLIC if lapsed else level
+
+
+def count_lapsed_as_effective(counts: dict[str, int], lapsed: int) -> None:
+    """Counts by stored level -> by effective level, in place: ``lapsed`` of the records
+    counted ``embargoed`` have an embargo that has ended (:func:`effective_access`)."""
+    if lapsed:
+        counts[_EMBARGOED] -= lapsed
+        counts[_PUBLIC] = counts.get(_PUBLIC, 0) + lapsed
 
 
 def harvest_access(level: str) -> str:

@@ -195,9 +195,7 @@ class FacetIndex:
             counts = dict((self.values[low + int(i)][1], int(segment[i])) for i in present)
             if dimension == "access":
                 lapsed = int(np.count_nonzero(mask & self._lapsed(today)))
-                if lapsed:
-                    counts["embargoed"] -= lapsed
-                    counts["public"] = counts.get("public", 0) + lapsed
+                access.count_lapsed_as_effective(counts, lapsed)
             out += [(dimension, value, n) for value, n in counts.items() if n > 0]
         return out
 

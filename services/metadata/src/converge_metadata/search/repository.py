@@ -264,9 +264,9 @@ class SearchSql:
         rows = await session.execute(text(sql), {**match.params, "facet_limit": limit})
         counts = {(str(d), str(v)): int(n) for d, v, n in rows.all()}
         lapsed = counts.pop(("", "lapsed"), 0)
-        if lapsed:
-            counts[("access", "embargoed")] -= lapsed
-            counts[("access", "public")] = counts.get(("access", "public"), 0) + lapsed
+        levels = {v: n for (d, v), n in counts.items() if d == "access"}
+        access.count_lapsed_as_effective(levels, lapsed)
+        counts.update({("access", v): n for v, n in levels.items()})
         return [(d, v, n) for (d, v), n in counts.items() if n > 0]
 
     async def text_matches(self, session: AsyncSession, match: Match) -> npt.NDArray[np.int64]:
