@@ -104,6 +104,7 @@ class TestRecordsApi:
             response = await api.get(f"/api/v1/records/{RECORD_ID}", headers=headers)
             assert response.status_code == 200, (media, response.text)
             assert response.headers["content-type"].startswith(media)
+            assert "Authorization" in response.headers["vary"]
             _hidden(response.text)
             # what everyone sees: the metadata, the committee and how to reach it, the terms
             assert "Cohort DAC" in response.text or media != "application/json"

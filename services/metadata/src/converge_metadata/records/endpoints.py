@@ -129,6 +129,8 @@ async def read_record(
     Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
     record = await service.read_record(session, record_id, viewer=viewer)
     _with_etag(response, record)
+    # what a record shows depends on who asks (drafts, a controlled record's distributions)
+    response.headers["Vary"] = "Authorization"
     read = _read(record, node, viewer, context)
     return negotiated_record(request, read, response=response) or read
 
