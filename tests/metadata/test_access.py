@@ -209,3 +209,15 @@ def test_restricted_fields_follow_the_clearance(clearance: access.Viewer, shown:
         assert document["dataset"]["distributions"][0]["download_url"] == "https://x.example/d"
     public = {**document, "access": {"level": "public"}}
     assert access.shown_document(public, clearance, request_access_url="u") is public
+
+
+async def test_tombstones_are_the_same_in_python_and_sql(db: Database) -> None:
+    async for session in db.session():
+        rows = (await session.scalars(select(Record))).all()
+        by_python = {r.pk for r in rows if access.is_tombstone(r, published_at=r.published_at)}
+        clause = access.tombstone_clause(Record.__table__.c)  # type: ignore[arg-type]
+        by_sql = set((await session.scalars(select(Record.pk).where(clause))).all())
+        # once published (every published row here), now deleted
+        expected = {r.pk for r in rows if r.status == "published" and r.deleted_at is not None}
+    assert by_python == by_sql == expected
+    assert expected

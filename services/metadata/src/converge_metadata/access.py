@@ -2,9 +2,10 @@
 
 Every other module reads the rules from here, in the form it needs:
 
-- :func:`is_public` / :func:`visible_to`: the Python predicate on one stored row (or on the
-  state of one version);
-- :func:`public_clause` / :func:`effective_access_clause`: the same rules as SQLAlchemy
+- :func:`is_public` / :func:`visible_to` / :func:`is_tombstone`: the Python predicates on one
+  stored row (or on the state of one version);
+- :func:`public_clause` / :func:`effective_access_clause` / :func:`tombstone_clause`: the same
+  rules as SQLAlchemy
   expressions, on the ``records`` table or on an alias of it (the search statements are text
   assembled from these, compiled once per dialect: :func:`sql_text`);
 - :func:`public_mask` / :func:`lapsed_mask`: the same rules over the facet index's numpy
@@ -26,7 +27,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, and_, case, literal_column
+from sqlalchemy import ColumnElement, and_, case, literal_column, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -48,12 +49,14 @@ __all__ = [
     "harvest_access",
     "harvest_levels",
     "is_public",
+    "is_tombstone",
     "lapsed_clause",
     "lapsed_mask",
     "public_clause",
     "public_mask",
     "shown_document",
     "sql_text",
+    "tombstone_clause",
     "version_is_public",
     "visible_to",
     "yyyymmdd",
@@ -79,6 +82,11 @@ def _public(*, published_live: _B, not_embargoed: _B, embargo_over: _B) -> _B:
     """Anyone may read it: published and not deleted, and not under an embargo that still
     runs."""
     return published_live & (not_embargoed | embargo_over)
+
+
+def _tombstone(*, was_published: _B, gone: _B) -> _B:
+    """Once published, now deleted or withdrawn: harvesters must learn that it is gone."""
+    return was_published & gone
 
 
 def _lapsed(*, embargoed: _B, embargo_over: _B) -> _B:
@@ -156,6 +164,13 @@ def is_public(row: AccessState, today: date) -> bool:
     )
 
 
+def is_tombstone(row: AccessState, *, published_at: datetime | None) -> bool:
+    return _tombstone(
+        was_published=published_at is not None,
+        gone=row.deleted_at is not None or row.status != PUBLISHED,
+    )
+
+
 def visible_to(row: AccessState, viewer: Viewer) -> bool:
     """Stewards of the Node see every live record; everyone else the public ones."""
     return viewer.steward or is_public(row, viewer.today)
@@ -207,6 +222,8 @@ class _Columns(Protocol):
     def access_level(self) -> ColumnClause[Any]: ...
     @property
     def embargo_until(self) -> ColumnClause[Any]: ...
+    @property
+    def published_at(self) -> ColumnClause[Any]: ...
 
 
 def _sql(value: str) -> ColumnElement[Any]:
@@ -220,6 +237,13 @@ def public_clause(columns: _Columns, today: date | ColumnElement[Any]) -> Column
         published_live=and_(columns.status == _sql(PUBLISHED), columns.deleted_at.is_(None)),
         not_embargoed=columns.access_level != _sql(_EMBARGOED),
         embargo_over=columns.embargo_until <= today,
+    )
+
+
+def tombstone_clause(columns: _Columns) -> ColumnElement[bool]:
+    return _tombstone(
+        was_published=columns.published_at.is_not(None),
+        gone=or_(columns.deleted_at.is_not(None), columns.status != _sql(PUBLISHED)),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata import access
@@ -46,10 +46,7 @@ def visible_clause(today: date) -> ColumnElement[bool]:
 
 
 def _tombstone_clause() -> ColumnElement[bool]:
-    return and_(
-        Record.published_at.is_not(None),
-        or_(Record.deleted_at.is_not(None), Record.status != "published"),
-    )
+    return access.tombstone_clause(_RECORDS.c)
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,7 @@ def is_visible(row: Record, *, now: datetime) -> bool:
 
 def is_tombstone(row: Record) -> bool:
     """Once published, now deleted or withdrawn: harvesters must learn it is gone."""
-    return row.published_at is not None and (
-        row.deleted_at is not None or row.status != "published"
-    )
+    return access.is_tombstone(row, published_at=row.published_at)
 
 
 def effective_access(row: Record) -> str:

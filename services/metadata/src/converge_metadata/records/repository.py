@@ -264,13 +264,14 @@ async def list_changes(
 ) -> list[Record]:
     """Published records and tombstones in datestamp order, for harvesters (OAI-PMH, DCAT).
 
-    A tombstone (``deleted_at`` set) is listed only when the record had been published. The
+    A tombstone (deleted or withdrawn, ``access.tombstone_clause``) is listed only when the
+    record had been published. The
     datestamp of an embargoed record is the end of its embargo, so it is hidden until then and
     appears in incremental harvests on that day. Keyset paging on ``(datestamp, pk)``: pass
     the last row's pair as ``after``.
     """
     live = public_clause(now.date())
-    tombstone = and_(Record.deleted_at.is_not(None), Record.published_at.is_not(None))
+    tombstone = access.tombstone_clause(_RECORDS.c)
     stmt = select(Record).where(or_(live, tombstone), Record.datestamp <= now)
     if since is not None:
         stmt = stmt.where(Record.datestamp >= since)
