@@ -339,3 +339,33 @@ async def test_narrow_and_broad_counting_agree_with_the_postings(
         for v in range(len(index.values))
     ]
     assert index._per_value(mask).tolist() == expected
+
+
+@pytest.mark.parametrize("steward", [False, True], ids=["anonymous", "steward"])
+async def test_index_visibility_is_the_access_rule(db: Database, steward: bool) -> None:
+    """The index's masks are built from ``converge_metadata.access``: on this corpus (drafts,
+    running and lapsed embargoes, controlled, tombstones) they select exactly the records the
+    rule's SQL clause and its Python predicate select, and report the same effective levels."""
+    from converge_metadata import access
+    from converge_metadata.models import Record
+    from sqlalchemy import select
+
+    index = await _index(db)
+    viewer = access.Viewer(steward=steward, today=TODAY)
+    async for session in db.session():
+        rows = (await session.scalars(select(Record).where(Record.deleted_at.is_(None)))).all()
+        by_python = {r.pk for r in rows if access.visible_to(r, viewer)}
+        levels = {
+            r.pk: access.effective_access(r.access_level, r.embargo_until, TODAY) for r in rows
+        }
+        stmt = select(Record.pk).where(Record.deleted_at.is_(None))
+        if not steward:
+            stmt = stmt.where(access.public_clause(Record.__table__.c, TODAY))  # type: ignore[arg-type]
+        by_sql = set((await session.scalars(stmt)).all())
+    by_index = set(index.pks[index.visible(steward=steward, today=TODAY)].tolist())
+    assert by_index == by_sql == by_python
+    codes = access.effective_codes(access=index.access, embargo=index.embargo, today=TODAY)
+    assert {
+        int(p): access.ACCESS_LEVELS[int(c)] for p, c in zip(index.pks, codes, strict=True)
+    } == levels
+    assert {"public", "embargoed", "controlled"} == set(levels.values())

@@ -1,4 +1,5 @@
-"""Request dependencies: the vocabularies, the Node, and whether the caller is its steward."""
+"""Request dependencies: the vocabularies, the Node, and who the caller is to it (steward,
+controlled reader, anyone)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 from converge_common.auth import OptionalPrincipal
 from fastapi import Depends, FastAPI, Request
 
-from converge_metadata.records.service import Viewer
+from converge_metadata.access import Viewer
 from converge_metadata.settings import MetadataSettings
 from converge_metadata.vocab import Vocabularies, load_vocabularies
 
@@ -36,7 +37,8 @@ def _node(request: Request) -> str:
 def _viewer(request: Request, principal: OptionalPrincipal) -> Viewer:
     node = _node(request)
     steward = principal is not None and principal.has_node_role(node, "steward")
-    return Viewer(steward=steward, today=datetime.now(UTC).date())
+    controlled = principal is not None and principal.can_read_controlled
+    return Viewer(steward=steward, controlled=controlled, today=datetime.now(UTC).date())
 
 
 VocabDep = Annotated[Vocabularies, Depends(_vocab)]

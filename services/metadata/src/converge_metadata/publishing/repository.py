@@ -1,7 +1,8 @@
 """Read-only queries of publication: what harvesters, crawlers and the FAIR summary may see.
 
-Visibility is computed at request time: published, not deleted, and not under an embargo that
-still runs (``embargo_until`` is a UTC date; the embargo ends at its midnight). A record that
+Visibility is computed at request time by the rules of ``converge_metadata.access``: published,
+not deleted, and not under an embargo that still runs (``embargo_until`` is a UTC date; the
+embargo ends at its midnight). A record that
 was once published and is now deleted or withdrawn to draft is a *tombstone*: harvesters get
 a deleted header for it (``deletedRecord=persistent``).
 """
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from converge_metadata import access
 from converge_metadata.models import Record
 
 __all__ = [
@@ -35,20 +37,16 @@ __all__ = [
 _T = TypeVar("_T", bound=Any)
 
 
+_RECORDS: Any = Record.__table__
+
+
 def visible_clause(today: date) -> ColumnElement[bool]:
-    """Live records anyone may read."""
-    return and_(
-        Record.status == "published",
-        Record.deleted_at.is_(None),
-        or_(Record.access_level != "embargoed", Record.embargo_until <= today),
-    )
+    """Live records anyone may read (the rule is ``access.public_clause``)."""
+    return access.public_clause(_RECORDS.c, today)
 
 
 def _tombstone_clause() -> ColumnElement[bool]:
-    return and_(
-        Record.published_at.is_not(None),
-        or_(Record.deleted_at.is_not(None), Record.status != "published"),
-    )
+    return access.tombstone_clause(_RECORDS.c)
 
 
 @dataclass(frozen=True)
@@ -73,10 +71,7 @@ class HarvestFilter:
         if self.types:
             stmt = stmt.where(Record.type.in_(self.types))
         if self.access:
-            # an embargo that has ended leaves the record public
-            levels = {"public": ("public", "embargoed"), "controlled": ("controlled",)}
-            wanted = sorted({lvl for a in self.access for lvl in levels.get(a, ())})
-            stmt = stmt.where(Record.access_level.in_(wanted))
+            stmt = stmt.where(Record.access_level.in_(access.harvest_levels(list(self.access))))
         return stmt
 
 

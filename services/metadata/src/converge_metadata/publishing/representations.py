@@ -28,5 +28,6 @@ def negotiated_record(
     body = record_representation(record, media, context=publication_context(request))
     headers = dict(response.headers) if response is not None else {}
     headers.pop("content-length", None)
-    headers["Vary"] = "Accept"
+    vary = headers.pop("vary", None)
+    headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
     return Response(body, media_type=media, headers=headers)

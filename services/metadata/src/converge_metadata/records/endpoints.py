@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from converge_common.app import SessionDep
@@ -10,8 +10,10 @@ from converge_common.auth import RequireNodeSteward
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
+from converge_metadata.access import Viewer
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
 from converge_metadata.models import Record
+from converge_metadata.publishing.context import ContextDep, PublicationContext
 from converge_metadata.publishing.representations import negotiated_record
 from converge_metadata.records import repository, service
 from converge_metadata.records.schemas import (
@@ -41,6 +43,16 @@ def _with_etag(response: Response, record: Record) -> None:
     response.headers["ETag"] = service.etag_of(record)
 
 
+def _read(record: Record, node: str, viewer: Viewer, context: PublicationContext) -> RecordRead:
+    return record_read(
+        record, node, viewer=viewer, request_access_url=context.record_url(record.local_id)
+    )
+
+
+# a write answers its writer, a steward (only the clearance matters for what is shown)
+_WRITER = Viewer(steward=True, today=date.min)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
 async def create_record(
     payload: RecordCreate,
@@ -48,6 +60,7 @@ async def create_record(
     principal: RequireNodeSteward,
     vocab: VocabDep,
     node: NodeDep,
+    context: ContextDep,
     request: Request,
     response: Response,
 ) -> RecordRead:
@@ -55,7 +68,7 @@ async def create_record(
     record = await service.create_record(session, payload, actor=principal.subject, vocab=vocab)
     _with_etag(response, record)
     response.headers["Location"] = str(request.url_for("read_record", record_id=record.local_id))
-    return record_read(record, node)
+    return _read(record, node, _WRITER, context)
 
 
 @router.get("", response_model_exclude_none=True)
@@ -63,6 +76,7 @@ async def list_records(
     session: SessionDep,
     viewer: ViewerDep,
     node: NodeDep,
+    context: ContextDep,
     request: Request,
     type: Annotated[list[RecordType] | None, Query()] = None,
     status: Annotated[list[RecordStatus] | None, Query(description="Stewards only")] = None,
@@ -97,7 +111,7 @@ async def list_records(
         tiebreak=Record.pk,
         codec=request.app.state.cursor_codec,
     )
-    items = [record_read(r, node) for r in rows]
+    items = [_read(r, node, viewer, context) for r in rows]
     return Page[RecordRead](items=items, next_cursor=next_cursor, limit=page.limit)
 
 
@@ -107,6 +121,7 @@ async def read_record(
     session: SessionDep,
     viewer: ViewerDep,
     node: NodeDep,
+    context: ContextDep,
     response: Response,
     request: Request,
 ) -> RecordRead | Response:
@@ -114,7 +129,9 @@ async def read_record(
     Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
     record = await service.read_record(session, record_id, viewer=viewer)
     _with_etag(response, record)
-    read = record_read(record, node)
+    # what a record shows depends on who asks (drafts, a controlled record's distributions)
+    response.headers["Vary"] = "Authorization"
+    read = _read(record, node, viewer, context)
     return negotiated_record(request, read, response=response) or read
 
 
@@ -126,6 +143,7 @@ async def update_record(
     principal: RequireNodeSteward,
     vocab: VocabDep,
     node: NodeDep,
+    context: ContextDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RecordRead:
@@ -134,7 +152,7 @@ async def update_record(
         session, record_id, payload, if_match=if_match, actor=principal.subject, vocab=vocab
     )
     _with_etag(response, record)
-    return record_read(record, node)
+    return _read(record, node, _WRITER, context)
 
 
 @router.delete("/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -150,7 +168,8 @@ async def delete_record(
 async def list_versions(
     record_id: str, session: SessionDep, viewer: ViewerDep
 ) -> Page[VersionRead]:
-    """Every version of a record, newest first, with who made it and when."""
+    """Every version of a record, newest first, with who made it and when (for everyone but
+    the Node's stewards: only the versions whose content is public)."""
     versions = await service.list_versions(session, record_id, viewer=viewer)
     items = [version_read(v) for v in versions]
     return Page[VersionRead](items=items, limit=len(items), total=len(items))
@@ -158,10 +177,12 @@ async def list_versions(
 
 @router.get("/{record_id}/versions/{version}", response_model_exclude_none=True)
 async def read_version(
-    record_id: str, version: int, session: SessionDep, viewer: ViewerDep
+    record_id: str, version: int, session: SessionDep, viewer: ViewerDep, context: ContextDep
 ) -> VersionDetail:
-    """A record's content as of one version (``record`` is null for a deletion)."""
-    return version_detail(await service.get_version(session, record_id, version, viewer=viewer))
+    """A record's content as of one version (``record`` is null for a deletion). Stewards read
+    every version; everyone else only the versions that are public (others are 404)."""
+    found = await service.get_version(session, record_id, version, viewer=viewer)
+    return version_detail(found, viewer=viewer, request_access_url=context.record_url(record_id))
 
 
 @router.post("/{record_id}/versions/{version}/restore", response_model_exclude_none=True)
@@ -172,6 +193,7 @@ async def restore_version(
     principal: RequireNodeSteward,
     vocab: VocabDep,
     node: NodeDep,
+    context: ContextDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RecordRead:
@@ -180,4 +202,4 @@ async def restore_version(
         session, record_id, version, if_match=if_match, actor=principal.subject, vocab=vocab
     )
     _with_etag(response, record)
-    return record_read(record, node)
+    return _read(record, node, _WRITER, context)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from converge_metadata import access
 from converge_metadata.models import Record, RecordFacet, RecordVersion
 from converge_metadata.records.indexing import SearchDocument
 from converge_metadata.records.planning import JsonText
@@ -57,12 +58,8 @@ _GENERATION = text("SELECT generation FROM catalogue_state WHERE id = 1")
 
 
 def public_clause(today: date) -> ColumnElement[bool]:
-    """What anyone may read: published, not deleted, not under an embargo that still runs."""
-    return and_(
-        Record.status == "published",
-        Record.deleted_at.is_(None),
-        or_(Record.access_level != "embargoed", Record.embargo_until <= today),
-    )
+    """What anyone may read (the rule is ``access.public_clause``)."""
+    return access.public_clause(_RECORDS.c, today)
 
 
 async def get_record(session: AsyncSession, local_id: str) -> Record | None:
@@ -267,13 +264,14 @@ async def list_changes(
 ) -> list[Record]:
     """Published records and tombstones in datestamp order, for harvesters (OAI-PMH, DCAT).
 
-    A tombstone (``deleted_at`` set) is listed only when the record had been published. The
+    A tombstone (deleted or withdrawn, ``access.tombstone_clause``) is listed only when the
+    record had been published. The
     datestamp of an embargoed record is the end of its embargo, so it is hidden until then and
     appears in incremental harvests on that day. Keyset paging on ``(datestamp, pk)``: pass
     the last row's pair as ``after``.
     """
     live = public_clause(now.date())
-    tombstone = and_(Record.deleted_at.is_not(None), Record.published_at.is_not(None))
+    tombstone = access.tombstone_clause(_RECORDS.c)
     stmt = select(Record).where(or_(live, tombstone), Record.datestamp <= now)
     if since is not None:
         stmt = stmt.where(Record.datestamp >= since)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from converge_common.errors import Conflict, FieldError, InvalidInput
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from converge_metadata.access import Viewer, version_is_public, visible_to
 from converge_metadata.models import Record, RecordVersion
 from converge_metadata.records import repository
 from converge_metadata.records.exceptions import (
@@ -38,30 +38,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is reading: stewards of this Node see drafts and running embargoes."""
-
-    steward: bool
-    today: date
-
-
 def etag_of(record: Record) -> str:
     return f'"{record.local_id}.v{record.version}"'
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def visible_to(record: Record, viewer: Viewer) -> bool:
-    if viewer.steward:
-        return True
-    if record.status != "published":
-        return False
-    return record.access_level != "embargoed" or (
-        record.embargo_until is not None and record.embargo_until <= viewer.today
-    )
 
 
 def _normalised(record: RecordBase, vocab: Vocabularies) -> None:
@@ -222,18 +204,45 @@ async def delete_record(
     return record
 
 
+def _public_history(versions: list[RecordVersion], viewer: Viewer) -> list[RecordVersion]:
+    """The versions a reader who is not a steward may see, oldest first in ``versions``: those
+    whose content is public today, and a deletion that ended a public state. Drafts, running
+    embargoes and their authors stay with the Node's stewards."""
+    shown: list[RecordVersion] = []
+    previous_public = False
+    for version in versions:
+        public = version_is_public(version.document, viewer.today)
+        if public or (version.document is None and previous_public):
+            shown.append(version)
+        previous_public = public
+    return shown
+
+
+async def _history(session: AsyncSession, record: Record, viewer: Viewer) -> list[RecordVersion]:
+    versions = await repository.list_versions(session, record.pk)
+    if viewer.steward:
+        return versions
+    return list(reversed(_public_history(list(reversed(versions)), viewer)))
+
+
 async def list_versions(
     session: AsyncSession, local_id: str, *, viewer: Viewer
 ) -> list[RecordVersion]:
+    """Newest first: every version for stewards, the public ones for everyone else."""
     record = await _readable(session, local_id, viewer=viewer, allow_deleted=True)
-    return await repository.list_versions(session, record.pk)
+    return await _history(session, record, viewer)
 
 
 async def get_version(
     session: AsyncSession, local_id: str, version: int, *, viewer: Viewer
 ) -> RecordVersion:
+    """One version; a version the viewer may not see is not found (404), as one that does not
+    exist, so its existence is not revealed."""
     record = await _readable(session, local_id, viewer=viewer, allow_deleted=True)
-    found = await repository.get_version(session, record.pk, version)
+    if viewer.steward:
+        found = await repository.get_version(session, record.pk, version)
+    else:
+        found = {v.version: v for v in await _history(session, record, viewer)}.get(version)
     if found is None:
         raise VersionNotFound(f"Record {local_id!r} has no version {version}")
     return found

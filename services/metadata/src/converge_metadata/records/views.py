@@ -1,17 +1,23 @@
-"""Stored rows -> response models."""
+"""Stored rows -> response models, as the reader may see them (``access.shown_document``)."""
 
 from __future__ import annotations
 
+from converge_metadata.access import Viewer, shown_document
 from converge_metadata.models import Record, RecordVersion
 from converge_metadata.records.schemas import RecordRead, VersionDetail, VersionRead
 
 __all__ = ["record_read", "version_detail", "version_read"]
 
 
-def record_read(record: Record, node: str) -> RecordRead:
+def record_read(
+    record: Record, node: str, *, viewer: Viewer, request_access_url: str
+) -> RecordRead:
+    """``request_access_url``: where a reader without clearance learns how to request a
+    controlled record's data (its landing page), used when its committee has no URL."""
+    document = shown_document(record.document, viewer, request_access_url=request_access_url)
     return RecordRead.model_validate(
         {
-            **record.document,
+            **document,
             "id": record.local_id,
             "node": node,
             "global_id": f"{node}:{record.local_id}",
@@ -30,11 +36,18 @@ def version_read(version: RecordVersion) -> VersionRead:
     return VersionRead.model_validate(version, from_attributes=True)
 
 
-def version_detail(version: RecordVersion) -> VersionDetail:
-    return VersionDetail(
-        version=version.version,
-        action=version.action,
-        actor=version.actor,
-        created_at=version.created_at,
-        record=version.document,
+def version_detail(
+    version: RecordVersion, *, viewer: Viewer, request_access_url: str
+) -> VersionDetail:
+    document = version.document
+    if document is not None:
+        document = shown_document(document, viewer, request_access_url=request_access_url)
+    return VersionDetail.model_validate(
+        {
+            "version": version.version,
+            "action": version.action,
+            "actor": version.actor,
+            "created_at": version.created_at,
+            "record": document,
+        }
     )

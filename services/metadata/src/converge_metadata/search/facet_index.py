@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from converge_metadata import access
 from converge_metadata.models import FACET_DIMENSIONS
 from converge_metadata.search.repository import facet_index_source, parse_ids
 from converge_metadata.search.schemas import SearchFilters
@@ -44,19 +45,12 @@ __all__ = ["FacetIndex", "FacetIndexHolder", "build_facet_index", "micros"]
 logger = logging.getLogger(__name__)
 
 Mask = npt.NDArray[np.bool_]
-_ACCESS = ("public", "embargoed", "controlled")
-_EMBARGOED = _ACCESS.index("embargoed")
-_PUBLIC = _ACCESS.index("public")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def micros(moment: datetime) -> int:
     """Microseconds since the epoch of an aware datetime, exactly (no float rounding)."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _day(today: date) -> int:
-    return today.year * 10000 + today.month * 100 + today.day
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,15 +85,14 @@ class FacetIndex:
     # -- masks ------------------------------------------------------------------------------
 
     def _lapsed(self, today: date) -> Mask:
-        result: Mask = (self.access == _EMBARGOED) & (self.embargo <= _day(today))
-        return result
+        return access.lapsed_mask(access=self.access, embargo=self.embargo, today=today)
 
     def visible(self, *, steward: bool, today: date) -> Mask:
         if steward:
             return np.ones(self.size, dtype=np.bool_)
-        open_access = (self.access != _EMBARGOED) | (self.embargo <= _day(today))
-        result: Mask = self.published & open_access
-        return result
+        return access.public_mask(
+            published=self.published, access=self.access, embargo=self.embargo, today=today
+        )
 
     def with_any(self, dimension: str, values: list[str]) -> Mask:
         """Records carrying at least one of ``values`` in ``dimension``."""
@@ -140,9 +133,10 @@ class FacetIndex:
         if filters.license:
             mask &= self.with_any("license", filters.license)
         if filters.access:
-            wanted = [_ACCESS.index(a) for a in filters.access]
-            effective = np.where(self._lapsed(today), np.int8(_PUBLIC), self.access)
-            mask &= np.isin(effective, wanted)
+            effective = access.effective_codes(
+                access=self.access, embargo=self.embargo, today=today
+            )
+            mask &= np.isin(effective, access.access_codes(list(filters.access)))
         if filters.year_from is not None or filters.year_to is not None:
             mask &= self.in_years(filters.year_from, filters.year_to)
         for dimension in ("topic", "organism", "keyword", "language"):
@@ -201,9 +195,7 @@ class FacetIndex:
             counts = dict((self.values[low + int(i)][1], int(segment[i])) for i in present)
             if dimension == "access":
                 lapsed = int(np.count_nonzero(mask & self._lapsed(today)))
-                if lapsed:
-                    counts["embargoed"] -= lapsed
-                    counts["public"] = counts.get("public", 0) + lapsed
+                access.count_lapsed_as_effective(counts, lapsed)
             out += [(dimension, value, n) for value, n in counts.items() if n > 0]
         return out
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from sqlalchemy import JSON, Float, Integer, String, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from converge_metadata import access
 from converge_metadata.models import UTCDateTime
 from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.schemas import SearchFilters
@@ -36,10 +37,6 @@ __all__ = [
 MARK_START, MARK_END = "\x02", "\x03"
 # bm25 column weights: title, body, keywords, people, ids, terms
 _BM25 = "bm25(record_search, 10.0, 1.0, 5.0, 3.0, 6.0, 4.0)"
-_EFFECTIVE_ACCESS = (
-    "CASE WHEN r.access_level = 'embargoed' AND r.embargo_until <= :today "
-    "THEN 'public' ELSE r.access_level END"
-)
 _MULTI = ("topic", "organism", "keyword", "language")
 _KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
 
@@ -108,6 +105,11 @@ class SearchSql:
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        # the access rules as text on the alias ``r`` (``e`` for lapsed embargoes), with the
+        # date bound as ``:today``: built from ``converge_metadata.access``, once per dialect
+        self.public = access.sql_text("public", dialect, "r")
+        self.effective_access = access.sql_text("effective", dialect, "r")
+        self.lapsed = access.sql_text("lapsed", dialect, "e")
         # SQLite's planner would otherwise drive from ``records`` by its status index and probe
         # the full-text match per row; CROSS JOIN fixes the match set as the outer loop
         self.join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
@@ -129,16 +131,14 @@ class SearchSql:
         params: dict[str, Any] = {"today": today}
         where = ["r.deleted_at IS NULL"]
         if not steward:
-            where.append(
-                "r.status = 'published' AND "
-                "(r.access_level <> 'embargoed' OR r.embargo_until <= :today)"
-            )
+            where.append(self.public)
         if filters.type:
             where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
         if filters.license:
             where.append(f"r.license IN ({self._in(params, 'li', filters.license)})")
         if filters.access:
-            where.append(f"{_EFFECTIVE_ACCESS} IN ({self._in(params, 'ac', list(filters.access))})")
+            marks = self._in(params, "ac", list(filters.access))
+            where.append(f"{self.effective_access} IN ({marks})")
         if filters.year_from is not None:
             where.append("r.issued_year >= :year_from")
             params["year_from"] = filters.year_from
@@ -213,7 +213,7 @@ class SearchSql:
             f"p AS (SELECT pk, score FROM m {seek} "
             f"ORDER BY {column} {direction}, pk ASC LIMIT :limit) "
             "SELECT r.pk, r.local_id, r.type, "
-            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, p.score, r.sort_title "
+            f"{self.effective_access} AS access, r.modified_at, r.document, p.score, r.sort_title "
             f"FROM p {self.join} records r ON r.pk = p.pk "
             f"ORDER BY {'p.score' if order == 'relevance' else 'r.' + column} {direction}, "
             "r.pk ASC"
@@ -232,7 +232,7 @@ class SearchSql:
         marks = self._in(params, "pk", pks)
         stmt = text(
             "SELECT r.pk, r.local_id, r.type, "
-            f"{_EFFECTIVE_ACCESS} AS access, r.modified_at, r.document, 0.0 AS score, "
+            f"{self.effective_access} AS access, r.modified_at, r.document, 0.0 AS score, "
             f"r.sort_title FROM records r WHERE r.pk IN ({marks})"
         ).columns(pk=Integer(), modified_at=UTCDateTime(), document=JSON(), score=Float())
         found = {row[0]: PageRow(*row) for row in (await session.execute(stmt, params)).all()}
@@ -259,14 +259,14 @@ class SearchSql:
             "UNION ALL SELECT '', 'lapsed', COUNT(*) "
             f"FROM m {join} record_facets f ON f.record_pk = m.pk AND f.dimension = 'access' "
             f"AND f.value = 'embargoed' {join} records e ON e.pk = f.record_pk "
-            "WHERE e.embargo_until <= :today"
+            f"WHERE {self.lapsed}"
         )
         rows = await session.execute(text(sql), {**match.params, "facet_limit": limit})
         counts = {(str(d), str(v)): int(n) for d, v, n in rows.all()}
         lapsed = counts.pop(("", "lapsed"), 0)
-        if lapsed:
-            counts[("access", "embargoed")] -= lapsed
-            counts[("access", "public")] = counts.get(("access", "public"), 0) + lapsed
+        levels = {v: n for (d, v), n in counts.items() if d == "access"}
+        access.count_lapsed_as_effective(levels, lapsed)
+        counts.update({("access", v): n for v, n in levels.items()})
         return [(d, v, n) for (d, v), n in counts.items() if n > 0]
 
     async def text_matches(self, session: AsyncSession, match: Match) -> npt.NDArray[np.int64]:
@@ -323,8 +323,8 @@ async def facet_index_source(
     dialect = conn.dialect.name
     columns = [
         "pk",
-        "CASE WHEN status = 'published' THEN 1 ELSE 0 END",
-        "CASE access_level WHEN 'public' THEN 0 WHEN 'embargoed' THEN 1 ELSE 2 END",
+        f"CASE WHEN status = '{access.PUBLISHED}' THEN 1 ELSE 0 END",
+        access.access_code_sql(),
         f"COALESCE({_EMBARGO_DAY[dialect]}, {_NO_EMBARGO})",
         _MODIFIED_MICROS[dialect],
     ]

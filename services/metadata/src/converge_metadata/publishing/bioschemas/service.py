@@ -18,7 +18,7 @@ from converge_metadata.publishing.fair.metrics import assess
 from converge_metadata.publishing.fair.service import facts_for
 from converge_metadata.publishing.negotiation import RDF_MEDIA_TYPES, serialise
 from converge_metadata.publishing.oai.xmltext import text
-from converge_metadata.publishing.views import is_visible, record_read
+from converge_metadata.publishing.views import anonymous_read, is_visible
 from converge_metadata.records.schemas import RecordRead
 
 __all__ = [
@@ -38,7 +38,7 @@ async def _visible(session: AsyncSession, local_id: str, context: PublicationCon
     row = await repository.get_record(session, local_id)
     if row is None or not is_visible(row, now=datetime.now(UTC)):
         raise NotFound(f"No published record {local_id!r}")
-    return record_read(row, node=context.node_id)
+    return anonymous_read(row, context)
 
 
 async def landing_page(session: AsyncSession, local_id: str, *, context: PublicationContext) -> str:

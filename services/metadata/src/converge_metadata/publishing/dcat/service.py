@@ -31,7 +31,7 @@ from converge_metadata.publishing.dcat.vocab import (
     XSD,
     bind_prefixes,
 )
-from converge_metadata.publishing.views import is_visible, record_read
+from converge_metadata.publishing.views import anonymous_read, is_visible
 
 __all__ = ["CatalogPage", "catalog_page", "dataset_graph", "fdp_root_graph"]
 
@@ -138,7 +138,7 @@ async def catalog_page(
     catalog = _catalog(graph, context, issued=earliest, modified=latest)
     service = service_iri(context)
     for row in rows:
-        iri = add_record(graph, record_read(row, node=context.node_id), context=context)
+        iri = add_record(graph, anonymous_read(row, context), context=context)
         graph.add((catalog, DCAT.dataset, iri))
         graph.add((service, DCAT.servesDataset, iri))
     nxt = codec.encode({"k": rows[-1].pk}) if more and rows else None
@@ -156,7 +156,7 @@ async def dataset_graph(
         raise NotFound(f"No published record {local_id!r}")
     graph = Graph()
     bind_prefixes(graph)
-    iri = add_record(graph, record_read(row, node=context.node_id), context=context)
+    iri = add_record(graph, anonymous_read(row, context), context=context)
     graph.add(
         (URIRef(context.catalog_url), DCAT.dataset if row.type == "Dataset" else DCAT.resource, iri)
     )

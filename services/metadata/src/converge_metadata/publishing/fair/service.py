@@ -12,7 +12,7 @@ from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.fair.metrics import METRICS, PublicationFacts, assess
 from converge_metadata.publishing.fair.schemas import FairAssessment, FairSummary, MetricSummary
-from converge_metadata.publishing.views import is_visible, record_read
+from converge_metadata.publishing.views import anonymous_read, is_visible
 
 __all__ = ["facts_for", "record_assessment", "summary"]
 
@@ -29,7 +29,7 @@ async def record_assessment(
     row = await repository.get_record(session, local_id)
     if row is None or not is_visible(row, now=datetime.now(UTC)):
         raise NotFound(f"No published record {local_id!r}")
-    record = record_read(row, node=context.node_id)
+    record = anonymous_read(row, context)
     return assess(record, facts_for(context, visible=True))
 
 
@@ -44,7 +44,7 @@ async def summary(session: AsyncSession, *, context: PublicationContext) -> Fair
     while True:
         rows = await repository.visible_page(session, today=today, after_pk=after, limit=_CHUNK)
         for row in rows:
-            result = assess(record_read(row, node=context.node_id), facts)
+            result = assess(anonymous_read(row, context), facts)
             histogram[list(histogram)[min(int(result.score * 10), 9)]] += 1
             by_type[row.type].append(result.score)
             for metric in result.metrics:

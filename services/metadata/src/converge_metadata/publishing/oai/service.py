@@ -23,10 +23,10 @@ from converge_metadata.publishing.oai.formats import FORMATS
 from converge_metadata.publishing.oai.tokens import HarvestState, TokenCodec
 from converge_metadata.publishing.oai.xmltext import attr, datestamp, text
 from converge_metadata.publishing.views import (
+    anonymous_read,
     effective_access,
     is_tombstone,
     is_visible,
-    record_read,
 )
 from converge_metadata.records.schemas import RECORD_TYPES
 
@@ -154,7 +154,7 @@ class OAIService:
             return header
         if deleted:
             return f"<record>{header}</record>"
-        record = record_read(row, node=self.context.node_id)
+        record = anonymous_read(row, self.context)
         metadata = FORMATS[prefix].render(record, self.context)
         return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
