@@ -135,9 +135,7 @@ class TestEmbeddedIPv4:
             "64:ff9b::e000:1",  # -> 224.0.0.1
         ],
     )
-    def test_metadata_and_unroutable_refused_even_when_private_allowed(
-        self, address: str
-    ) -> None:
+    def test_metadata_and_unroutable_refused_even_when_private_allowed(self, address: str) -> None:
         assert address_allowed(ipaddress.ip_address(address), allow_private=True) is False
 
     @pytest.mark.parametrize(
