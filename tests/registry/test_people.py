@@ -56,7 +56,6 @@ class TestManage:
         rules = {e["pointer"]: e["rule"] for e in response.json()["errors"]}
         assert rules == {"/orcid": "orcid_checksum", "/expertise": "edam_topic"}
 
-
     async def test_items_that_are_not_strings(
         self, api: httpx.AsyncClient, admit: AdmitNode, tokens: Tokens
     ) -> None:
