@@ -180,3 +180,79 @@ class TestIntegerBounds:
     async def test_page_parameters(self, api: httpx.AsyncClient, path: str, name: str) -> None:
         response = await api.get(path, params={name: "9223372036854775808"})
         assert (f"/{name}", "maximum", "query") in _errors(response)
+
+
+_BAD_URL = 'https://example.org/"<>{}|^`\\'
+
+
+def _software(**overrides: object) -> dict[str, object]:
+    return dataset(**{"type": "Software", "dataset": None, **overrides})
+
+
+class TestUrlsAtInput:
+    """Every URL of the record model is an RFC 3986/3987 IRI, or the record is a 422 naming
+    the field: one such URL once broke the Node's whole DCAT catalogue (issue #10)."""
+
+    @pytest.mark.parametrize(
+        ("body", "pointer"),
+        [
+            (dataset(landing_page=_BAD_URL), "/landing_page"),
+            (dataset(publisher={"name": "P", "url": _BAD_URL}), "/publisher/url"),
+            (dataset(publisher={"name": "P", "ror": _BAD_URL}), "/publisher/ror"),
+            (dataset(publications=[{"url": _BAD_URL}]), "/publications/0/url"),
+            (dataset(funding=[{"funder": "F", "funder_id": _BAD_URL}]), "/funding/0/funder_id"),
+            (dataset(identifiers=[{"scheme": "url", "value": _BAD_URL}]), "/identifiers/0/value"),
+            (
+                dataset(dataset={"distributions": [{"download_url": _BAD_URL}]}),
+                "/dataset/distributions/0/download_url",
+            ),
+            (
+                dataset(dataset={"distributions": [{"access_url": _BAD_URL}]}),
+                "/dataset/distributions/0/access_url",
+            ),
+            (_software(software={"code_repository": _BAD_URL}), "/software/code_repository"),
+            (
+                dataset(
+                    access={
+                        "level": "controlled",
+                        "dac": {"name": "DAC", "url": _BAD_URL},
+                        "data_use": ["DUO:0000042"],
+                    }
+                ),
+                "/access/dac/url",
+            ),
+        ],
+    )
+    async def test_refused_naming_the_field(
+        self,
+        api: httpx.AsyncClient,
+        steward: dict[str, str],
+        body: dict[str, object],
+        pointer: str,
+    ) -> None:
+        response = await api.post("/api/v1/records", json=body, headers=steward)
+        assert (pointer, "url", "body") in _errors(response)
+        assert (await api.get("/dcat/catalog")).status_code == 200
+
+    async def test_dois_and_emails_with_iri_unsafe_characters_are_published(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        # a DOI or an e-mail address may hold characters an IRI may not: they are encoded
+        body = dataset(
+            identifiers=[{"scheme": "doi", "value": '10.1002/(SICI)13:4<350::AID>3.0.CO;2-"X#'}],
+            publications=[{"doi": "10.1000/{a|b}^`"}],
+            access={
+                "level": "controlled",
+                "dac": {"name": "DAC", "email": "da{c}|x@example.org"},
+                "data_use": ["DUO:0000042"],
+            },
+        )
+        response = await api.post("/api/v1/records", json=body, headers=steward)
+        assert response.status_code == 201, response.text
+        catalog = await api.get("/dcat/catalog", params={"format": "ttl"})
+        assert catalog.status_code == 200, catalog.text
+        assert "https://doi.org/10.1000/%7Ba%7Cb%7D%5E%60" in catalog.text
+        assert "mailto:da%7Bc%7D%7Cx@example.org" in catalog.text
+        for fmt in ("ttl", "jsonld", "rdf"):
+            graph = await api.get("/dcat/datasets/mouse-atlas", params={"format": fmt})
+            assert graph.status_code == 200, graph.text

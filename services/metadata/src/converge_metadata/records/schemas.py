@@ -40,6 +40,7 @@ from converge_metadata.records.fields import (
     NonEmptyStr,
     Orcid,
     Url,
+    check_url,
     normalise_doi,
 )
 
@@ -114,7 +115,12 @@ class Identifier(_Model):
     @field_validator("value")
     @classmethod
     def _check_value(cls, value: str, info: ValidationInfo) -> str:
-        return normalise_doi(value) if info.data.get("scheme") == "doi" else value
+        scheme = info.data.get("scheme")
+        if scheme == "doi":
+            return normalise_doi(value)
+        if scheme == "url":
+            return check_url(value)
+        return value
 
 
 class Agent(_Model):
