@@ -28,8 +28,8 @@ __all__ = [
     "INT64_MAX",
     "TEXT_RULE",
     "answers_bad_text_itself",
-    "printable",
     "check_request_text",
+    "printable",
     "text_errors",
     "text_problem",
 ]
