@@ -12,6 +12,9 @@ import pytest_asyncio
 from converge_common.inputs import printable, text_errors, text_problem
 from converge_common.testing.asgi import asgi_client
 from converge_common.testing.plugin import Tokens, bearer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from tests.shared.harness import HarnessSettings, create_harness_app
 
@@ -49,6 +52,19 @@ class TestTextProblem:
         reason = text_problem(value)
         assert reason is not None
         assert kind in reason
+
+    @settings(max_examples=2000, derandomize=True)
+    @given(
+        code=st.one_of(st.integers(0, 0x10FFFF), st.integers(0, 0x20), st.integers(0xD7F0, 0xE010))
+    )
+    def test_exactly_what_xml_cannot_hold(self, code: int) -> None:
+        """The rule is XML 1.0's Char production, checked against a real XML library."""
+        try:
+            etree.Element("a").text = f"x{chr(code)}"
+            xml_ok = True
+        except ValueError:
+            xml_ok = False
+        assert (text_problem(chr(code)) is None) is xml_ok
 
     def test_printable_escapes_only_what_is_refused(self) -> None:
         assert printable("a\x00b\ud800ü") == "a\\u0000b\\ud800ü"

@@ -39,8 +39,8 @@ INT64_MAX = 2**63 - 1
 TEXT_RULE = "text"
 MAX_REPORTED = 20
 
-# the complement of the XML 1.0 Char production
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# the complement of the XML 1.0 Char production within Unicode
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

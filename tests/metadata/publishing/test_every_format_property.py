@@ -159,7 +159,13 @@ def _record(draw: st.DrawFn) -> dict[str, Any]:
             }
         ],
     }
-    if draw(st.booleans()):
+    body["languages"] = draw(
+        st.lists(st.sampled_from(["en", "de", "pt-BR", "zh-Hant"]), max_size=2)
+    )
+    body["issued"] = draw(st.sampled_from([None, "2020-02-29", "1999-12-31"]))
+    if draw(st.integers(0, 3)) == 0:
+        body["access"] = {"level": "embargoed", "embargo_until": "2024-01-01"}  # ended: public
+    elif draw(st.booleans()):
         email = draw(
             st.sampled_from(
                 ["dac@example.org", "a+b@example.org", "x{y}@example.org", "ü@example.org"]
@@ -181,12 +187,18 @@ def _record(draw: st.DrawFn) -> dict[str, Any]:
                     "media_type": draw(st.sampled_from([None, "text/csv", "application/x-hdf5"])),
                     "format": draw(st.sampled_from([None, *_FORMATS])),
                     "byte_size": draw(st.integers(0, 2**62)),
+                    "checksum": draw(
+                        st.sampled_from([None, {"algorithm": "md5", "value": "0f" * 16}])
+                    ),
                 }
             ],
         }
     elif kind == "Software":
         body["software"] = {
             "operations": draw(st.lists(st.sampled_from(_OPERATIONS), max_size=2, unique=True)),
+            "input_formats": draw(st.lists(st.sampled_from(_FORMATS), max_size=1)),
+            "output_formats": draw(st.lists(st.sampled_from(_FORMATS), max_size=1)),
+            "biotools_id": draw(st.sampled_from([None, "signalp", "a.b~c-d_1"])),
             "code_repository": draw(_maybe(_url_())),
             "software_version": draw(_maybe(_text_())),
         }
