@@ -256,3 +256,52 @@ class TestUrlsAtInput:
         for fmt in ("ttl", "jsonld", "rdf"):
             graph = await api.get("/dcat/datasets/mouse-atlas", params={"format": fmt})
             assert graph.status_code == 200, graph.text
+
+
+class TestBodyIntegers:
+    @pytest.mark.parametrize(
+        ("override", "pointer"),
+        [
+            (
+                {
+                    "dataset": {
+                        "distributions": [{"download_url": "https://x.org/a", "byte_size": 2**63}]
+                    }
+                },
+                "/dataset/distributions/0/byte_size",
+            ),
+            (
+                {
+                    "type": "CourseInstance",
+                    "dataset": None,
+                    "course": {
+                        "start_date": "2024-01-01",
+                        "end_date": "2024-01-02",
+                        "online": True,
+                        "capacity": 2**31,
+                    },
+                },
+                "/course/capacity",
+            ),
+        ],
+    )
+    async def test_out_of_range(
+        self,
+        api: httpx.AsyncClient,
+        steward: dict[str, str],
+        override: dict[str, object],
+        pointer: str,
+    ) -> None:
+        response = await api.post("/api/v1/records", json=dataset(**override), headers=steward)
+        assert (pointer, "maximum", "body") in _errors(response)
+
+    async def test_largest_byte_size_is_published(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        body = dataset(
+            dataset={"distributions": [{"download_url": "https://x.org/a", "byte_size": 2**63 - 1}]}
+        )
+        assert (await api.post("/api/v1/records", json=body, headers=steward)).status_code == 201
+        graph = await api.get("/dcat/datasets/mouse-atlas", params={"format": "ttl"})
+        assert graph.status_code == 200
+        assert str(2**63 - 1) in graph.text
