@@ -28,6 +28,11 @@ class TestIntegerBounds:
         assert response.status_code == 200
         assert response.json()["items"] == []
 
+    @pytest.mark.parametrize("wait", ["nan", "-inf", "-1"])
+    async def test_changes_wait(self, api: httpx.AsyncClient, wait: str) -> None:
+        response = await api.get("/api/v1/changes", params={"wait": wait})
+        assert {p for p, _, _ in _errors(response)} == {"/wait"}
+
     @pytest.mark.parametrize("path", ["/api/v1/nodes", "/api/v1/people"])
     async def test_page_limit(self, api: httpx.AsyncClient, path: str) -> None:
         response = await api.get(path, params={"limit": "9223372036854775808"})
