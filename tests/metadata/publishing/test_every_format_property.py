@@ -5,7 +5,7 @@ catalogue. Here Hypothesis writes records of every type, with unicode, markup, n
 text and odd URLs, through the real API; whatever the API accepts (201) must come back as
 JSON, Bioschemas JSON-LD, DataCite XML, DCAT-AP (Turtle, JSON-LD, RDF/XML, by the records
 endpoint and by ``/dcat``), OAI-PMH (``oai_dc``, ``oai_datacite``, ``dcat_ap``), the landing
-page and the catalogue, each one well formed; whatever it refuses is a 422, never a 500.
+page, the FAIR assessment, the catalogue and the sitemap, each one well formed; whatever it refuses is a 422, never a 500.
 """
 
 from __future__ import annotations
@@ -239,6 +239,7 @@ def _ok(response: httpx.Response) -> httpx.Response:
 async def _every_format(api: httpx.AsyncClient, record_id: str) -> None:
     url = f"/api/v1/records/{record_id}"
     json.loads(_ok(await api.get(url)).content)
+    json.loads(_ok(await api.get(f"{url}/fair")).content)
     jsonld = json.loads(_ok(await api.get(url, headers={"Accept": "application/ld+json"})).content)
     assert isinstance(jsonld, dict)
     datacite = {"Accept": "application/vnd.datacite.datacite+xml"}
@@ -263,13 +264,14 @@ async def _every_format(api: httpx.AsyncClient, record_id: str) -> None:
         assert json.loads(script) == jsonld
     catalog = _ok(await api.get("/dcat/catalog", params={"format": "ttl"})).content
     Graph().parse(data=catalog, format="turtle")
+    etree.fromstring(_ok(await api.get("/sitemap.xml")).content)
 
 
 _ids = count()
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
