@@ -24,7 +24,11 @@ class TestUrl:
             ("https://example.org", "https://example.org"),
             ("  http://example.org/a?b=c#d  ", "http://example.org/a?b=c#d"),
             ("HTTPS://Example.org:8080/x", "HTTPS://Example.org:8080/x"),
-            ("https://user@example.org/[x]", "https://user@example.org/[x]"),
+            ("https://user@example.org/%5Bx%5D", "https://user@example.org/%5Bx%5D"),
+            ("https://例え.jp/パス?q=値#frag", "https://例え.jp/パス?q=値#frag"),  # RFC 3987
+            ("https://example.org/?q=\ue000", "https://example.org/?q=\ue000"),  # iprivate
+            ("http://10.0.0.1/it's(1)*;a=b,c", "http://10.0.0.1/it's(1)*;a=b,c"),
+            ("https://[v1.x]/", "https://[v1.x]/"),  # IPvFuture
             ("https://[::1]:8080/", "https://[::1]:8080/"),  # not the fast path: brackets
             ("https://bücher.example/", "https://bücher.example/"),  # not ASCII
         ],
@@ -38,6 +42,14 @@ class TestUrl:
     )
     def test_rejected(self, value: str) -> None:
         assert _rule(_URL, value) == "url"
+
+    @pytest.mark.parametrize("char", [*list('"<>{}|^`\\ []'), "%", "%4", "%zz", "\ue000", "\x7f"])
+    def test_characters_rfc_3986_does_not_allow_in_a_path(self, char: str) -> None:
+        # one such character once broke the Node's whole DCAT catalogue (issue #10)
+        assert _rule(_URL, f"https://example.org/a{char}z") == "url"
+
+    def test_broken_ipv6_literal_rejected(self) -> None:
+        assert _rule(_URL, "https://[1:2:3]/") == "url"
 
     def test_broken_ipv6_host_rejected(self) -> None:
         with pytest.raises(ValidationError):

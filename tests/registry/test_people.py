@@ -56,6 +56,27 @@ class TestManage:
         rules = {e["pointer"]: e["rule"] for e in response.json()["errors"]}
         assert rules == {"/orcid": "orcid_checksum", "/expertise": "edam_topic"}
 
+    async def test_items_that_are_not_strings(
+        self, api: httpx.AsyncClient, admit: AdmitNode, tokens: Tokens
+    ) -> None:
+        # mixed item types once reached sorted() and gave a 500 (issue #10)
+        await admit("de")
+        body = {**ANA, "expertise": ["topic_0121", 5], "languages": [{"a": 1}, "pt"]}
+        response = await _add(api, tokens.node("de"), "de", body)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        rules = {e["pointer"]: e["rule"] for e in response.json()["errors"]}
+        assert rules == {"/expertise/1": "string_type", "/languages/0": "string_type"}
+        created = await _add(api, tokens.node("de"), "de", ANA)
+        url = f"/api/v1/people/{created.json()['id']}"
+        for field in ("expertise", "languages"):
+            changed = await api.patch(
+                url, json={field: [None, ["pt"]]}, headers=bearer(tokens.node("de"))
+            )
+            assert changed.status_code == 422, changed.text
+            pointers = {e["pointer"] for e in changed.json()["errors"]}
+            assert pointers == {f"/{field}/0", f"/{field}/1"}
+
 
 class TestSearch:
     async def test_proteomics_in_portuguese(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 from converge_common.testing.asgi import asgi_client
 from converge_common.testing.plugin import service_database
@@ -84,3 +85,24 @@ class TestOperations:
             assert document["openapi"].startswith("3.1")
             committed = json.loads((DOCS / f"{name}.json").read_text())
             assert document == committed, f"docs/openapi/{name}.json is stale: make openapi"
+
+
+class TestInputText:
+    """Every service refuses text it cannot store or serialise, with one problem (issue #10)."""
+
+    @pytest.mark.parametrize("service", ["registry", "metadata", "impact", "gateway"])
+    async def test_query_text_refused(
+        self, services: dict[str, httpx.AsyncClient], service: str
+    ) -> None:
+        response = await services[service].get("/livez", params={"probe": "\x00"})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"] == [
+            {
+                "pointer": "/probe",
+                "rule": "text",
+                "detail": "the value contains NUL (U+0000) at position 0",
+                "in": "query",
+            }
+        ]
+        assert (await services[service].get("/livez", params={"probe": "ü"})).status_code == 200

@@ -118,6 +118,52 @@ class TestMissingOrBadTokens:
         )
         assert response.status_code == 200
 
+    @pytest.mark.parametrize(
+        ("claim", "value"),
+        [
+            pytest.param("scope", 7, id="scope-number"),
+            pytest.param("scope", {"federation:admin": True}, id="scope-object"),
+            pytest.param("scope", ["federation:admin", 1], id="scope-list-with-number"),
+            pytest.param("scope", True, id="scope-boolean"),
+            pytest.param("eduperson_entitlement", 7, id="entitlement-number"),
+            pytest.param(
+                "eduperson_entitlement", {"federation:admin": True}, id="entitlement-object"
+            ),
+            pytest.param(
+                "eduperson_entitlement", [{"federation:admin": 1}], id="entitlement-list-object"
+            ),
+            pytest.param("sub", 12345, id="sub-number"),
+            pytest.param("client_id", ["node-de"], id="client-id-list"),
+        ],
+    )
+    async def test_claim_of_the_wrong_type(
+        self, api: httpx.AsyncClient, oidc_provider: OIDCProvider, claim: str, value: Any
+    ) -> None:
+        claims = oidc_provider.valid_claims(audience=AUDIENCE)
+        claims[claim] = value
+        token = oidc_provider.forge_token(claims)
+        _assert_invalid_token(await api.get("/api/v1/whoami", headers=bearer(token)))
+        _assert_invalid_token(await api.post("/api/v1/admin-only", headers=bearer(token)))
+
+    @pytest.mark.parametrize(
+        ("claim", "value"),
+        [
+            pytest.param("scope", "openid federation:admin", id="scope-string"),
+            pytest.param("scope", ["openid", "federation:admin"], id="scope-list"),
+            pytest.param("eduperson_entitlement", "federation:admin", id="entitlement-string"),
+            pytest.param("eduperson_entitlement", ["federation:admin"], id="entitlement-list"),
+        ],
+    )
+    async def test_claim_of_an_allowed_type(
+        self, api: httpx.AsyncClient, oidc_provider: OIDCProvider, claim: str, value: Any
+    ) -> None:
+        claims = oidc_provider.valid_claims(audience=AUDIENCE, scope="openid")
+        claims[claim] = value
+        token = oidc_provider.forge_token(claims)
+        response = await api.get("/api/v1/whoami", headers=bearer(token))
+        assert response.status_code == 200, response.text
+        assert response.json()["roles"] == ["federation:admin"]
+
     async def test_wrong_audience_from_the_real_provider(
         self, api: httpx.AsyncClient, tokens: Tokens
     ) -> None:

@@ -99,6 +99,77 @@ class TestAddressAllowed:
         assert address_allowed(ipaddress.ip_address(address), allow_private=private_ok) is allowed
 
 
+class TestEmbeddedIPv4:
+    """IPv6 forms that lead to an IPv4 address are judged by that address (issue #10)."""
+
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix -> 169.254.169.254
+            "64:ff9b::7f00:1",  # NAT64 -> 127.0.0.1
+            "64:ff9b::a00:1",  # NAT64 -> 10.0.0.1
+            "::a9fe:a9fe",  # IPv4-compatible -> 169.254.169.254
+            "::7f00:1",  # IPv4-compatible -> 127.0.0.1
+            "::c0a8:101",  # IPv4-compatible -> 192.168.1.1
+            "::ffff:169.254.169.254",  # IPv4-mapped
+            "::ffff:10.0.0.1",
+            "2002:7f00:1::",  # 6to4 -> 127.0.0.1
+            "2002:a9fe:a9fe::1",  # 6to4 -> 169.254.169.254
+            "64:ff9b:1::7f00:1",  # NAT64 local use, /96 form
+            "64:ff9b:1:7f00:0:100::",  # NAT64 local use, /48 form -> 127.0.0.1
+            "2001:0:5db8:d7e2:0:f227:80ff:fffe",  # Teredo, client 127.0.0.1, public server
+        ],
+    )
+    def test_private_target_refused(self, address: str) -> None:
+        assert address_allowed(ipaddress.ip_address(address), allow_private=False) is False
+
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "64:ff9b::a9fe:a9fe",
+            "::a9fe:a9fe",
+            "::ffff:169.254.169.254",
+            "2002:a9fe:a9fe::1",
+            "64:ff9b:1::a9fe:a9fe",
+            "64:ff9b::0:0",  # -> 0.0.0.0
+            "64:ff9b::e000:1",  # -> 224.0.0.1
+        ],
+    )
+    def test_metadata_and_unroutable_refused_even_when_private_allowed(self, address: str) -> None:
+        assert address_allowed(ipaddress.ip_address(address), allow_private=True) is False
+
+    @pytest.mark.parametrize(
+        "address", ["64:ff9b::7f00:1", "::ffff:127.0.0.1", "2002:a00:1::1", "::c0a8:101"]
+    )
+    def test_private_target_allowed_when_the_deployment_says_so(self, address: str) -> None:
+        assert address_allowed(ipaddress.ip_address(address), allow_private=True) is True
+
+    @pytest.mark.parametrize(
+        "address", ["64:ff9b::5db8:d70e", "2002:5db8:d70e::1", "::ffff:93.184.215.14"]
+    )
+    def test_public_target_allowed(self, address: str) -> None:
+        assert address_allowed(ipaddress.ip_address(address), allow_private=False) is True
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+            "http://[::a9fe:a9fe]/",
+            "http://[64:ff9b::7f00:1]:8000/",
+        ],
+    )
+    async def test_check_url_refuses(self, url: str) -> None:
+        with pytest.raises(UnsafeURL, match="refused address"):
+            await check_url(url, allow_private=False)
+
+    async def test_transport_refuses_before_any_connection(self) -> None:
+        downstream = Downstream()
+        async with guarded(downstream) as client:
+            with pytest.raises(UnsafeTarget):
+                await client.get("http://[64:ff9b::7f00:1]:9/x")
+        assert downstream.seen == []
+
+
 class TestCheckUrl:
     @pytest.mark.parametrize(
         "url",

@@ -23,6 +23,7 @@ from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
 from converge_common.errors import install_error_handlers
 from converge_common.http import HttpLimits, create_http_client
+from converge_common.inputs import check_request_text
 from converge_common.limits import RequestLimits, RequestLimitsMiddleware
 from converge_common.observability import (
     HealthChecks,
@@ -127,6 +128,8 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
         description=spec.description,
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags or None,
+        # one check of every caller's text (parameters and JSON bodies) for every route
+        dependencies=[Depends(check_request_text)],
     )
     app.state.settings = settings
     app.state.node_id = getattr(settings, "node_id", None)

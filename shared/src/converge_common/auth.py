@@ -221,11 +221,17 @@ class OIDCVerifier:
         return self.principal(decoded.claims)
 
     def principal(self, claims: dict[str, Any]) -> Principal:
-        scope = claims.get("scope", "")
-        scopes = frozenset(scope.split() if isinstance(scope, str) else map(str, scope or []))
-        ent = claims.get("eduperson_entitlement", [])
-        entitlements = (ent,) if isinstance(ent, str) else tuple(str(e) for e in ent or [])
+        """The caller named by validated claims; a claim of a type no specification allows
+        is a :class:`TokenError` (never guessed at: an object's keys are not roles)."""
+        scopes = frozenset(_scope_claim(claims.get("scope")))
+        entitlements = _string_or_strings(
+            claims.get("eduperson_entitlement"), "eduperson_entitlement"
+        )
         client_id = claims.get("client_id") or claims.get("azp")
+        if client_id is not None and not isinstance(client_id, str):
+            raise TokenError("claim client_id/azp must be a string")
+        if not isinstance(claims.get("sub"), str):
+            raise TokenError("claim sub must be a string")
         return Principal(
             subject=str(claims["sub"]),
             client_id=str(client_id) if client_id else None,
@@ -234,6 +240,35 @@ class OIDCVerifier:
             roles=self._roles.roles(scopes, entitlements),
             claims=claims,
         )
+
+
+def _scope_claim(value: Any) -> list[str]:
+    """``scope`` is a space-separated string (RFC 8693 section 4.2, RFC 9068 section 2.2.3);
+    some issuers send a list of strings, which is accepted too."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [part for v in value for part in v.split()]
+    raise TokenError(f"claim scope must be a string or a list of strings, not {_kind(value)}")
+
+
+def _string_or_strings(value: Any, name: str) -> tuple[str, ...]:
+    """A multi-valued claim such as ``eduperson_entitlement``: one string or an array of them."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise TokenError(f"claim {name} must be a string or a list of strings, not {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list with non-string items"
+    return type(value).__name__
 
 
 async def optional_principal(request: Request) -> Principal | None:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from converge_common.inputs import text_problem
+
 __all__ = ["ERROR_CODES", "VERBS", "OAIError", "OAIRequest", "parse_datestamp", "parse_request"]
 
 ERROR_CODES = (
@@ -66,6 +68,11 @@ class OAIRequest:
 
 def parse_request(items: Sequence[tuple[str, str]]) -> OAIRequest:
     """Checks verb and arguments against the grammar; raises :class:`OAIError`."""
+    for key, value in items:
+        if text_problem(key) or text_problem(value):
+            # the argument is neither echoed nor looked up: the text cannot be stored or sent
+            code = "badVerb" if key == "verb" else "badArgument"
+            raise OAIError(code, "An argument contains characters that are not allowed in XML")
     counts = Counter(key for key, _ in items)
     verbs = [value for key, value in items if key == "verb"]
     if not verbs:

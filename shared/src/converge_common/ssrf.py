@@ -63,13 +63,36 @@ class UnsafeTarget(httpx.HTTPError):
     """Raised by the transport when a call would reach a refused address."""
 
 
-def _unwrap(address: IPAddress) -> IPAddress:
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return address.ipv4_mapped
-        if address.sixtofour is not None:
-            return address.sixtofour
-    return address
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to (each one is where the packets go).
+
+    IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96), NAT64 (64:ff9b::/96 and the
+    local-use 64:ff9b:1::/48, RFC 6052/8215), 6to4 (2002::/16) and Teredo (2001::/32: its
+    server and its client) addresses all embed one.
+    """
+    value = int(address)
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in _IPV4_COMPATIBLE and value > 1:  # :: and ::1 are IPv6's own
+        found.append(ipaddress.IPv4Address(value & 0xFFFFFFFF))
+    if address in _NAT64_WELL_KNOWN or address in _NAT64_LOCAL_USE:
+        found.append(ipaddress.IPv4Address(value & 0xFFFFFFFF))
+    if address in _NAT64_LOCAL_USE:
+        # a /48 translator prefix puts the IPv4 address in bits 48-63 and 72-87 (RFC 6052)
+        high = (value >> 64) & 0xFFFF
+        low = (value >> 40) & 0xFFFF
+        found.append(ipaddress.IPv4Address((high << 16) | low))
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
 
 
 def address_allowed(address: IPAddress, *, allow_private: bool) -> bool:
@@ -77,9 +100,24 @@ def address_allowed(address: IPAddress, *, allow_private: bool) -> bool:
 
     Public (globally routable) unicast addresses are allowed. With ``allow_private``, so are
     private, loopback, link-local and shared (CGNAT) ones, except the metadata endpoints.
-    Unspecified, multicast and reserved addresses never are.
+    Unspecified, multicast and reserved addresses never are. An IPv6 address that embeds an
+    IPv4 address (translation and tunnelling forms) is allowed only when every IPv4 address
+    it embeds is.
     """
-    address = _unwrap(address)
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded:
+            if address in ALWAYS_BLOCKED_ADDRESSES:
+                return False
+            if not all(_plain_allowed(v4, allow_private=allow_private) for v4 in embedded):
+                return False
+            # the local-use NAT64 prefix and Teredo are not globally reachable themselves
+            tunnelled = address in _NAT64_LOCAL_USE or address.teredo is not None
+            return allow_private or not tunnelled
+    return _plain_allowed(address, allow_private=allow_private)
+
+
+def _plain_allowed(address: IPAddress, *, allow_private: bool) -> bool:
     if address in ALWAYS_BLOCKED_ADDRESSES or address.is_unspecified or address.is_multicast:
         return False
     if address.is_global:

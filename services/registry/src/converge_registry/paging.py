@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
+from converge_common.inputs import INT32_MAX
 from converge_common.pagination import CursorCodec, PageRequest
 from fastapi import Query, Request
 
 __all__ = ["Cursor", "Limit", "Sort", "codec", "page_request"]
 
-Limit = Annotated[int | None, Query(ge=1, description="Page size (capped)")]
+Limit = Annotated[int | None, Query(ge=1, le=INT32_MAX, description="Page size (capped)")]
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page")]
 Sort = Annotated[str | None, Query(description="Sort field; prefix with - for descending")]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from converge_common.errors import ProblemError, ServiceUnavailable
+from converge_common.inputs import answers_bad_text_itself
 from fastapi import APIRouter, Request, Response
 
 from converge_gateway.context import GatewayDep
@@ -50,11 +51,13 @@ async def _answer(request: Request, gateway: GatewayDep, items: list[tuple[str, 
 
 
 @router.get("/oai", summary="OAI-PMH 2.0 over every Node's records", response_class=Response)
+@answers_bad_text_itself
 async def oai_get(request: Request, gateway: GatewayDep) -> Response:
     return await _answer(request, gateway, request.query_params.multi_items())
 
 
 @router.post("/oai", summary="OAI-PMH 2.0 (form-encoded POST)", response_class=Response)
+@answers_bad_text_itself
 async def oai_post(request: Request, gateway: GatewayDep) -> Response:
     form = await request.form()
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from converge_common.inputs import INT32_MAX
 from fastapi import APIRouter, Query, Request
 
 from converge_gateway.context import GatewayDep
@@ -31,7 +32,9 @@ async def search(
     node: Annotated[
         list[str] | None, Query(description="Search only these Nodes: `node=de,nl`")
     ] = None,
-    limit: Annotated[int | None, Query(ge=1, description="Page size (capped)")] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=INT32_MAX, description="Page size (capped)")
+    ] = None,
     cursor: Annotated[str | None, Query(description="From the previous page")] = None,
 ) -> dict[str, Any]:
     settings = gateway.settings

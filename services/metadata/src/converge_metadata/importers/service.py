@@ -23,6 +23,7 @@ from typing import IO, Any, cast
 
 from converge_common.db import Database
 from converge_common.errors import FieldError, field_errors_from_pydantic
+from converge_common.inputs import printable, text_errors
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -110,11 +111,13 @@ def _prepare(batch: _Batch, vocab: Vocabularies) -> _Batch:
 
 
 def _rejected(position: str, identifier: str | None, errors: list[FieldError]) -> RejectedRecord:
+    # the report may echo a source's identifier or value: never text it cannot encode
     return RejectedRecord(
-        position=position,
-        identifier=identifier,
+        position=printable(position),
+        identifier=printable(identifier) if identifier is not None else None,
         errors=[
-            RecordError(pointer=e["pointer"], rule=e["rule"], detail=e["detail"]) for e in errors
+            RecordError(pointer=e["pointer"], rule=e["rule"], detail=printable(e["detail"]))
+            for e in errors
         ],
     )
 
@@ -163,11 +166,20 @@ class _Batcher:
 def _validated(item: SourceItem, batch: _Batch) -> RecordCreate | None:
     batch.seen += 1
     batch.warnings += [
-        ImportWarning(position=item.position, identifier=item.identifier, detail=w)
+        ImportWarning(
+            position=printable(item.position),
+            identifier=printable(item.identifier) if item.identifier is not None else None,
+            detail=printable(w),
+        )
         for w in item.warnings
     ]
     if item.errors or item.record is None:
         batch.rejected.append(_rejected(item.position, item.identifier, item.errors))
+        return None
+    # text PostgreSQL or XML cannot hold rejects this record only, not its whole batch
+    bad_text = text_errors(item.record)
+    if bad_text:
+        batch.rejected.append(_rejected(item.position, item.identifier, bad_text))
         return None
     try:
         return RecordCreate.model_validate(item.record)

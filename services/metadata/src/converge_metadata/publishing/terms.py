@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from converge_metadata.records.schemas import RecordBase, Term
 
@@ -10,7 +11,9 @@ __all__ = [
     "DCMI_TYPES",
     "access_rights_iri",
     "best_text",
+    "doi_url",
     "licence_url",
+    "mailto_iri",
     "pid",
     "term_iri",
     "term_label",
@@ -32,6 +35,18 @@ def best_text(texts: dict[str, str], *, prefer: str = "en") -> str:
     if prefer in texts:
         return texts[prefer]
     return next(iter(texts.values()), "")
+
+
+def doi_url(doi: str) -> str:
+    """The resolver URL of a DOI. A DOI suffix may hold any printable character (older ones
+    hold ``<``, ``>``, ``#`` or ``"``): the DOI Handbook's URL encoding makes it an IRI."""
+    return "https://doi.org/" + quote(doi, safe="/:;()!$&'*+,=@")
+
+
+def mailto_iri(email: str) -> str:
+    """A ``mailto:`` IRI (RFC 6068): characters an address may hold but an IRI may not
+    (``{``, ``|``, ``}``, ``^``, `````, ``%``, ...) are percent-encoded."""
+    return "mailto:" + quote(email, safe="@!$&'()*+,;=")
 
 
 def licence_url(spdx_id: str) -> str:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.auth import RequireNodeSteward
+from converge_common.inputs import INT32_MAX
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from converge_metadata.access import Viewer
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
@@ -31,6 +32,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/records", tags=["records"])
 
+Version = Annotated[int, Path(ge=1, le=INT32_MAX, description="A version number, from 1")]
 IfMatch = Annotated[str | None, Header(description="The record's ETag, from a GET")]
 _SORTS = [
     SortField("modified_at", Record.modified_at),
@@ -82,7 +84,7 @@ async def list_records(
     status: Annotated[list[RecordStatus] | None, Query(description="Stewards only")] = None,
     modified_since: datetime | None = None,
     sort: str | None = Query(default=None, description="modified_at, title, created_at; -desc"),
-    limit: int | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     cursor: str | None = None,
 ) -> Page[RecordRead]:
     """Records anyone may read (stewards also see drafts and running embargoes)."""
@@ -177,7 +179,7 @@ async def list_versions(
 
 @router.get("/{record_id}/versions/{version}", response_model_exclude_none=True)
 async def read_version(
-    record_id: str, version: int, session: SessionDep, viewer: ViewerDep, context: ContextDep
+    record_id: str, version: Version, session: SessionDep, viewer: ViewerDep, context: ContextDep
 ) -> VersionDetail:
     """A record's content as of one version (``record`` is null for a deletion). Stewards read
     every version; everyone else only the versions that are public (others are 404)."""
@@ -188,7 +190,7 @@ async def read_version(
 @router.post("/{record_id}/versions/{version}/restore", response_model_exclude_none=True)
 async def restore_version(
     record_id: str,
-    version: int,
+    version: Version,
     session: SessionDep,
     principal: RequireNodeSteward,
     vocab: VocabDep,

@@ -6,10 +6,10 @@ JSON pointer plus the rule's name (``orcid_checksum``, ``doi``, ``url``, ``langu
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -22,6 +22,7 @@ __all__ = [
     "NonEmptyStr",
     "Orcid",
     "Url",
+    "check_url",
     "normalise_doi",
     "orcid_checksum_ok",
 ]
@@ -39,23 +40,50 @@ NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 LocalId = Annotated[str, StringConstraints(pattern=LOCAL_ID_PATTERN)]
 
 
-# a plain ASCII http(s) URL with a host: what urlsplit accepts below, checked in one match
-_PLAIN_URL = re.compile(
-    r"https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][!-~]*)?", re.IGNORECASE | re.ASCII
+# RFC 3987 (IRI) built from the RFC 3986 (URI) grammar: the non-ASCII ranges are ucschar
+# (and iprivate in the query); every other character outside the grammar must be
+# percent-encoded, so a URL with a space, "<>{}|^\` or a lone '%' is refused, not stored to
+# break every Turtle, RDF/XML and HTML output that carries it.
+_UCSCHAR = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+    f"\\U{plane:04x}0000-\\U{plane:04x}fffd" for plane in range(1, 15)
+)
+_IPRIVATE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_PCT = "%[0-9A-Fa-f]{2}"
+_IUNRESERVED = f"A-Za-z0-9._~\\-{_UCSCHAR}"
+_SUB_DELIMS = "!$&'()*+,;="
+_IPCHAR = f"(?:[{_IUNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_IREG_NAME = f"(?:[{_IUNRESERVED}{_SUB_DELIMS}]|{_PCT})+"
+_IP_LITERAL = r"\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9._~!$&'()*+,;=:-]+)\]"
+_IUSERINFO = f"(?:[{_IUNRESERVED}{_SUB_DELIMS}:]|{_PCT})*"
+_HTTP_IRI = re.compile(
+    rf"https?://(?:{_IUSERINFO}@)?(?P<host>{_IP_LITERAL}|{_IREG_NAME})(?::[0-9]*)?"
+    rf"(?:/{_IPCHAR}*)*"
+    rf"(?:\?(?:{_IPCHAR}|[/?{_IPRIVATE}])*)?"
+    rf"(?:#(?:{_IPCHAR}|[/?])*)?",
+    re.IGNORECASE,
 )
 
 
-def _url(value: str) -> str:
+def check_url(value: str) -> str:
+    """An absolute http(s) IRI with a host, or ``PydanticCustomError("url")``."""
     value = value.strip()
-    if _PLAIN_URL.fullmatch(value):
-        return value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise PydanticCustomError("url", "must be an absolute http(s) URL")
+    found = _HTTP_IRI.fullmatch(value)
+    if found is None:
+        raise PydanticCustomError(
+            "url",
+            "must be an absolute http(s) URL (RFC 3986; RFC 3987 for non-ASCII characters) "
+            'with a host; percent-encode spaces and the characters "<>\\^`{|}',
+        )
+    host = found.group("host")
+    if host.startswith("[") and host[1:2].lower() != "v":
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError as exc:
+            raise PydanticCustomError("url", "the host is not a valid IPv6 address") from exc
     return value
 
 
-Url = Annotated[str, AfterValidator(_url), Field(max_length=2048)]
+Url = Annotated[str, AfterValidator(check_url), Field(max_length=2048)]
 
 
 @lru_cache(maxsize=1024)  # a catalogue uses a few dozen tags; every record repeats them

@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from converge_common.inputs import INT32_MAX, INT64_MAX
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -40,6 +41,7 @@ from converge_metadata.records.fields import (
     NonEmptyStr,
     Orcid,
     Url,
+    check_url,
     normalise_doi,
 )
 
@@ -114,7 +116,12 @@ class Identifier(_Model):
     @field_validator("value")
     @classmethod
     def _check_value(cls, value: str, info: ValidationInfo) -> str:
-        return normalise_doi(value) if info.data.get("scheme") == "doi" else value
+        scheme = info.data.get("scheme")
+        if scheme == "doi":
+            return normalise_doi(value)
+        if scheme == "url":
+            return check_url(value)
+        return value
 
 
 class Agent(_Model):
@@ -173,7 +180,7 @@ class Distribution(_Model):
     download_url: Url | None = None
     media_type: Annotated[str, Field(pattern=r"^[\w.+-]+/[\w.+-]+$")] | None = None
     format: Term | None = Field(default=None, description="EDAM format term")
-    byte_size: Annotated[int, Field(ge=0)] | None = None
+    byte_size: Annotated[int, Field(ge=0, le=INT64_MAX)] | None = None
     checksum: Checksum | None = None
 
     @model_validator(mode="after")
@@ -216,8 +223,8 @@ class CoursePart(_Model):
     end_date: datetime | date
     location: Location | None = None
     online: bool = False
-    capacity: Annotated[int, Field(ge=0)] | None = None
-    participants: Annotated[int, Field(ge=0)] | None = None
+    capacity: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
+    participants: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CoursePart:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
+from converge_common.inputs import INT32_MAX
 from fastapi import APIRouter, Query, Request, Response
 
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
@@ -37,7 +38,9 @@ async def search(
     year_from: Annotated[int | None, Query(ge=0, le=9999)] = None,
     year_to: Annotated[int | None, Query(ge=0, le=9999)] = None,
     sort: SearchSort | None = None,
-    limit: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=INT32_MAX, description="Page size (capped)")
+    ] = None,
     cursor: str | None = None,
     facets: bool = True,
 ) -> Response:

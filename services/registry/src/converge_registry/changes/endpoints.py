@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from converge_common.inputs import INT32_MAX
 from fastapi import APIRouter, Query, Request
 
 from converge_registry.changes.schemas import ChangeFeed
@@ -21,7 +22,10 @@ router = APIRouter(tags=["changes"])
 )
 async def list_changes(
     request: Request,
-    since: Annotated[int, Query(ge=-1, description="Last seq seen; -1 = the current position")] = 0,
+    since: Annotated[
+        int,
+        Query(ge=-1, le=INT32_MAX, description="Last seq seen; -1 = the current position"),
+    ] = 0,
     wait: Annotated[float, Query(ge=0, description="Seconds to wait for a change")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ChangeFeed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -30,19 +31,24 @@ def _orcid_ok(orcid: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
+def _strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 class _PersonFields(BaseModel):
     @field_validator("expertise", mode="before", check_fields=False)
     @classmethod
     def _topics(cls, value: object) -> object:
-        if isinstance(value, list):
-            return sorted({normalise_topic(v) if isinstance(v, str) else v for v in value})
+        # anything but a list of strings goes on unchanged, for pydantic to name the bad item
+        if _strings(value):
+            return sorted({normalise_topic(v) for v in value})
         return value
 
     @field_validator("languages", mode="before", check_fields=False)
     @classmethod
     def _languages(cls, value: object) -> object:
-        if isinstance(value, list):
-            return sorted({v.lower() if isinstance(v, str) else v for v in value})
+        if _strings(value):
+            return sorted({v.lower() for v in value})
         return value
 
     @field_validator("orcid", check_fields=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
+from converge_common.inputs import INT32_MAX
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -35,7 +36,7 @@ async def get_sitemap(
     request: Request,
     session: SessionDep,
     context: ContextDep,
-    page: Annotated[int | None, Query(ge=1)] = None,
+    page: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
 ) -> Response:
     """Landing pages with their last-modified dates, for TeSS and search engines."""
     settings: MetadataSettings = request.app.state.settings

@@ -12,7 +12,14 @@ from datetime import date, datetime, time
 from typing import Any
 
 from converge_metadata.publishing.context import PublicationContext
-from converge_metadata.publishing.terms import best_text, licence_url, pid, term_iri, term_label
+from converge_metadata.publishing.terms import (
+    best_text,
+    doi_url,
+    licence_url,
+    pid,
+    term_iri,
+    term_label,
+)
 from converge_metadata.records.schemas import Agent, RecordRead, Term
 
 __all__ = ["PROFILES", "to_bioschemas"]
@@ -73,7 +80,7 @@ def _common(record: RecordRead, context: PublicationContext) -> dict[str, Any]:
         "version": str(record.version),
     }
     found = pid(record)
-    identifiers = [f"https://doi.org/{found[1]}"] if found and found[0] == "doi" else []
+    identifiers = [doi_url(found[1])] if found and found[0] == "doi" else []
     identifiers += [i.value for i in record.identifiers if i.scheme != "doi"]
     doc["identifier"] = identifiers or [url]
     if record.description:
@@ -97,9 +104,7 @@ def _common(record: RecordRead, context: PublicationContext) -> dict[str, Any]:
     if record.languages:
         doc["inLanguage"] = record.languages
     citations = [
-        f"https://doi.org/{p.doi}"
-        if p.doi
-        else p.url or f"https://pubmed.ncbi.nlm.nih.gov/{p.pmid}/"
+        doi_url(p.doi) if p.doi else p.url or f"https://pubmed.ncbi.nlm.nih.gov/{p.pmid}/"
         for p in record.publications
     ]
     if citations:

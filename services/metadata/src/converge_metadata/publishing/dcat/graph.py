@@ -36,7 +36,9 @@ from converge_metadata.publishing.terms import (
     DCMI_TYPES,
     access_rights_iri,
     best_text,
+    doi_url,
     licence_url,
+    mailto_iri,
     pid,
     term_iri,
     term_label,
@@ -82,7 +84,7 @@ def add_node_agent(graph: Graph, context: PublicationContext) -> URIRef:
     graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, RDF.type, VCARD.Organization))
     graph.add((contact, VCARD.fn, Literal(context.node_name)))
-    graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{context.admin_email}")))
+    graph.add((contact, VCARD.hasEmail, URIRef(mailto_iri(context.admin_email))))
     return agent
 
 
@@ -139,7 +141,7 @@ def _annotations(graph: Graph, iri: URIRef, record: RecordRead) -> None:
         graph.add((iri, DCT.subject, _concept(graph, term_iri(term), term_label(term))))
     for publication in record.publications:
         ref = publication.url or (
-            f"https://doi.org/{publication.doi}"
+            doi_url(publication.doi)
             if publication.doi
             else f"https://pubmed.ncbi.nlm.nih.gov/{publication.pmid}/"
         )
@@ -150,7 +152,7 @@ def _identifiers(graph: Graph, iri: URIRef, record: RecordRead) -> None:
     found = pid(record)
     graph.add((iri, DCT.identifier, Literal(record.global_id)))
     if found is not None and found[0] == "doi":
-        graph.add((iri, DCT.identifier, Literal(f"https://doi.org/{found[1]}")))
+        graph.add((iri, DCT.identifier, Literal(doi_url(found[1]))))
     for index, identifier in enumerate(record.identifiers):
         node = URIRef(f"{iri}#identifier-{index}")
         graph.add((node, RDF.type, ADMS.Identifier))
@@ -220,7 +222,7 @@ def _distributions(
         graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
     dac = record.access.dac
     if record.access.level == "controlled" and dac is not None:
-        node = _controlled(graph, iri, record, URIRef(dac.url or f"mailto:{dac.email}"))
+        node = _controlled(graph, iri, record, URIRef(dac.url or mailto_iri(str(dac.email))))
         _fdp(graph, node, record, iri)
         graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
 
@@ -245,7 +247,7 @@ def _controlled(graph: Graph, iri: URIRef, record: RecordRead, access: URIRef) -
     graph.add((contact, RDF.type, VCARD.Organization))
     graph.add((contact, VCARD.fn, Literal(dac.name)))
     if dac.email:
-        graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{dac.email}")))
+        graph.add((contact, VCARD.hasEmail, URIRef(mailto_iri(dac.email))))
     if dac.url:
         graph.add((contact, VCARD.hasURL, URIRef(dac.url)))
     graph.add((iri, DCAT.contactPoint, contact))

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from converge_common.app import SessionDep
+from converge_common.inputs import answers_bad_text_itself
 from converge_common.oai import OAIError, parse_request
 from fastapi import APIRouter, Request, Response
 
@@ -55,12 +56,14 @@ async def _answer(
 
 
 @router.get("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (GET)")
+@answers_bad_text_itself
 async def oai_get(request: Request, session: SessionDep, context: ContextDep) -> Response:
     items = list(request.query_params.multi_items())
     return await _answer(request, items, session, context)
 
 
 @router.post("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (POST)")
+@answers_bad_text_itself
 async def oai_post(request: Request, session: SessionDep, context: ContextDep) -> Response:
     body = (await request.body()).decode("utf-8", errors="replace")
     items = parse_qsl(body, keep_blank_values=True)

@@ -11,7 +11,7 @@ from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.datacite import DATACITE_NS, DATACITE_SCHEMA, datacite_element
 from converge_metadata.publishing.dcat.graph import to_dcat_graph
 from converge_metadata.publishing.oai.xmltext import attr, text
-from converge_metadata.publishing.terms import DCMI_TYPES, licence_url, pid, term_label
+from converge_metadata.publishing.terms import DCMI_TYPES, doi_url, licence_url, pid, term_label
 from converge_metadata.records.schemas import RecordRead
 
 __all__ = ["FORMATS", "MetadataFormat", "oai_dc"]
@@ -45,13 +45,13 @@ def _dc_identifiers(parts: list[str], record: RecordRead, context: PublicationCo
     _dc(parts, "identifier", context.record_url(record.id))
     found = pid(record)
     if found is not None and found[0] == "doi":
-        _dc(parts, "identifier", f"https://doi.org/{found[1]}")
+        _dc(parts, "identifier", doi_url(found[1]))
     for identifier in record.identifiers:
         if identifier.scheme not in ("doi",):
             _dc(parts, "identifier", identifier.value)
     for publication in record.publications:
         if publication.doi:
-            _dc(parts, "relation", f"https://doi.org/{publication.doi}")
+            _dc(parts, "relation", doi_url(publication.doi))
         elif publication.url:
             _dc(parts, "relation", publication.url)
 
