@@ -1,4 +1,4 @@
-"""Breaker, cache and rate limiter against a controlled clock; the merge of Node pages."""
+"""Breaker and cache against a controlled clock; the merge of Node pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 import orjson
 from converge_gateway.fanout.breaker import CircuitBreaker
-from converge_gateway.ratelimit import RateLimiter
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import NodePosition
 from converge_gateway.search.merge import NodePage, merge_pages
@@ -76,25 +75,6 @@ class TestCache:
         cache: TTLCache[int] = TTLCache(ttl_s=0, max_entries=10)
         cache.put("a", 1)
         assert cache.get("a") is None
-
-
-class TestRateLimiter:
-    def test_bucket_refills(self) -> None:
-        clock = Clock()
-        limiter = RateLimiter(per_minute=60, burst=2, max_clients=10, clock=clock)
-        assert limiter.acquire("x") == 0
-        assert limiter.acquire("x") == 0
-        assert limiter.acquire("x") == 1.0
-        assert limiter.acquire("y") == 0
-        clock.now += 1
-        assert limiter.acquire("x") == 0
-
-    def test_forgets_least_recent_clients(self) -> None:
-        clock = Clock()
-        limiter = RateLimiter(per_minute=60, burst=1, max_clients=1, clock=clock)
-        limiter.acquire("x")
-        limiter.acquire("y")
-        assert limiter.acquire("x") == 0  # x was forgotten: a fresh bucket
 
 
 def _page(node: str, hits: list[dict[str, Any]]) -> NodePage:

@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from converge_common.headers import API_POLICY, PAGE_POLICY
+
 __all__ = [
     "PLACEHOLDER_SECRETS",
     "BaseServiceSettings",
@@ -87,6 +89,10 @@ class BaseServiceSettings(BaseSettings):
     http_retries: int = Field(default=2, ge=0, le=10)
 
     cors_origins: list[str] = Field(default_factory=list)
+
+    # Content-Security-Policy of API answers and of HTML pages (a response may set its own)
+    content_security_policy: str = API_POLICY
+    page_content_security_policy: str = PAGE_POLICY
 
     # Signs opaque cursors and similar tokens; must be set outside development.
     secret_key: SecretStr = SecretStr("dev-secret")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from converge_common.ratelimit import rate_limit
 from fastapi import APIRouter
 
 from converge_gateway.dcat.endpoints import router as dcat_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
-from converge_gateway.ratelimit import RateLimited
 from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
 
 __all__ = ["router", "routers"]
+
+RateLimited = rate_limit("gateway", rules=lambda settings: settings.rate_limit_rules)
 
 router = APIRouter(prefix="/api/v1", dependencies=[RateLimited])
 router.include_router(search_router)
