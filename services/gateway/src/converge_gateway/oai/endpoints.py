@@ -21,6 +21,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["harvesting"])
 XML = "text/xml; charset=utf-8"
 RETRY_AFTER_S = 10
+MAX_FORM_FIELDS = 20
 
 
 def base_url(request: Request, public_url: str) -> str:
@@ -56,6 +57,7 @@ async def oai_get(request: Request, gateway: GatewayDep) -> Response:
 
 @router.post("/oai", summary="OAI-PMH 2.0 (form-encoded POST)", response_class=Response)
 async def oai_post(request: Request, gateway: GatewayDep) -> Response:
-    form = await request.form()
+    # an OAI-PMH request has at most four arguments besides the verb, and never a file
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return await _answer(request, gateway, items)
