@@ -82,6 +82,9 @@ class SimNode:
     def _answer(self, path: str, params: dict[str, list[str]]) -> tuple[int, bytes, str]:
         if path != "/api/v1/search":
             return 404, b'{"title": "Not Found"}', "application/problem+json"
+        if any("\x00" in value for values in params.values() for value in values):
+            # as a Node on PostgreSQL did before it checked its input: a NUL is a server error
+            return 500, b'{"title": "Internal Server Error"}', "application/problem+json"
         if self.mode == "garbage":
             return 200, b"\x00<html>not json at all", "application/json"
         if self.mode == "wrong_type":

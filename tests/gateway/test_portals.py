@@ -53,7 +53,9 @@ class TestRateLimit:
         assert refused.headers["content-type"] == "application/problem+json"
         # 2 in any 20 s (the time 6 a minute takes to allow 2), and 6 in any minute
         assert 1 <= int(refused.headers["Retry-After"]) <= 20
-        assert refused.headers["RateLimit-Policy"] == '"gateway-60s";q=6;w=60, "gateway-20s";q=2;w=20'
+        assert (
+            refused.headers["RateLimit-Policy"] == '"gateway-60s";q=6;w=60, "gateway-20s";q=2;w=20'
+        )
         assert refused.headers["RateLimit"].startswith('"gateway-20s";r=0;t=')
         assert len(fed.nodes["de"].calls) == 2
 

@@ -105,9 +105,7 @@ class _ServiceApp(FastAPI):
 def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastAPI:
     checks = HealthChecks()
     registry = CollectorRegistry()
-    rate_metrics = (
-        RateLimitMetrics(registry) if isinstance(settings, RateLimitSettings) else None
-    )
+    rate_metrics = RateLimitMetrics(registry) if isinstance(settings, RateLimitSettings) else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

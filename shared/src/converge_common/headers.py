@@ -60,7 +60,9 @@ class SecurityHeadersMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _secured(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    def _secured(
+        self, scope: Scope, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
         present = {name.lower() for name, _ in headers}
         if _CSP not in present:
             policy = self.path_policies.get(scope.get("path", ""))

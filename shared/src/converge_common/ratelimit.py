@@ -50,7 +50,7 @@ __all__ = [
     "caller_or_address",
     "parse_rules",
     "rate_limit",
-    ]
+]
 
 logger = logging.getLogger("converge.ratelimit")
 
@@ -103,9 +103,7 @@ class RateLimitDecision:
         policies = ", ".join(
             f'"{self._name(r)}";q={r.amount};w={r.get_expiry()}' for r in self.rules
         )
-        current = (
-            f'"{self._name(self.rule)}";r={self.remaining};t={math.ceil(self.reset_after_s)}'
-        )
+        current = f'"{self._name(self.rule)}";r={self.remaining};t={math.ceil(self.reset_after_s)}'
         return [(b"ratelimit-policy", policies.encode()), (b"ratelimit", current.encode())]
 
     def _name(self, rule: RateLimitItem) -> str:
