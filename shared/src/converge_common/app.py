@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp
 
 from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
@@ -41,7 +42,6 @@ from converge_common.ratelimit import (
     RateLimitSettings,
 )
 from converge_common.settings import BaseServiceSettings
-from starlette.types import ASGIApp
 
 __all__ = ["Lifespan", "ServiceSpec", "SessionDep", "build_service_app", "get_session"]
 

@@ -31,6 +31,7 @@ from limits.aio.strategies import (
     MovingWindowRateLimiter,
     SlidingWindowCounterRateLimiter,
 )
+from limits.aio.strategies import RateLimiter as Strategy
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from prometheus_client import CollectorRegistry, Counter
@@ -54,8 +55,8 @@ __all__ = [
 
 logger = logging.getLogger("converge.ratelimit")
 
-Strategy = Literal["moving-window", "fixed-window", "sliding-window-counter"]
-_STRATEGIES = {
+StrategyName = Literal["moving-window", "fixed-window", "sliding-window-counter"]
+_STRATEGIES: dict[str, Callable[[Storage], Strategy]] = {
     "moving-window": MovingWindowRateLimiter,
     "fixed-window": FixedWindowRateLimiter,
     "sliding-window-counter": SlidingWindowCounterRateLimiter,
@@ -68,7 +69,7 @@ class RateLimitSettings(BaseModel):
 
     # memory:// (this process only) or redis://host:port/db, rediss://, redis+unix://
     rate_limit_storage_url: str = "memory://"
-    rate_limit_strategy: Strategy = "moving-window"
+    rate_limit_strategy: StrategyName = "moving-window"
     # keys in a shared storage start with this (one Redis may serve several deployments)
     rate_limit_key_prefix: str = Field(
         default="converge", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
@@ -130,16 +131,18 @@ class RateLimiter:
         *,
         metrics: RateLimitMetrics,
         storage_url: str = "memory://",
-        strategy: Strategy = "moving-window",
+        strategy: StrategyName = "moving-window",
         key_prefix: str = "converge",
         namespace: str = "",
     ) -> None:
         self.storage_url = storage_url
         self.shared = not storage_url.startswith("memory://")
         # no I/O here: a Redis client connects on its first command
-        self._storage: Storage = storage_from_string(
+        storage = storage_from_string(
             "async+" + storage_url, key_prefix=key_prefix, wrap_exceptions=True
         )
+        assert isinstance(storage, Storage)  # the async+ schemes give the asyncio storages
+        self._storage = storage
         self._strategy = _STRATEGIES[strategy](self._storage)
         self._namespace = namespace
         self._metrics = metrics

@@ -81,8 +81,9 @@ class GatewaySettings(BaseServiceSettings, RateLimitSettings):
         """The per-client limits in the notation of the ``limits`` library; empty: none."""
         if self.rate_limit_per_minute == 0:
             return ""
-        burst_window_s = max(1, math.ceil(self.rate_limit_burst * 60 / self.rate_limit_per_minute))
-        return f"{self.rate_limit_per_minute}/minute;{self.rate_limit_burst} per {burst_window_s} second"
+        per_minute, burst = self.rate_limit_per_minute, self.rate_limit_burst
+        burst_window_s = max(1, math.ceil(burst * 60 / per_minute))
+        return f"{per_minute}/minute;{burst} per {burst_window_s} second"
 
     @property
     def nodes_deadline_s(self) -> float:
