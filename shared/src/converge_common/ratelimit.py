@@ -42,6 +42,7 @@ from converge_common.auth import optional_principal
 from converge_common.errors import TooManyRequests
 
 __all__ = [
+    "RATE_LIMITED_RESPONSE",
     "RateLimitDecision",
     "RateLimitHeadersMiddleware",
     "RateLimitMetrics",
@@ -62,6 +63,15 @@ _STRATEGIES: dict[str, Callable[[Storage], Strategy]] = {
     "sliding-window-counter": SlidingWindowCounterRateLimiter,
 }
 _SCHEMES = ("memory://", "redis://", "rediss://", "redis+unix://")
+
+
+# for the OpenAPI ``responses`` of a rate-limited route or router
+RATE_LIMITED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many requests from this client (Retry-After, RateLimit headers)",
+        "content": {"application/problem+json": {}},
+    }
+}
 
 
 class RateLimitSettings(BaseModel):

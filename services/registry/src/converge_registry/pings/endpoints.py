@@ -29,7 +29,12 @@ PingRateLimited = rate_limit(
     "/ping",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="A FAIR Data Point announces itself; held pending for a federation admin",
-    responses={429: {"description": "Too many anonymous pings from this client"}},
+    responses={
+        429: {
+            "description": "Too many anonymous pings from this client",
+            "content": {"application/problem+json": {}},
+        }
+    },
     dependencies=[PingRateLimited],
 )
 async def ping(
