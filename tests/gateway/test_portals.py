@@ -193,6 +193,11 @@ class TestOperators:
             },
         )
         assert preflight.headers["access-control-allow-origin"] == "https://portal.example.org"
+        allowed = await fed.client.get(
+            "/api/v1/nodes", headers={"Origin": "https://portal.example.org"}
+        )
+        # a portal's script may read its remaining quota
+        assert "ratelimit" in allowed.headers["access-control-expose-headers"].lower()
         other = await fed.client.get("/api/v1/search", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
 

@@ -170,7 +170,14 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
+            ],
         )
     app.add_middleware(RateLimitHeadersMiddleware)
     install_observability(app, registry=registry, service=spec.name)
