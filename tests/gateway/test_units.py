@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from converge_gateway.fanout.breaker import CircuitBreaker
+from converge_gateway.negotiation import choose_media_type
+from converge_gateway.safe_xml import MAX_DEPTH, UnsafeXML, parse_xml
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import NodePosition
 from converge_gateway.search.merge import NodePage, merge_pages
@@ -127,3 +130,55 @@ class TestMergePages:
         merged = merge_pages(pages, limit=3, k=60, order="title")
         assert [i["id"] for i in merged.items] == ["d0", "d1", "d2"]
         assert merged.taken == {"de": 3, "fi": 0}
+
+
+class TestSafeXML:
+    """What a Node's XML (OAI-PMH pages, DataCite, RDF/XML) may be before the gateway uses it."""
+
+    def test_plain_xml_parses(self) -> None:
+        root = parse_xml(b"<a><b>text</b></a>")
+        assert root.findtext("b") == "text"
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            # billion laughs
+            b'<!DOCTYPE a [<!ENTITY x "xxxxxxxx"><!ENTITY y "&x;&x;&x;&x;&x;&x;&x;&x;">]>'
+            b"<a>&y;&y;&y;&y;</a>",
+            # an external entity
+            b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>',
+            # an external DTD
+            b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/evil.dtd"><a/>',
+            b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1),
+            b"<a><b></a>",
+            b"",
+        ],
+    )
+    def test_refused(self, content: bytes) -> None:
+        with pytest.raises(UnsafeXML):
+            parse_xml(content)
+
+    def test_depth_bound_is_inclusive(self) -> None:
+        parse_xml(b"<a>" * MAX_DEPTH + b"</a>" * MAX_DEPTH)
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(
+        ("accept", "chosen"),
+        [
+            (None, "application/json"),
+            ("", "application/json"),
+            ("*/*", "application/json"),
+            ("text/*", "text/turtle"),
+            ("application/rdf+xml;q=0.9, text/turtle;q=0.9", "application/rdf+xml"),
+            ("text/turtle;q=0.1, application/ld+json;q=0.2", "application/ld+json"),
+            ("text/turtle;q=0, */*;q=0.1", "application/json"),
+            ("application/json;q=0, */*", "application/ld+json"),
+            ("text/html", None),
+            ("text/turtle;q=0", None),
+            ("text/turtle;q=abc", None),
+        ],
+    )
+    def test_choose(self, accept: str | None, chosen: str | None) -> None:
+        offers = ("application/json", "application/ld+json", "text/turtle", "application/rdf+xml")
+        assert choose_media_type(accept, offers) == chosen

@@ -36,10 +36,13 @@ def choose_media_type(accept: str | None, offers: Sequence[str]) -> str | None:
     settles a wildcard); the first offer without ``Accept``; ``None`` when none is acceptable."""
     if not accept or not accept.strip():
         return offers[0]
-    for quality, media_range in _ranges(accept):
+    ranges = _ranges(accept)
+    # a type refused by name (q=0) is not taken through a wildcard either
+    refused = {media for quality, media in ranges if quality <= 0}
+    for quality, media_range in ranges:
         if quality <= 0:
             continue
         for offer in offers:
-            if _matches(media_range, offer):
+            if offer not in refused and _matches(media_range, offer):
                 return offer
     return None
