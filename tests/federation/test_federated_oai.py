@@ -20,8 +20,8 @@ def valid(content: bytes, schema: etree.XMLSchema) -> etree._Element:
     return doc
 
 
-def harvest(url: str, **params: str) -> list[str]:
-    client = Sickle(url, max_retries=3, timeout=30)
+def harvest(url: str, method: str = "GET", **params: str) -> list[str]:
+    client = Sickle(url, http_method=method, max_retries=3, timeout=30)
     return [header.identifier for header in client.ListIdentifiers(**params)]
 
 
@@ -67,6 +67,19 @@ class TestHarvest:
         records = await asyncio.to_thread(harvest_records, url)
         assert {identifier for identifier, _ in records} == public_records(federation)
         assert all(titles for _, titles in records)
+
+    async def test_real_client_harvests_by_post(self, federation: Federation) -> None:
+        # OAI-PMH 2.0 allows a form-encoded POST for every verb; the gateway answered 500
+        await walk_healthy_only(federation)
+        url = federation.gateway.url + "/oai"
+        harvested = await asyncio.to_thread(harvest, url, "POST", metadataPrefix="oai_dc")
+        assert set(harvested) == public_records(federation)
+        async with federation.client() as client:
+            identify = await client.post("/oai", data={"verb": "Identify"})
+            assert identify.status_code == 200
+            assert b"<Identify>" in identify.content
+            bad = await client.post("/oai", data={"verb": "Identify", "extra": "1"})
+            assert error_code(etree.fromstring(bad.content)) == "badArgument"
 
     async def test_node_set(self, federation: Federation) -> None:
         await walk_healthy_only(federation)

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from converge_common.testing.plugin import bearer
 
 from tests.federation.conftest import REAL_NODES, Federation
@@ -87,12 +88,30 @@ class TestFederatedSearch:
     async def test_records_through_the_gateway(self, federation: Federation) -> None:
         async with federation.client() as client:
             found = await client.get("/api/v1/records/de:de-rec-0")
-            assert found.status_code == 200
+            assert found.status_code == 200, found.text
             assert found.json()["global_id"] == "de:de-rec-0"
             assert (await client.get("/api/v1/records/de:de-rec-99")).status_code == 404
             assert (await client.get("/api/v1/records/xx:nothing")).status_code == 404
             hanging = await client.get("/api/v1/records/nl:anything")
             assert hanging.status_code == 504
+
+    @pytest.mark.parametrize(
+        "media",
+        [
+            "application/ld+json",
+            "application/vnd.datacite.datacite+xml",
+            "text/turtle",
+            "application/rdf+xml",
+        ],
+    )
+    async def test_every_representation_of_a_real_node_passes_the_checks(
+        self, federation: Federation, media: str
+    ) -> None:
+        async with federation.client() as client:
+            response = await client.get("/api/v1/records/de:de-rec-0", headers={"Accept": media})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].split(";")[0] == media
+        assert response.headers["x-content-type-options"] == "nosniff"
 
 
 class TestDiscovery:

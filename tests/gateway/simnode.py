@@ -33,6 +33,8 @@ class SimRecord:
 class SimNode:
     records: list[SimRecord] = field(default_factory=list)
     mode: str = "ok"  # ok, hang, garbage, wrong_type, huge, fail
+    # how GET /api/v1/records/{id} answers: "ok", or a way of being wrong (RECORD_FAULTS)
+    record_mode: str = "ok"
     delay_s: float = 0.0
     calls: list[dict[str, list[str]]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
@@ -69,7 +71,8 @@ class SimNode:
         if self.mode == "hang":
             self._release = self._release or asyncio.Event()
             await asyncio.wait_for(self._release.wait(), 3600)
-        status, body, ctype = self._answer(scope["path"], params)
+        accept = dict(scope["headers"]).get(b"accept", b"").decode()
+        status, body, ctype = self._answer(scope["path"], params, accept)
         await send(
             {
                 "type": "http.response.start",
@@ -79,9 +82,16 @@ class SimNode:
         )
         await send({"type": "http.response.body", "body": body})
 
-    def _answer(self, path: str, params: dict[str, list[str]]) -> tuple[int, bytes, str]:
+    def _answer(
+        self, path: str, params: dict[str, list[str]], accept: str = ""
+    ) -> tuple[int, bytes, str]:
+        if path.startswith("/api/v1/records/"):
+            return self._record(path.removeprefix("/api/v1/records/"), accept)
         if path != "/api/v1/search":
             return 404, b'{"title": "Not Found"}', "application/problem+json"
+        if any("\x00" in value for values in params.values() for value in values):
+            # as a Node on PostgreSQL did before it checked its input: a NUL is a server error
+            return 500, b'{"title": "Internal Server Error"}', "application/problem+json"
         if self.mode == "garbage":
             return 200, b"\x00<html>not json at all", "application/json"
         if self.mode == "wrong_type":
@@ -94,6 +104,22 @@ class SimNode:
         if params.get("type") == ["bogus"]:
             return 422, b'{"detail": "unknown type bogus"}', "application/problem+json"
         return 200, json.dumps(self.search(params)).encode(), "application/json"
+
+    def _record(self, local_id: str, accept: str) -> tuple[int, bytes, str]:
+        record = next((r for r in self.records if r.id == local_id), None)
+        if self.record_mode in RECORD_FAULTS:
+            return RECORD_FAULTS[self.record_mode]
+        if record is None:
+            problem = {"type": "about:blank", "title": "Not Found", "status": 404}
+            return 404, json.dumps(problem).encode(), "application/problem+json"
+        if record.type == "Deleted":
+            problem = {"title": "Gone", "status": 410, "deleted_at": record.modified_at}
+            return 410, json.dumps(problem).encode(), "application/problem+json"
+        media = accept if accept in RECORD_BODIES else "application/json"
+        if self.record_mode == "ignores_accept":
+            media = "application/json"
+        body = RECORD_BODIES[media].replace("{id}", record.id).replace("{title}", record.title)
+        return 200, body.encode(), media
 
     def search(self, params: dict[str, list[str]]) -> dict[str, Any]:
         q = params.get("q", [""])[0]
@@ -147,3 +173,57 @@ class SimNode:
             "access": "public",
             "modified_at": r.modified_at,
         }
+
+
+RECORD_BODIES = {
+    "application/json": '{"id": "{id}", "type": "Dataset", "title": {"en": "{title}"}, '
+    '"version": 1}',
+    "application/ld+json": '{"@context": "https://schema.org/", "@type": "Dataset", '
+    '"name": "{title}"}',
+    "application/vnd.datacite.datacite+xml": '<resource xmlns="http://datacite.org/schema/'
+    'kernel-4"><titles><title>{title}</title></titles></resource>',
+    "text/turtle": "<https://node.example.org/records/{id}> "
+    '<http://purl.org/dc/terms/title> "{title}" .',
+    "application/rdf+xml": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:dct="http://purl.org/dc/terms/"><rdf:Description rdf:about="https://node.example.org'
+    '/records/{id}"><dct:title>{title}</dct:title></rdf:Description></rdf:RDF>',
+}
+_HTML = b"<html><body><script>fetch('/api/v1/search?q='+document.cookie)</script></body></html>"
+_ENTITY = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<resource xmlns="http://datacite.org/schema/kernel-4">&x;</resource>'
+)
+# every way a Node answered the record wrongly that the gateway must refuse (status, body, type)
+RECORD_FAULTS: dict[str, tuple[int, bytes, str]] = {
+    "html": (200, _HTML, "text/html"),
+    "html_as_json": (200, _HTML, "application/json"),
+    "garbage_json": (200, b'{"id": "x", "type"', "application/json"),
+    "json_list": (200, b"[1, 2, 3]", "application/json"),
+    "not_a_record": (200, b'{"hello": "world"}', "application/json"),
+    "another_record": (
+        200,
+        b'{"id": "other", "type": "Dataset", "title": {"en": "t"}, "version": 1}',
+        "application/json",
+    ),
+    "deep_json": (
+        200,
+        b'{"id": "de0", "type": "Dataset", "title": {"en": "t"}, "version": 1, "x": '
+        + b"[" * 200
+        + b"]" * 200
+        + b"}",
+        "application/json",
+    ),
+    "xml_entity": (200, _ENTITY, "application/vnd.datacite.datacite+xml"),
+    "deep_xml": (
+        200,
+        b'<resource xmlns="http://datacite.org/schema/kernel-4">'
+        + b"<a>" * 100
+        + b"</a>" * 100
+        + b"</resource>",
+        "application/vnd.datacite.datacite+xml",
+    ),
+    "xml_not_datacite": (200, b"<html><p>hi</p></html>", "application/vnd.datacite.datacite+xml"),
+    "bad_turtle": (200, b"<https://x> <https://y> <script>alert(1)</script> .", "text/turtle"),
+    "html_404": (404, _HTML, "text/html"),
+    "problem_status_mismatch": (404, b'{"status": 200, "title": "OK"}', "application/problem+json"),
+}

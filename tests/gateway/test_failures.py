@@ -155,6 +155,72 @@ class TestCircuitBreaker:
         assert response.status_code == 400
         assert fed.gateway.fanout.breakers.get("de").state == "closed"
 
+    @pytest.mark.parametrize(
+        "params",
+        [{"keyword": "\x00"}, {"q": "protein\x00"}, {"type": "Dataset\x1b"}, {"k\x00": "v"}],
+    )
+    async def test_control_characters_are_refused_before_any_node_is_called(
+        self, federation: StartFederation, params: dict[str, str]
+    ) -> None:
+        # five `keyword=%00` searches every 30 s kept a Node (answering them with a 500) out
+        # of federated search for everyone
+        fed = await federation({"de": healthy("de")}, breaker_failures=5, breaker_open_s=3600)
+        for _ in range(6):
+            response = await fed.client.get("/api/v1/search", params=params)
+            assert response.status_code == 400
+            assert response.json()["errors"][0]["rule"] == "no_control_characters"
+        assert fed.nodes["de"].calls == []
+        assert fed.gateway.fanout.breakers.get("de").state == "closed"
+        assert (await fed.search(q="protein"))["nodes"]["de"]["status"] == "ok"
+
+    async def test_control_characters_in_oai_arguments_never_reach_a_node(
+        self, federation: StartFederation
+    ) -> None:
+        fed = await federation({"de": healthy("de")}, breaker_failures=1, breaker_open_s=3600)
+        identifier = "oai:converge.elixir-europe.org:de:x\x00"
+        for params in (
+            {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": "oai_dc"},
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc\x00", "set": "node:de"},
+        ):
+            response = await fed.client.get("/oai", params=params)
+            assert response.status_code == 200
+            assert b'code="badArgument"' in response.content
+        assert fed.nodes["de"].calls == []
+        assert fed.gateway.fanout.breakers.get("de").state == "closed"
+
+    async def test_a_nodes_refusal_of_the_callers_query_is_no_verdict_on_the_node(
+        self, federation: StartFederation
+    ) -> None:
+        flaky = SimNode(corpus("fi", TITLES), mode="fail")
+        fed = await federation({"fi": flaky}, breaker_failures=3, breaker_open_s=3600)
+        breaker = fed.gateway.fanout.breakers.get("fi")
+        await fed.search(q="protein")
+        await fed.search(q="protein")
+        flaky.mode = "ok"
+        # the Node answers 422 to a type it does not know: neither a failure nor a success
+        for _ in range(5):
+            refused = await fed.client.get("/api/v1/search", params={"type": "bogus"})
+            assert refused.status_code == 400
+        assert (breaker.state, breaker.failures) == ("closed", 2)
+        flaky.mode = "fail"
+        await fed.search(q="protein")
+        assert breaker.state == "open"
+
+    async def test_a_refused_query_is_no_probe_that_closes_the_circuit(
+        self, federation: StartFederation
+    ) -> None:
+        broken = SimNode(corpus("fi", TITLES), mode="fail")
+        fed = await federation({"fi": broken}, breaker_failures=1, breaker_open_s=3600)
+        breaker = fed.gateway.fanout.breakers.get("fi")
+        await fed.search(q="protein")
+        assert breaker.state == "open"
+        breaker.opened_at -= 3600  # the open period has passed: the next call is a probe
+        broken.mode = "ok"
+        assert (await fed.client.get("/api/v1/search", params={"type": "bogus"})).status_code == 400
+        assert breaker.state == "half_open"
+        assert (await fed.search(q="protein"))["nodes"]["fi"]["status"] == "ok"
+        assert breaker.state == "closed"
+
 
 class TestCache:
     async def test_identical_queries_are_answered_from_the_cache(

@@ -1,12 +1,14 @@
-"""Breaker, cache and rate limiter against a controlled clock; the merge of Node pages."""
+"""Breaker and cache against a controlled clock; the merge of Node pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
+import pytest
 from converge_gateway.fanout.breaker import CircuitBreaker
-from converge_gateway.ratelimit import RateLimiter
+from converge_gateway.negotiation import choose_media_type
+from converge_gateway.safe_xml import MAX_DEPTH, UnsafeXML, parse_xml
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import NodePosition
 from converge_gateway.search.merge import NodePage, merge_pages
@@ -78,25 +80,6 @@ class TestCache:
         assert cache.get("a") is None
 
 
-class TestRateLimiter:
-    def test_bucket_refills(self) -> None:
-        clock = Clock()
-        limiter = RateLimiter(per_minute=60, burst=2, max_clients=10, clock=clock)
-        assert limiter.acquire("x") == 0
-        assert limiter.acquire("x") == 0
-        assert limiter.acquire("x") == 1.0
-        assert limiter.acquire("y") == 0
-        clock.now += 1
-        assert limiter.acquire("x") == 0
-
-    def test_forgets_least_recent_clients(self) -> None:
-        clock = Clock()
-        limiter = RateLimiter(per_minute=60, burst=1, max_clients=1, clock=clock)
-        limiter.acquire("x")
-        limiter.acquire("y")
-        assert limiter.acquire("x") == 0  # x was forgotten: a fresh bucket
-
-
 def _page(node: str, hits: list[dict[str, Any]]) -> NodePage:
     page = NodeSearchPage.model_validate_json(orjson.dumps({"items": hits}))
     return NodePage(node, NodePosition(), page, skip=0)
@@ -147,3 +130,55 @@ class TestMergePages:
         merged = merge_pages(pages, limit=3, k=60, order="title")
         assert [i["id"] for i in merged.items] == ["d0", "d1", "d2"]
         assert merged.taken == {"de": 3, "fi": 0}
+
+
+class TestSafeXML:
+    """What a Node's XML (OAI-PMH pages, DataCite, RDF/XML) may be before the gateway uses it."""
+
+    def test_plain_xml_parses(self) -> None:
+        root = parse_xml(b"<a><b>text</b></a>")
+        assert root.findtext("b") == "text"
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            # billion laughs
+            b'<!DOCTYPE a [<!ENTITY x "xxxxxxxx"><!ENTITY y "&x;&x;&x;&x;&x;&x;&x;&x;">]>'
+            b"<a>&y;&y;&y;&y;</a>",
+            # an external entity
+            b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>',
+            # an external DTD
+            b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/evil.dtd"><a/>',
+            b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1),
+            b"<a><b></a>",
+            b"",
+        ],
+    )
+    def test_refused(self, content: bytes) -> None:
+        with pytest.raises(UnsafeXML):
+            parse_xml(content)
+
+    def test_depth_bound_is_inclusive(self) -> None:
+        parse_xml(b"<a>" * MAX_DEPTH + b"</a>" * MAX_DEPTH)
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(
+        ("accept", "chosen"),
+        [
+            (None, "application/json"),
+            ("", "application/json"),
+            ("*/*", "application/json"),
+            ("text/*", "text/turtle"),
+            ("application/rdf+xml;q=0.9, text/turtle;q=0.9", "application/rdf+xml"),
+            ("text/turtle;q=0.1, application/ld+json;q=0.2", "application/ld+json"),
+            ("text/turtle;q=0, */*;q=0.1", "application/json"),
+            ("application/json;q=0, */*", "application/ld+json"),
+            ("text/html", None),
+            ("text/turtle;q=0", None),
+            ("text/turtle;q=abc", None),
+        ],
+    )
+    def test_choose(self, accept: str | None, chosen: str | None) -> None:
+        offers = ("application/json", "application/ld+json", "text/turtle", "application/rdf+xml")
+        assert choose_media_type(accept, offers) == chosen

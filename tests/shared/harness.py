@@ -18,6 +18,7 @@ from converge_common.errors import NotFound
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from converge_common.settings import BaseServiceSettings
 from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -118,6 +119,17 @@ async def whoami(principal: CurrentPrincipal) -> dict[str, object]:
 @router.post("/admin-only")
 async def admin_only(principal: RequireFederationAdmin) -> dict[str, str]:
     return {"subject": principal.subject}
+
+
+@router.get("/page", response_class=HTMLResponse)
+async def page() -> HTMLResponse:
+    return HTMLResponse("<!doctype html><title>a page</title><p>hello</p>")
+
+
+@router.get("/framed-page", response_class=HTMLResponse)
+async def framed_page() -> HTMLResponse:
+    policy = "default-src 'self'; frame-ancestors https://portal.example.org"
+    return HTMLResponse("<p>embeddable</p>", headers={"Content-Security-Policy": policy})
 
 
 @router.get("/boom")

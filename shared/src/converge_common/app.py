@@ -18,10 +18,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp
 
 from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
 from converge_common.errors import install_error_handlers
+from converge_common.headers import DOCS_POLICY, SecurityHeadersMiddleware
 from converge_common.http import HttpLimits, create_http_client
 from converge_common.inputs import check_request_text
 from converge_common.limits import RequestLimits, RequestLimitsMiddleware
@@ -35,6 +37,12 @@ from converge_common.observability import (
     install_observability,
 )
 from converge_common.pagination import CursorCodec
+from converge_common.ratelimit import (
+    RateLimiter,
+    RateLimitHeadersMiddleware,
+    RateLimitMetrics,
+    RateLimitSettings,
+)
 from converge_common.settings import BaseServiceSettings
 
 __all__ = ["Lifespan", "ServiceSpec", "SessionDep", "build_service_app", "get_session"]
@@ -88,9 +96,20 @@ def _service_info(spec: ServiceSpec, settings: BaseServiceSettings) -> ServiceIn
     )
 
 
+class _ServiceApp(FastAPI):
+    """FastAPI with the security headers outside every other layer: the 500 that Starlette's
+    outermost error middleware sends gets them too."""
+
+    security_headers: dict[str, Any] = {}
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), **self.security_headers)
+
+
 def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastAPI:
     checks = HealthChecks()
     registry = CollectorRegistry()
+    rate_metrics = RateLimitMetrics(registry) if isinstance(settings, RateLimitSettings) else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -116,13 +135,17 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
                     min_refresh_s=settings.oidc_jwks_min_refresh_s,
                     role_mapper=RoleMapper(settings.oidc_role_rules),
                 )
+            if isinstance(settings, RateLimitSettings) and rate_metrics is not None:
+                app.state.rate_limiter = RateLimiter.from_settings(
+                    settings, metrics=rate_metrics, namespace=spec.name
+                )
             for extra in spec.lifespans:
                 await stack.enter_async_context(extra(app))
             logger.info("%s started", spec.name, extra={"event": "started"})
             yield
         logger.info("%s stopped", spec.name, extra={"event": "stopped"})
 
-    app = FastAPI(
+    app = _ServiceApp(
         title=spec.title,
         version=spec.version,
         description=spec.description,
@@ -131,6 +154,15 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
         # one check of every caller's text (parameters and JSON bodies) for every route
         dependencies=[Depends(check_request_text)],
     )
+    app.security_headers = {
+        "api_policy": settings.content_security_policy,
+        "page_policy": settings.page_content_security_policy,
+        "path_policies": {
+            path: DOCS_POLICY
+            for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+            if path
+        },
+    }
     app.state.settings = settings
     app.state.node_id = getattr(settings, "node_id", None)
     app.state.verifier = None
@@ -144,7 +176,14 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
+            ],
         )
     limits = RequestLimits(
         max_url_bytes=settings.request_max_url_bytes,
@@ -154,6 +193,7 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     )
     # inside the request id and metrics middleware, so refusals are logged and counted
     app.add_middleware(RequestLimitsMiddleware, limits=limits)
+    app.add_middleware(RateLimitHeadersMiddleware)
     install_observability(app, registry=registry, service=spec.name)
     app.include_router(
         health_router(checks=checks, registry=registry, service_info=_service_info(spec, settings))

@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from converge_common.headers import API_POLICY, PAGE_POLICY
+
 __all__ = [
     "PLACEHOLDER_SECRETS",
     "BaseServiceSettings",
@@ -92,6 +94,9 @@ class BaseServiceSettings(BaseSettings):
     request_max_url_bytes: int = Field(default=8 * 1024, ge=256)
     request_max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     request_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Content-Security-Policy of API answers and of HTML pages (a response may set its own)
+    content_security_policy: str = API_POLICY
+    page_content_security_policy: str = PAGE_POLICY
 
     # Signs opaque cursors and similar tokens; must be set outside development.
     secret_key: SecretStr = SecretStr("dev-secret")

@@ -3,6 +3,8 @@ negotiation (Bioschemas JSON-LD, DataCite XML valid against the kernel-4 XSD, DC
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from typing import Any
@@ -72,6 +74,19 @@ class TestLandingPages:
         assert "&amp; &lt;cortex&gt;" in response.text
         assert "<cortex>" not in response.text.split("<script")[0]
         assert 'id="fair"' in response.text
+
+    async def test_page_policy_allows_its_own_style_and_nothing_else(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/records/mouse-atlas")
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("default-src 'none'; style-src 'sha256-")
+        style = re.search(r"<style>(.*?)</style>", response.text, re.S)
+        assert style is not None
+        digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
 
     @pytest.mark.parametrize("local_id", ["a-draft", "future-embargo", "was-deleted", "nope"])
     async def test_hidden_records_are_404(self, client: httpx.AsyncClient, local_id: str) -> None:

@@ -98,3 +98,14 @@ class TestSickle:
         assert records == TOTAL - 1
         assert rest[0] == REPO + "was-deleted"
         assert "Mouse brain atlas" in rest
+
+    async def test_post_harvest_matches_get(self, live_server: str) -> None:
+        # OAI-PMH 2.0 allows every verb as a form-encoded POST
+        def harvest(method: str) -> tuple[str, list[str]]:
+            sickle = Sickle(f"{live_server}/oai", http_method=method, max_retries=1, timeout=30)
+            name = sickle.Identify().repositoryName
+            return name, [h.identifier for h in sickle.ListIdentifiers(metadataPrefix="oai_dc")]
+
+        by_post = await asyncio.to_thread(harvest, "POST")
+        assert by_post == await asyncio.to_thread(harvest, "GET")
+        assert len(by_post[1]) == TOTAL

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from converge_common.ratelimit import RATE_LIMITED_RESPONSE, rate_limit
 from fastapi import APIRouter
 
 from converge_gateway.dcat.endpoints import router as dcat_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
-from converge_gateway.ratelimit import RateLimited
 from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
 
 __all__ = ["router", "routers"]
 
-router = APIRouter(prefix="/api/v1", dependencies=[RateLimited])
+RateLimited = rate_limit("gateway", rules=lambda settings: settings.rate_limit_rules)
+
+router = APIRouter(prefix="/api/v1", dependencies=[RateLimited], responses=RATE_LIMITED_RESPONSE)
 router.include_router(search_router)
 router.include_router(nodes_router)
 router.include_router(records_router)
 
 # harvesting surfaces at the root, as at a Node
-root_router = APIRouter(dependencies=[RateLimited])
+root_router = APIRouter(dependencies=[RateLimited], responses=RATE_LIMITED_RESPONSE)
 root_router.include_router(oai_router)
 root_router.include_router(dcat_router)
 

@@ -25,7 +25,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespans=[gateway_lifespan],
     )
     app = build_service_app(settings, spec)
-    install_state(app, settings)
+    install_state(app)
     return app
 
 

@@ -19,7 +19,6 @@ from converge_gateway.fanout.breaker import Breakers
 from converge_gateway.fanout.engine import FanOut
 from converge_gateway.fanout.metrics import NodeMetrics
 from converge_gateway.oai.tokens import HarvestTokens
-from converge_gateway.ratelimit import RateLimiter
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
@@ -27,14 +26,9 @@ from converge_gateway.settings import GatewaySettings
 __all__ = ["gateway_lifespan", "install_state"]
 
 
-def install_state(app: FastAPI, settings: GatewaySettings) -> None:
-    """What exists before start-up: metrics and the rate limiter (no I/O)."""
+def install_state(app: FastAPI) -> None:
+    """What exists before start-up: the Node metrics (no I/O)."""
     app.state.node_metrics = NodeMetrics(app.state.metrics_registry)
-    app.state.rate_limiter = RateLimiter(
-        per_minute=settings.rate_limit_per_minute,
-        burst=settings.rate_limit_burst,
-        max_clients=settings.rate_limit_max_clients,
-    )
 
 
 def node_limits(settings: GatewaySettings) -> HttpLimits:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from converge_common.ratelimit import RateLimitSettings
 from converge_common.settings import BaseServiceSettings, cached_settings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -9,7 +12,7 @@ from pydantic_settings import SettingsConfigDict
 __all__ = ["GatewaySettings", "get_settings"]
 
 
-class GatewaySettings(BaseServiceSettings):
+class GatewaySettings(BaseServiceSettings, RateLimitSettings):
     model_config = SettingsConfigDict(env_prefix="CONVERGE_GATEWAY_", extra="ignore")
 
     service_name: str = Field(default="gateway")
@@ -53,10 +56,11 @@ class GatewaySettings(BaseServiceSettings):
     cache_ttl_s: float = Field(default=5.0, ge=0)
     cache_max_entries: int = Field(default=1000, ge=0)
 
-    # Rate limit per client (token subject, else address): a token bucket
+    # Rate limit per client (token subject, else address): per_minute in any minute, and at
+    # most burst in the time per_minute takes to allow burst requests (0: no limit). Where the
+    # counts live: rate_limit_storage_url (memory://, or redis:// shared by the replicas).
     rate_limit_per_minute: int = Field(default=600, ge=0)
     rate_limit_burst: int = Field(default=60, ge=1)
-    rate_limit_max_clients: int = Field(default=100_000, ge=1)
 
     # Harvesting
     federation_id: str = Field(
@@ -71,6 +75,15 @@ class GatewaySettings(BaseServiceSettings):
         if self.answer_reserve_s >= self.deadline_s:
             raise ValueError("answer_reserve_s must be shorter than deadline_s")
         return self
+
+    @property
+    def rate_limit_rules(self) -> str:
+        """The per-client limits in the notation of the ``limits`` library; empty: none."""
+        if self.rate_limit_per_minute == 0:
+            return ""
+        per_minute, burst = self.rate_limit_per_minute, self.rate_limit_burst
+        burst_window_s = max(1, math.ceil(burst * 60 / per_minute))
+        return f"{per_minute}/minute;{burst} per {burst_window_s} second"
 
     @property
     def nodes_deadline_s(self) -> float:

@@ -14,7 +14,6 @@ from converge_registry.changes.notifier import ChangeNotifier, register_notifier
 from converge_registry.health.prober import Prober
 from converge_registry.nodes.schemas import NodeCreate
 from converge_registry.nodes.service import ensure_bootstrap_nodes
-from converge_registry.pings.ratelimit import SlidingWindowLimiter
 from converge_registry.settings import RegistrySettings
 from converge_registry.webhooks.sender import WebhookSender
 
@@ -36,7 +35,6 @@ async def registry_lifespan(app: FastAPI) -> AsyncIterator[None]:
     notifier = ChangeNotifier()
     register_notifier(db.engine.sync_engine, notifier)
     app.state.change_notifier = notifier
-    app.state.ping_limiter = SlidingWindowLimiter(limit=settings.ping_rate_per_hour, window_s=3600)
     await _bootstrap(db, settings)
     client = guarded_http_client(
         http_limits(settings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converge_common.ratelimit import RateLimitSettings
 from converge_common.settings import BaseServiceSettings, cached_settings
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import SettingsConfigDict
@@ -21,7 +22,7 @@ class BootstrapNode(BaseModel):
     entitlements: list[str] = Field(default_factory=list)
 
 
-class RegistrySettings(BaseServiceSettings):
+class RegistrySettings(BaseServiceSettings, RateLimitSettings):
     model_config = SettingsConfigDict(env_prefix="CONVERGE_REGISTRY_", extra="ignore")
 
     service_name: str = Field(default="registry")
@@ -50,7 +51,8 @@ class RegistrySettings(BaseServiceSettings):
     webhook_batch_size: int = Field(default=100, ge=1, le=1000)
     webhook_max_backoff_s: float = Field(default=600.0, gt=0)
 
-    # FAIR Data Point style pings from anonymous clients, per client address
+    # FAIR Data Point style pings from anonymous clients, per client address, in any hour;
+    # the counts live in rate_limit_storage_url (memory://, or redis:// shared by replicas)
     ping_rate_per_hour: int = Field(default=10, ge=1)
 
     bootstrap_nodes: list[BootstrapNode] = Field(default_factory=list)

@@ -6,6 +6,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from converge_gateway.context import Gateway
+from converge_gateway.negotiation import choose_media_type as negotiate
 
 __all__ = ["MEDIA_TYPES", "choose_media_type", "federation_catalogue"]
 
@@ -24,28 +25,7 @@ def choose_media_type(*, format_param: str | None, accept: str | None) -> str | 
     if format_param:
         media = _ALIASES.get(format_param.lower(), format_param.lower())
         return media if media in MEDIA_TYPES else None
-    if not accept:
-        return "text/turtle"
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (p.strip().lower() for p in part.split(";"))
-        quality = next(
-            (
-                float(p[2:])
-                for p in params
-                if p.startswith("q=") and p[2:].replace(".", "", 1).isdigit()
-            ),
-            1.0,
-        )
-        ranges.append((quality, media))
-    for quality, media in sorted(ranges, key=lambda r: -r[0]):
-        if quality > 0 and media in MEDIA_TYPES:
-            return media
-        if quality > 0 and media in ("*/*", "text/*"):
-            return "text/turtle"
-        if quality > 0 and media == "application/*":
-            return "application/ld+json"
-    return None
+    return negotiate(accept, tuple(MEDIA_TYPES))
 
 
 def federation_catalogue(gateway: Gateway, *, self_url: str, media_type: str) -> bytes:

@@ -35,6 +35,11 @@ class NodeAnswerInvalid(Exception):
     """The Node answered, but not with something the gateway accepts (shape, type, size)."""
 
 
+# a Node's 4xx that says nothing of the caller's request: it refuses the gateway itself
+# (401, 403, 407) or is overloaded (408, 429)
+_NODE_FAULT_4XX = frozenset({401, 403, 407, 408, 429})
+
+
 class NodeRejected(Exception):
     """The Node refused the request (a 4xx); the caller may have asked something invalid."""
 
@@ -42,6 +47,11 @@ class NodeRejected(Exception):
         super().__init__(f"HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+
+    @property
+    def callers_fault(self) -> bool:
+        """Whether the refusal is about the caller's request rather than the Node's state."""
+        return 400 <= self.status < 500 and self.status not in _NODE_FAULT_4XX
 
 
 @dataclass
@@ -52,6 +62,8 @@ class NodeResult(Generic[T]):
     value: T | None = None
     reason: str | None = None
     http_status: int | None = None
+    # the Node refused the caller's own request: no verdict on the Node's health
+    callers_fault: bool = False
 
 
 def _reason(exc: BaseException) -> str:
@@ -115,9 +127,13 @@ class FanOut:
         except (TimeoutError, httpx.TimeoutException):
             result = NodeResult(node=node.id, status="timeout")
         except Exception as exc:
-            status = exc.status if isinstance(exc, NodeRejected) else None
+            rejected = exc if isinstance(exc, NodeRejected) else None
             result = NodeResult(
-                node=node.id, status="error", reason=_reason(exc), http_status=status
+                node=node.id,
+                status="error",
+                reason=_reason(exc),
+                http_status=rejected.status if rejected else None,
+                callers_fault=rejected.callers_fault if rejected else False,
             )
             if not isinstance(exc, NodeRejected | NodeAnswerInvalid | httpx.HTTPError):
                 logger.exception("unexpected failure calling node %s", node.id)
@@ -129,9 +145,11 @@ class FanOut:
         elapsed = time.perf_counter() - start
         result.ms = round(elapsed * 1000, 1)
         breaker = self.breakers.get(node.id)
-        # a refused query is the caller's fault, not the Node's
-        rejected = result.http_status is not None and result.http_status < 500
-        if result.status == "ok" or rejected:
+        if result.callers_fault:
+            # the Node refused the caller's own bad input: that says nothing of the Node,
+            # so it neither counts as a failure nor clears the failures counted so far
+            breaker.release()
+        elif result.status == "ok":
             breaker.record_success()
         else:
             breaker.record_failure()

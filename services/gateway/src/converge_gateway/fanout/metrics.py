@@ -31,6 +31,3 @@ class NodeMetrics:
         self.cache = Counter(
             "gateway_search_cache_total", "Search cache lookups", ["result"], registry=registry
         )
-        self.rate_limited = Counter(
-            "gateway_rate_limited_total", "Requests refused by the rate limit", registry=registry
-        )

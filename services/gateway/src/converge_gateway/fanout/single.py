@@ -49,7 +49,8 @@ async def call_node(
         raise ServiceUnavailable(
             f"Node {node.id} is not answering now ({result.reason})",
             headers={"Retry-After": str(int(gateway.settings.breaker_open_s))},
+            node=node.id,
         )
     if result.status == "timeout":
-        raise GatewayTimeout(f"Node {node.id} did not answer in time")
-    raise BadGateway(f"Node {node.id} failed: {result.reason}")
+        raise GatewayTimeout(f"Node {node.id} did not answer in time", node=node.id)
+    raise BadGateway(f"Node {node.id} failed: {result.reason}", node=node.id)

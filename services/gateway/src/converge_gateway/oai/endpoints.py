@@ -16,12 +16,14 @@ from converge_gateway.oai.protocol import (
     serialise,
 )
 from converge_gateway.oai.service import FederationRepository
+from converge_gateway.text import first_control_character
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["harvesting"])
 XML = "text/xml; charset=utf-8"
 RETRY_AFTER_S = 10
+MAX_FORM_FIELDS = 20
 
 
 def base_url(request: Request, public_url: str) -> str:
@@ -34,6 +36,9 @@ async def _answer(request: Request, gateway: GatewayDep, items: list[tuple[str, 
     url = base_url(request, gateway.settings.public_url)
     parsed: OAIRequest | None = None
     try:
+        if (found := first_control_character(items)) is not None:
+            # refused here: a Node must never be called (and counted as failing) for it
+            raise OAIError("badArgument", f"{found[0]} holds a control character")
         parsed = parse_request(items)
         body = await FederationRepository(gateway, base_url=url).handle(parsed)
         document = envelope(url, parsed, body)
@@ -59,6 +64,7 @@ async def oai_get(request: Request, gateway: GatewayDep) -> Response:
 @router.post("/oai", summary="OAI-PMH 2.0 (form-encoded POST)", response_class=Response)
 @answers_bad_text_itself
 async def oai_post(request: Request, gateway: GatewayDep) -> Response:
-    form = await request.form()
+    # an OAI-PMH request has at most four arguments besides the verb, and never a file
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return await _answer(request, gateway, items)

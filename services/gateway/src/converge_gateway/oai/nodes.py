@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from converge_gateway.context import Gateway
@@ -10,18 +12,20 @@ from converge_gateway.fanout.calls import get_from_node
 from converge_gateway.fanout.engine import NodeAnswerInvalid
 from converge_gateway.fanout.single import call_node
 from converge_gateway.oai.protocol import NS, OAI, OAIError
+from converge_gateway.safe_xml import UnsafeXML, parse_xml
+from converge_gateway.search.schemas import LOCAL_ID_PATTERN
 
 __all__ = ["ask_node", "federation_identifier", "node_identifier", "rewrite_headers", "split"]
 
-# no entities, no network, no giant trees: a Node's answer is data, not instructions
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
 
 
 def parse(content: bytes) -> etree._Element:
     try:
-        root = etree.fromstring(content, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise NodeAnswerInvalid("malformed OAI-PMH answer") from exc
+        root = parse_xml(content)
+    except UnsafeXML as exc:
+        raise NodeAnswerInvalid(f"malformed OAI-PMH answer: {exc}") from exc
     if root.tag != f"{{{OAI}}}OAI-PMH":
         raise NodeAnswerInvalid("not an OAI-PMH answer")
     return root
@@ -58,7 +62,11 @@ def federation_identifier(gateway: Gateway, node_id: str, node_identifier: str) 
 def split(gateway: Gateway, identifier: str) -> tuple[str, str]:
     prefix = f"oai:{gateway.settings.federation_id}:"
     node_id, _, local_id = identifier.removeprefix(prefix).partition(":")
-    if not identifier.startswith(prefix) or not node_id or not local_id or ":" in local_id:
+    if (
+        not identifier.startswith(prefix)
+        or not _NODE_ID.match(node_id)
+        or not _LOCAL_ID.match(local_id)
+    ):
         raise OAIError("idDoesNotExist", f"No item has the identifier {identifier}")
     return node_id, local_id
 

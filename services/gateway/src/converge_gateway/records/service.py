@@ -8,13 +8,16 @@ from converge_common.errors import NotFound
 from converge_gateway.context import Gateway
 from converge_gateway.directory.schemas import NodeEntry
 from converge_gateway.fanout.calls import get_from_node
-from converge_gateway.fanout.single import call_node, known_node
+from converge_gateway.fanout.single import NotAcceptable, call_node, known_node
+from converge_gateway.records.representations import (
+    NODE_STATUSES,
+    REPRESENTATIONS,
+    RecordAnswer,
+    check_record_answer,
+    choose_representation,
+)
 
-__all__ = ["PASSED_HEADERS", "fetch_record"]
-
-# the Node's own answers about the record, passed on as they are
-NODE_STATUSES = (200, 400, 404, 406, 410, 422)
-PASSED_HEADERS = ("content-type", "etag", "last-modified", "vary", "link", "content-language")
+__all__ = ["fetch_record"]
 
 
 def split_global_id(global_id: str) -> tuple[str, str]:
@@ -25,19 +28,23 @@ def split_global_id(global_id: str) -> tuple[str, str]:
 
 
 async def fetch_record(
-    gateway: Gateway, global_id: str, *, accept: str | None, format_param: str | None
-) -> httpx.Response:
+    gateway: Gateway, global_id: str, *, accept: str | None, format_param: str | None, path: str
+) -> RecordAnswer:
+    media = choose_representation(accept=accept, format_param=format_param)
+    if media is None:
+        # refused here: the Node is never asked for what the gateway would not pass on
+        raise NotAcceptable("Available: " + ", ".join(REPRESENTATIONS))
     node_id, local_id = split_global_id(global_id)
     node = known_node(gateway, node_id)
 
-    async def call(target: NodeEntry) -> httpx.Response:
-        return await get_from_node(
+    async def call(target: NodeEntry) -> RecordAnswer:
+        response: httpx.Response = await get_from_node(
             gateway.nodes_client,
             f"{target.metadata_url}/api/v1/records/{local_id}",
-            params=[("format", format_param)] if format_param else None,
-            accept=accept or "application/json",
+            accept=media,
             limits=gateway.node_limits,
             ok_statuses=NODE_STATUSES,
         )
+        return await check_record_answer(response, media=media, local_id=local_id, path=path)
 
     return await call_node(gateway, node, call, operation="record")

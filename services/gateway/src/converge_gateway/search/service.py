@@ -15,6 +15,7 @@ from converge_gateway.fanout.engine import NodeAnswerInvalid, NodeResult
 from converge_gateway.search.cursor import NodePosition, query_fingerprint
 from converge_gateway.search.merge import NodePage, advance, merge_facets, merge_pages
 from converge_gateway.search.schemas import FederatedSearchPage, NodeSearchPage, NodeStatus
+from converge_gateway.text import PARAMETER_NAME, first_control_character
 
 __all__ = ["SearchRequest", "federated_search", "select_nodes"]
 
@@ -52,6 +53,7 @@ class SearchRequest:
                 "Too many or too long query parameters",
                 errors=[FieldError("/", "max_length", f"at most {MAX_PARAMS} parameters")],
             )
+        _check_text(items)
         wanted = [n.strip() for k, v in items if k == "node" for n in v.split(",") if n.strip()]
         cursors = [v for k, v in items if k == "cursor"]
         if limit < 1:
@@ -64,6 +66,22 @@ class SearchRequest:
             limit=min(limit, max_limit),
             cursor=cursors[0] if cursors else None,
         )
+
+
+def _check_text(items: Sequence[tuple[str, str]]) -> None:
+    """The caller's own bad input is refused here, never passed on to count against a Node."""
+    if (found := first_control_character(items)) is not None:
+        name, code = found
+        raise BadRequest(
+            f"Query parameter {name!r} holds a control character (U+{code:04X})",
+            errors=[FieldError(f"/{name}", "no_control_characters", "no control characters")],
+        )
+    for name, _ in items:
+        if not PARAMETER_NAME.match(name):
+            raise BadRequest(
+                f"{name!r} is not a query parameter name",
+                errors=[FieldError("/", "parameter_name", PARAMETER_NAME.pattern)],
+            )
 
 
 def select_nodes(gateway: Gateway, wanted: Sequence[str]) -> list[NodeEntry]:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from converge_common.app import SessionDep
 from converge_common.auth import OptionalPrincipal, RequireFederationAdmin
-from converge_common.errors import TooManyRequests
+from converge_common.ratelimit import anonymous_address, rate_limit
 from fastapi import APIRouter, Query, Request, Response, status
 
 from converge_registry.pings import service
@@ -16,12 +16,26 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["pings"])
 
+# anonymous pings per client address; an authenticated Node is not limited
+PingRateLimited = rate_limit(
+    "ping",
+    rules=lambda settings: f"{settings.ping_rate_per_hour} per hour",
+    key=anonymous_address,
+    detail="Too many pings from this client; authenticate or try later",
+)
+
 
 @router.post(
     "/ping",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="A FAIR Data Point announces itself; held pending for a federation admin",
-    responses={429: {"description": "Too many anonymous pings from this client"}},
+    responses={
+        429: {
+            "description": "Too many anonymous pings from this client",
+            "content": {"application/problem+json": {}},
+        }
+    },
+    dependencies=[PingRateLimited],
 )
 async def ping(
     body: PingCreate, request: Request, session: SessionDep, principal: OptionalPrincipal
@@ -30,12 +44,6 @@ async def ping(
         caller = principal.client_id or principal.subject
     else:
         caller = request.client.host if request.client else "unknown"
-        wait = request.app.state.ping_limiter.retry_after(caller)
-        if wait > 0:
-            raise TooManyRequests(
-                "Too many pings from this client; authenticate or try later",
-                retry_after_s=int(wait) + 1,
-            )
     await service.record_ping(
         session,
         body.client_url,

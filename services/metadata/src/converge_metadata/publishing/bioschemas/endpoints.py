@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from converge_metadata.publishing.bioschemas import service
+from converge_metadata.publishing.bioschemas.landing import LANDING_PAGE_POLICY
 from converge_metadata.publishing.context import ContextDep
 from converge_metadata.settings import MetadataSettings
 
@@ -24,7 +25,7 @@ async def get_landing_page(
 ) -> HTMLResponse:
     """A published record for people, with embedded schema.org JSON-LD for crawlers."""
     html = await service.landing_page(session, record_id, context=context)
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Content-Security-Policy": LANDING_PAGE_POLICY})
 
 
 @router.get(

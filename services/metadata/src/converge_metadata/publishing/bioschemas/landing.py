@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 from typing import Any
 
@@ -12,13 +14,20 @@ from converge_metadata.publishing.fair.schemas import FairAssessment
 from converge_metadata.publishing.terms import best_text, licence_url, term_label
 from converge_metadata.records.schemas import RecordRead
 
-__all__ = ["render_landing_page"]
+__all__ = ["LANDING_PAGE_POLICY", "render_landing_page"]
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;"
     "line-height:1.5}dt{font-weight:600}.pass{color:#176f2c}.fail{color:#a4262c}"
     "table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;"
     "text-align:left}"
+)
+# The page loads and runs nothing: its one inline style is allowed by its hash (the JSON-LD
+# block is data, which no script-src governs)
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+LANDING_PAGE_POLICY = (
+    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
 )
 
 
