@@ -32,6 +32,7 @@ from converge_common.observability import (
     health_router,
     install_observability,
 )
+from converge_common.openapi import document_problems
 from converge_common.pagination import CursorCodec
 from converge_common.settings import BaseServiceSettings
 
@@ -146,6 +147,8 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     )
     for router in spec.routers:
         app.include_router(router)
+    has_database = bool(spec.database or (spec.database is None and spec.migrations is not None))
+    document_problems(app, database=has_database)
     return app
 
 

@@ -34,15 +34,16 @@ class _PersonFields(BaseModel):
     @field_validator("expertise", mode="before", check_fields=False)
     @classmethod
     def _topics(cls, value: object) -> object:
-        if isinstance(value, list):
-            return sorted({normalise_topic(v) if isinstance(v, str) else v for v in value})
+        # only a list of strings is normalised; anything else is left for validation to refuse
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return sorted({normalise_topic(v) for v in value})
         return value
 
     @field_validator("languages", mode="before", check_fields=False)
     @classmethod
     def _languages(cls, value: object) -> object:
-        if isinstance(value, list):
-            return sorted({v.lower() if isinstance(v, str) else v for v in value})
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return sorted({v.lower() for v in value})
         return value
 
     @field_validator("orcid", check_fields=False)

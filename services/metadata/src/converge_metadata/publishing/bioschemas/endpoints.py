@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -29,7 +30,10 @@ async def get_landing_page(
 @router.get(
     "/sitemap.xml",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}, "description": "Sitemap"}},
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "Sitemap"},
+        **problem_responses(404, _404="No sitemap page with this number"),
+    },
 )
 async def get_sitemap(
     request: Request,
