@@ -96,7 +96,11 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
             if spec.database or (spec.database is None and spec.migrations is not None):
                 if spec.migrations is not None and settings.auto_migrate:
                     await upgrade_database_async(spec.migrations, settings.database_url)
-                db = Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
+                db = Database.from_url(
+                    settings.database_url,
+                    pool_size=settings.database_pool_size,
+                    connect_timeout_s=settings.database_connect_timeout_s,
+                )
                 stack.push_async_callback(db.dispose)
                 app.state.db = db
                 checks.add("database", db.ping)
