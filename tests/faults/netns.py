@@ -108,7 +108,7 @@ class ImpairedNode:
                 "--prefix",
                 self.prefix,
                 *self.titles,
-            ],  # fmt: skip
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
