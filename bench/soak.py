@@ -46,6 +46,7 @@ P99_LIMIT_S = 1.0
 MAX_IN_FLIGHT = 200
 RATE_FACTOR = 1.5
 REQUEST_TIMEOUT_S = 10.0
+WARMUP_S = 15
 QUERIES = ["protein", "genome", "training", "rna", "cancer", "mouse", "python", "sequencing"]
 
 
@@ -273,6 +274,7 @@ class Soak:
     hold: Step | None = None
     rss: list[tuple[float, dict[str, int]]] = field(default_factory=list)
     records: int = 0
+    warmup: Step | None = None
 
 
 async def soak(demo_pid: int, records: dict[str, list[str]]) -> Soak:
@@ -290,14 +292,24 @@ async def soak(demo_pid: int, records: dict[str, list[str]]) -> Soak:
         start_rate = float(os.environ.get("CONVERGE_SOAK_START_RATE", "10"))
         rate = start_rate
         held: float | None = None
-        # ramp: at most 40 % of the time, until a step does not hold
+        # warm-up (caches, connection pools, the gateway's directory), not counted
+        result.warmup = Step(rate=start_rate, seconds=min(step_s, WARMUP_S))
+        await run_step(client, traffic, result.warmup, budget)
+        print("warm-up: " + _step_line(result.warmup), flush=True)
+        # ramp: at most 40 % of the time, until a step does not hold twice in a row (the
+        # machine is shared: one bad step may be someone else's)
+        retried = False
         while time.monotonic() - began + step_s <= total_s * 0.4 and budget[0] > 0:
             step = Step(rate=rate, seconds=step_s)
             await run_step(client, traffic, step, budget)
             result.ramp.append(step)
             print(_step_line(step), flush=True)
             if not step.holds:
-                break
+                if retried:
+                    break
+                retried = True
+                continue
+            retried = False
             held = rate
             rate = round(rate * RATE_FACTOR, 1)
         hold_rate = held if held is not None else start_rate
@@ -348,14 +360,21 @@ def render(result: Soak) -> str:
         "on loopback, an open-loop mix of federated search (30 %), record reads through the "
         "gateway (15 %) and at a Node (10 %), OAI-PMH `ListRecords` pages (15 %), DCAT "
         "catalogues (10 %), the registry's Node list (10 %) and Node searches (10 %). The rate "
-        f"ramps up by x{RATE_FACTOR} per step until a step misses p99 < 1 s or has an error; "
-        "the highest step that held is then held for the rest of the run. The load generator "
+        f"ramps up by x{RATE_FACTOR} per step (after an uncounted warm-up) until a step misses "
+        "p99 < 1 s or has an error twice in a row; the highest step that held is then held "
+        "for the rest of the run, 40 % of which at most is spent ramping. The load generator "
         "shares the machine (2 cores) with the services and, during this run, with other work: "
         "the figures are a floor.",
         "",
         "| step | offered rate | requests | p50 | p99 | failed | held |",
         "|---|---|---|---|---|---|---|",
     ]
+    if result.warmup is not None:
+        warm = result.warmup
+        lines.append(
+            f"| warm-up (not counted) | {warm.rate:g}/s | {warm.requests} | "
+            f"{_ms(warm.quantile(0.5))} | {_ms(warm.quantile(0.99))} | {warm.failed} | |"
+        )
     for index, step in enumerate(result.ramp, 1):
         lines.append(
             f"| ramp {index} | {step.rate:g}/s | {step.requests} | {_ms(step.quantile(0.5))} | "

@@ -140,7 +140,7 @@ def _apply(app: FastAPI, document: dict[str, Any], *, database: bool) -> None:
         item = paths.get(str(context.path))
         if item is None:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = item.get(method.lower())
             if operation is None:
                 continue
