@@ -63,16 +63,14 @@ class Step:
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     shed: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
         return len(self.latencies) + sum(self.errors.values()) + self.shed
 
     def quantile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return _quantile(self.latencies, q)
 
     @property
     def failed(self) -> int:
@@ -151,6 +149,12 @@ async def _one(client: httpx.AsyncClient, url: str, step: Step, kind: str) -> No
         step.errors[f"{kind}: HTTP {response.status_code}"] += 1
         return
     step.latencies.append(elapsed)
+    step.by_kind.setdefault(kind, []).append(elapsed)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def run_step(
@@ -387,6 +391,13 @@ def render(result: Soak) -> str:
     )
     if hold.errors or hold.shed:
         lines += ["", f"Failures while holding: {dict(hold.errors)}, shed {hold.shed}."]
+    lines += ["", "While holding, by kind of request:", "", "| request | count | p50 | p99 |"]
+    lines.append("|---|---|---|---|")
+    for kind, values in sorted(hold.by_kind.items()):
+        lines.append(
+            f"| {kind} | {len(values)} | {_ms(_quantile(values, 0.5))} | "
+            f"{_ms(_quantile(values, 0.99))} |"
+        )
     lines += [
         "",
         f"Resident memory (RSS) of each service process, sampled every 15 s "

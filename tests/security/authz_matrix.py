@@ -29,7 +29,7 @@ def build_app(service: str) -> FastAPI:
 
 
 def routes_of(app: FastAPI) -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for context in iter_route_contexts(app.routes):
         if isinstance(context.original_route, APIRoute):
             found.extend((method, str(context.path)) for method in sorted(context.methods or ()))

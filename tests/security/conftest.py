@@ -204,10 +204,11 @@ async def stack(
             "client_secret": f"node-{NODE}-secret",
             **oidc_settings,
         }
-        for name, database_url, factory, settings_class in (
+        node_services: list[tuple[str, str, Any, Any]] = [
             ("metadata", metadata_db, create_metadata, MetadataSettings),
             ("impact", impact_db, create_impact, ImpactSettings),
-        ):
+        ]
+        for name, database_url, factory, settings_class in node_services:
             server = LiveServer(None)
             server.app = factory(
                 settings_class(
