@@ -67,6 +67,10 @@ migrate: install ## upgrade every service's database (uses CONVERGE_<SERVICE>_DA
 bench: install ## run the benchmarks and write docs/benchmarks.md
 	$(UV) run --frozen python -m bench
 
+.PHONY: soak
+soak: install ## load the demo federation with mixed traffic (CONVERGE_SOAK_SECONDS, default 600); figures to docs/reliability.md
+	$(UV) run --frozen python -m bench.soak
+
 .PHONY: clean
 clean: ## remove the demo's data and caches (keeps installed dependencies)
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -36,6 +36,7 @@ from converge_common.observability import (
     health_router,
     install_observability,
 )
+from converge_common.openapi import document_problems
 from converge_common.pagination import CursorCodec
 from converge_common.ratelimit import (
     RateLimiter,
@@ -118,7 +119,11 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
             if spec.database or (spec.database is None and spec.migrations is not None):
                 if spec.migrations is not None and settings.auto_migrate:
                     await upgrade_database_async(spec.migrations, settings.database_url)
-                db = Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
+                db = Database.from_url(
+                    settings.database_url,
+                    pool_size=settings.database_pool_size,
+                    connect_timeout_s=settings.database_connect_timeout_s,
+                )
                 stack.push_async_callback(db.dispose)
                 app.state.db = db
                 checks.add("database", db.ping)
@@ -200,6 +205,8 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     )
     for router in spec.routers:
         app.include_router(router)
+    has_database = bool(spec.database or (spec.database is None and spec.migrations is not None))
+    document_problems(app, database=has_database)
     return app
 
 

@@ -87,9 +87,12 @@ def make_engine(
     pool_size: int = 5,
     echo: bool = False,
     sqlite_pragmas: Mapping[str, str | int] | None = None,
+    connect_timeout_s: float = 5.0,
 ) -> AsyncEngine:
     """The engine of one service. ``sqlite_pragmas`` add to (or override) the pragmas every
-    SQLite connection gets: WAL, foreign keys, synchronous=NORMAL, a 10 s busy timeout."""
+    SQLite connection gets: WAL, foreign keys, synchronous=NORMAL, a 10 s busy timeout.
+    ``connect_timeout_s`` bounds connecting to PostgreSQL and waiting for a pooled connection,
+    so that requests fail fast (503) while the database is unreachable."""
     # orjson for JSON columns: the stdlib encoder dominated bulk writes of JSON documents
     json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     parsed = make_url(url)
@@ -118,6 +121,8 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        pool_timeout=connect_timeout_s,
+        connect_args={"timeout": connect_timeout_s},
         **json,
     )
 
@@ -131,9 +136,19 @@ class Database:
 
     @classmethod
     def from_url(
-        cls, url: str, *, pool_size: int = 5, sqlite_pragmas: Mapping[str, str | int] | None = None
+        cls,
+        url: str,
+        *,
+        pool_size: int = 5,
+        sqlite_pragmas: Mapping[str, str | int] | None = None,
+        connect_timeout_s: float = 5.0,
     ) -> Database:
-        engine = make_engine(url, pool_size=pool_size, sqlite_pragmas=sqlite_pragmas)
+        engine = make_engine(
+            url,
+            pool_size=pool_size,
+            sqlite_pragmas=sqlite_pragmas,
+            connect_timeout_s=connect_timeout_s,
+        )
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @property

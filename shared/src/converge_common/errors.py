@@ -2,8 +2,9 @@
 
 Every error a service raises on purpose is a :class:`ProblemError` subclass. Request
 validation errors list each offending field as a JSON pointer with the rule it broke.
-Database integrity errors become 409. Anything else is a 500 that says nothing about
-the internals (the traceback goes to the log with the request id).
+Database integrity errors become 409; a database that cannot be reached (refused, dropped or
+terminated connections, an exhausted pool) a 503 with ``Retry-After``. Anything else is a 500
+that says nothing about the internals (the traceback goes to the log with the request id).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
+    "database_unavailable",
     "field_errors_from_pydantic",
     "install_error_handlers",
     "json_pointer",
@@ -249,11 +252,38 @@ async def _integrity_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem.status, problem.to_problem(request.url.path))
 
 
+# SQLSTATE classes and codes that mean "the database is not there now", not "the query is wrong":
+# connection exceptions, administrator or crash shutdown, cannot connect now, too many connections
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+DATABASE_RETRY_AFTER_S = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (as opposed to a faulty statement)."""
+    if isinstance(exc, PoolTimeout | OperationalError | InterfaceError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or exc.statement is None:
+        # no statement: the error came while connecting (e.g. ALLOW_CONNECTIONS false)
+        return True
+    state = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    return state.startswith(_UNAVAILABLE_SQLSTATES)
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        return await _unhandled_handler(request, exc)
+    return await _database_down_handler(request, exc)
+
+
 async def _database_down_handler(request: Request, exc: Exception) -> JSONResponse:
     logger.error("database unavailable on %s: %s", request.url.path, type(exc).__name__)
     problem = ServiceUnavailable("The database is unavailable; try again shortly")
     return problem_response(
-        problem.status, problem.to_problem(request.url.path), {"Retry-After": "5"}
+        problem.status,
+        problem.to_problem(request.url.path),
+        {"Retry-After": str(DATABASE_RETRY_AFTER_S)},
     )
 
 
@@ -269,5 +299,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
-    app.add_exception_handler(OperationalError, _database_down_handler)
+    app.add_exception_handler(DBAPIError, _database_error_handler)
+    app.add_exception_handler(PoolTimeout, _database_down_handler)
+    # asyncpg raises these itself while connecting (refused, unreachable, connect timeout)
+    app.add_exception_handler(ConnectionRefusedError, _database_down_handler)
     app.add_exception_handler(Exception, _unhandled_handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -163,8 +164,9 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 class HealthChecks:
     """Named readiness checks; a check raises when its dependency is down."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, timeout_s: float = 5.0) -> None:
         self._checks: dict[str, ReadinessCheck] = {}
+        self.timeout_s = timeout_s
 
     def add(self, name: str, check: ReadinessCheck) -> None:
         self._checks[name] = check
@@ -174,7 +176,9 @@ class HealthChecks:
         ok = True
         for name, check in self._checks.items():
             try:
-                await check()
+                # a dependency that hangs is as down as one that refuses
+                async with asyncio.timeout(self.timeout_s):
+                    await check()
                 results[name] = "ok"
             except Exception as exc:
                 ok = False

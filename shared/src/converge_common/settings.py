@@ -62,6 +62,8 @@ class BaseServiceSettings(BaseSettings):
     # Embedded default: migrate on start; production runs migrations as a separate step.
     auto_migrate: bool | None = None
     database_pool_size: int = Field(default=5, ge=1, le=100)
+    # how long a request waits to connect (or for a pooled connection) before answering 503
+    database_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     public_url: str = ""
 

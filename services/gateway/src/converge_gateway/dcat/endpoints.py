@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from converge_gateway.context import GatewayDep
@@ -19,6 +20,10 @@ router = APIRouter(tags=["harvesting"])
     "/dcat/catalog",
     summary="DCAT catalogue of every Node's catalogue (Turtle, JSON-LD, RDF/XML)",
     response_class=Response,
+    responses={
+        200: {"content": {m: {} for m in MEDIA_TYPES}, "description": "RDF graph"},
+        **problem_responses(406),
+    },
 )
 async def catalogue(
     request: Request,

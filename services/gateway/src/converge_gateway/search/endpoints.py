@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from converge_common.inputs import INT32_MAX
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request
 
 from converge_gateway.context import GatewayDep
@@ -24,6 +25,9 @@ router = APIRouter(tags=["search"])
     "`GET /api/v1/search` (every parameter other than `node`, `limit` and `cursor` goes to "
     "the Nodes unchanged). Answers within the deadline with what came back in time, and "
     "names each Node's outcome.",
+    responses=problem_responses(
+        400, _400="A malformed query, filter or cursor (the problem names the parameter)"
+    ),
 )
 async def search(
     request: Request,

@@ -8,6 +8,7 @@ from typing import Annotated
 from converge_common.app import SessionDep
 from converge_common.auth import RequireNodeSteward
 from converge_common.inputs import INT32_MAX
+from converge_common.openapi import problem_responses
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
@@ -55,7 +56,12 @@ def _read(record: Record, node: str, viewer: Viewer, context: PublicationContext
 _WRITER = Viewer(steward=True, today=date.min)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model_exclude_none=True,
+    responses=problem_responses(409, _409="A record with this id exists"),
+)
 async def create_record(
     payload: RecordCreate,
     session: SessionDep,
@@ -137,7 +143,7 @@ async def read_record(
     return negotiated_record(request, read, response=response) or read
 
 
-@router.put("/{record_id}", response_model_exclude_none=True)
+@router.put("/{record_id}", response_model_exclude_none=True, responses=problem_responses(412, 428))
 async def update_record(
     record_id: str,
     payload: RecordUpdate,
@@ -157,7 +163,11 @@ async def update_record(
     return _read(record, node, _WRITER, context)
 
 
-@router.delete("/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{record_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(412, 428),
+)
 async def delete_record(
     record_id: str, session: SessionDep, principal: RequireNodeSteward, if_match: IfMatch = None
 ) -> Response:
@@ -187,7 +197,11 @@ async def read_version(
     return version_detail(found, viewer=viewer, request_access_url=context.record_url(record_id))
 
 
-@router.post("/{record_id}/versions/{version}/restore", response_model_exclude_none=True)
+@router.post(
+    "/{record_id}/versions/{version}/restore",
+    response_model_exclude_none=True,
+    responses=problem_responses(409, 412, 428, _409="This version cannot be restored"),
+)
 async def restore_version(
     record_id: str,
     version: Version,

@@ -331,7 +331,9 @@ class RecordRead(RecordBase):
     version: int
     created_at: datetime
     modified_at: datetime
-    published_at: datetime | None
+    published_at: datetime | None = Field(
+        default=None, description="When first published; absent while a draft"
+    )
     deleted_at: datetime | None = None
     created_by: str
     modified_by: str
@@ -345,7 +347,9 @@ class VersionRead(BaseModel):
 
 
 class VersionDetail(VersionRead):
-    record: RecordBase | None = Field(description="The content as of this version; null: deleted")
+    record: RecordBase | None = Field(
+        default=None, description="The content as of this version; absent: deleted"
+    )
 
 
 class Tombstone(BaseModel):

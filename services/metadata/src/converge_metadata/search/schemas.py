@@ -55,7 +55,9 @@ class SearchResponse(BaseModel):
         description="Per dimension (type, topic, organism, license, access, keyword, year, "
         "language): the top values by count among all matching records"
     )
-    total: int | None = Field(description="Matching records; null when facets=false")
+    total: int | None = Field(
+        default=None, description="Matching records; absent when facets=false"
+    )
     limit: int
     next_cursor: str | None = None
     sort: SearchSort

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.inputs import INT32_MAX
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -31,7 +32,10 @@ async def get_landing_page(
 @router.get(
     "/sitemap.xml",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}, "description": "Sitemap"}},
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "Sitemap"},
+        **problem_responses(404, _404="No sitemap page with this number"),
+    },
 )
 async def get_sitemap(
     request: Request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from converge_common.app import SessionDep
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Header, Query, Request, Response
 from rdflib import Graph
 
@@ -18,7 +19,8 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["DCAT-AP and FAIR Data Point"])
 _RDF_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"content": {m: {} for m in RDF_MEDIA_TYPES}, "description": "RDF graph"}
+    200: {"content": {m: {} for m in RDF_MEDIA_TYPES}, "description": "RDF graph"},
+    **problem_responses(406),
 }
 FormatQuery = Annotated[
     str | None, Query(alias="format", description="ttl, jsonld or rdf (overrides Accept)")

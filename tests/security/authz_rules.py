@@ -1,0 +1,136 @@
+"""Who may call what: the documented outcome of every route for every kind of caller.
+
+One entry per route, keyed by ``(METHOD, path template)`` exactly as the app declares it, whose
+value is a policy: the outcome for each caller of :data:`CALLERS`, in that order. A new route
+is one new line here (``("GET", "/api/v1/things"): PUBLIC,``); a policy that does not exist yet
+is one ``policy(...)`` line. ``tests/security/test_authz_matrix.py`` sends a request to every
+route of every app as every caller and fails on a route that has no entry here, and
+``python -m scripts.authz_matrix`` renders this table into ``docs/reliability.md``.
+
+Outcomes: ``ok`` (authorised: any answer but 401, 403 or 404), ``401``, ``403`` and ``404``
+(hidden: the caller may not know the resource exists). A 5xx is never an outcome.
+
+The callers, with the tokens the test gets from the real OpenID provider:
+
+- ``anonymous``: no token;
+- ``reader``: a person signed in through the portal, with no role;
+- ``controlled``: a client with ``controlled:read`` (may read controlled-access records);
+- ``other_steward``: Node ``fi``'s client, with only ``node:fi:steward``;
+- ``steward``: a person with ``node:de:steward`` (the seeded Node is ``de``);
+- ``node_admin``: Node ``de``'s client, with only ``node:de:admin``;
+- ``fed_admin``: a client with ``federation:admin``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+__all__ = ["CALLERS", "RULES", "SAMPLE_BODIES", "Outcome", "Policy", "policy"]
+
+Outcome = Literal["ok", "401", "403", "404"]
+CALLERS = (
+    "anonymous",
+    "reader",
+    "controlled",
+    "other_steward",
+    "steward",
+    "node_admin",
+    "fed_admin",
+)
+Policy = tuple[Outcome, ...]
+
+
+def policy(*outcomes: Outcome) -> Policy:
+    if len(outcomes) != len(CALLERS):
+        raise ValueError(f"a policy names one outcome for each of {CALLERS}")
+    return outcomes
+
+
+#                   anonymous reader controlled other_st steward node_adm fed_admin
+PUBLIC = policy("ok", "ok", "ok", "ok", "ok", "ok", "ok")
+# a Node's metadata or impact service: its stewards (a Node admin is also a steward)
+NODE_STEWARD = policy("401", "403", "403", "403", "ok", "ok", "403")
+# the registry: who acts for the Node in the path (its clients, its admins, the federation)
+ACTS_FOR_NODE = policy("401", "403", "403", "403", "403", "ok", "ok")
+# the registry's people: also the Node's stewards
+STEWARD_OF_NODE = policy("401", "403", "403", "403", "ok", "ok", "ok")
+FEDERATION_ADMIN = policy("401", "403", "403", "403", "403", "403", "ok")
+
+HEALTH = {
+    ("GET", "/livez"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/service-info"): PUBLIC,
+}
+
+RULES: dict[str, dict[tuple[str, str], Policy]] = {
+    "registry": {
+        **HEALTH,
+        ("POST", "/api/v1/nodes"): FEDERATION_ADMIN,
+        ("PATCH", "/api/v1/nodes/{node_id}"): FEDERATION_ADMIN,
+        ("GET", "/api/v1/nodes"): PUBLIC,
+        ("GET", "/api/v1/nodes/{node_id}"): PUBLIC,
+        ("PUT", "/api/v1/nodes/{node_id}/services/{kind}"): ACTS_FOR_NODE,
+        ("POST", "/api/v1/nodes/{node_id}/services/{kind}/heartbeat"): ACTS_FOR_NODE,
+        ("DELETE", "/api/v1/nodes/{node_id}/services/{kind}"): ACTS_FOR_NODE,
+        ("GET", "/api/v1/nodes/{node_id}/services/{kind}"): PUBLIC,
+        ("GET", "/api/v1/nodes/{node_id}/services/{kind}/history"): PUBLIC,
+        ("GET", "/api/v1/services"): PUBLIC,
+        ("POST", "/api/v1/nodes/{node_id}/people"): STEWARD_OF_NODE,
+        ("PATCH", "/api/v1/people/{person_id}"): STEWARD_OF_NODE,
+        ("DELETE", "/api/v1/people/{person_id}"): STEWARD_OF_NODE,
+        ("GET", "/api/v1/people"): PUBLIC,
+        ("GET", "/api/v1/changes"): PUBLIC,
+        ("POST", "/api/v1/webhooks"): FEDERATION_ADMIN,
+        ("GET", "/api/v1/webhooks"): FEDERATION_ADMIN,
+        ("DELETE", "/api/v1/webhooks/{webhook_id}"): FEDERATION_ADMIN,
+        ("POST", "/api/v1/ping"): PUBLIC,
+        ("GET", "/api/v1/pings"): FEDERATION_ADMIN,
+    },
+    "metadata": {
+        **HEALTH,
+        ("POST", "/api/v1/records"): NODE_STEWARD,
+        ("GET", "/api/v1/records"): PUBLIC,
+        ("GET", "/api/v1/records/{record_id}"): PUBLIC,
+        ("PUT", "/api/v1/records/{record_id}"): NODE_STEWARD,
+        ("DELETE", "/api/v1/records/{record_id}"): NODE_STEWARD,
+        ("GET", "/api/v1/records/{record_id}/versions"): PUBLIC,
+        ("GET", "/api/v1/records/{record_id}/versions/{version}"): PUBLIC,
+        ("POST", "/api/v1/records/{record_id}/versions/{version}/restore"): NODE_STEWARD,
+        ("GET", "/api/v1/search"): PUBLIC,
+        ("POST", "/api/v1/import"): NODE_STEWARD,
+        ("GET", "/api/v1/records/{record_id}/fair"): PUBLIC,
+        ("GET", "/api/v1/fair/summary"): PUBLIC,
+        ("GET", "/oai"): PUBLIC,
+        ("POST", "/oai"): PUBLIC,
+        ("GET", "/dcat/catalog"): PUBLIC,
+        ("GET", "/dcat/datasets/{record_id}"): PUBLIC,
+        ("GET", "/fdp"): PUBLIC,
+        ("GET", "/records/{record_id}"): PUBLIC,
+        ("GET", "/sitemap.xml"): PUBLIC,
+    },
+    "impact": {
+        **HEALTH,
+    },
+    "gateway": {
+        **HEALTH,
+        ("GET", "/api/v1/search"): PUBLIC,
+        ("GET", "/api/v1/nodes"): PUBLIC,
+        ("GET", "/api/v1/records/{global_id}"): PUBLIC,
+        ("GET", "/oai"): PUBLIC,
+        ("POST", "/oai"): PUBLIC,
+        ("GET", "/dcat/catalog"): PUBLIC,
+    },
+}
+
+# Bodies for writes whose authorisation is decided after the body is read (the registry looks
+# the Node up first); elsewhere an empty body shows the same: 401/403 before validation.
+SAMPLE_BODIES: dict[tuple[str, str], Any] = {
+    ("PUT", "/api/v1/nodes/{node_id}/services/{kind}"): {
+        "base_url": "http://127.0.0.1:9/",
+        "api_version": "1.0.0",
+    },
+    ("POST", "/api/v1/nodes/{node_id}/people"): {"name": "Probe Person", "role": "trainer"},
+    ("PATCH", "/api/v1/people/{person_id}"): {"role": "trainer"},
+    ("PATCH", "/api/v1/nodes/{node_id}"): {"name": "ELIXIR DE"},
+}
