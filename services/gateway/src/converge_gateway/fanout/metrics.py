@@ -24,12 +24,18 @@ class NodeMetrics:
         )
         self.breaker_open = Gauge(
             "gateway_node_circuit_open",
-            "1 while the Node's circuit breaker is open or half-open",
-            ["node"],
+            "1 while the circuit breaker of the Node's service is open or half-open",
+            ["node", "service"],
             registry=registry,
         )
         self.cache = Counter(
             "gateway_search_cache_total", "Search cache lookups", ["result"], registry=registry
+        )
+        self.impact_cache = Counter(
+            "gateway_impact_cache_total",
+            "Federated impact cache lookups",
+            ["result"],
+            registry=registry,
         )
         self.rate_limited = Counter(
             "gateway_rate_limited_total", "Requests refused by the rate limit", registry=registry
