@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from converge_common.errors import FieldError, InvalidInput, NotFound, ServiceUnavailable
 
@@ -246,7 +246,7 @@ def _nobody_defines(
     selected: Sequence[NodeEntry],
     results: dict[str, NodeResult[Any]],
     gateway: Gateway,
-) -> None:
+) -> NoReturn:
     silent = [n.id for n in selected if _expected(n) and results[n.id].status != "ok"]
     if silent:
         raise ServiceUnavailable(
