@@ -16,7 +16,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from converge_gateway.fanout.engine import NodeAnswerInvalid
-from converge_gateway.impact.periods import Granularity, granularity_of, period_key
+from converge_gateway.impact.periods import Granularity, is_period_of
 from converge_gateway.impact.schemas import (
     CODE_MAX,
     CODE_PATTERN,
@@ -120,8 +120,10 @@ def parse_answer(response: httpx.Response, model: type[M], what: str) -> M:
 
 def established_at(computed_at: datetime | None, validated_at: datetime | None) -> datetime | None:
     """When a value was computed (derived) or validated (reported), whichever is later."""
+    if computed_at is None and validated_at is None:
+        return None
     moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (computed_at, validated_at) if m]
-    return max(moments) if moments else None
+    return max(moments)
 
 
 def check_series(
@@ -141,18 +143,20 @@ def check_series(
     if series.unit != unit:
         raise NodeAnswerInvalid("series unit differs from the Node's own definition")
     values: dict[str, NodeValue] = {}
-    previous: tuple[int, int] | None = None
+    previous = ""
     for point in series.points:
-        if granularity_of(point.period) != granularity:
-            raise NodeAnswerInvalid(f"period {point.period!r} is not a {granularity}")
-        key = period_key(point.period)
-        if previous is not None and key <= previous:
+        period = point.period
+        if not is_period_of(period, granularity):
+            raise NodeAnswerInvalid(f"period {period!r} is not a {granularity}")
+        # periods of one granularity compare as strings in time order
+        if period <= previous:
             raise NodeAnswerInvalid("series periods out of order or repeated")
-        if (start and key < period_key(start)) or (end and key > period_key(end)):
-            raise NodeAnswerInvalid(f"period {point.period} outside the range asked for")
-        previous = key
-        at = established_at(point.computed_at, point.validated_at)
-        values[point.period] = NodeValue(value=point.value, at=at)
+        if (start and period < start) or (end and period > end):
+            raise NodeAnswerInvalid(f"period {period} outside the range asked for")
+        previous = period
+        values[period] = NodeValue(
+            point.value, established_at(point.computed_at, point.validated_at)
+        )
     return values
 
 

@@ -46,8 +46,8 @@ class Combined:
     latest_node: str | None
 
 
-def _key(indicator: NodeIndicator) -> tuple[str, ...]:
-    return tuple(str(getattr(indicator, name)) for name in _DEFINING)
+def _key(indicator: NodeIndicator) -> tuple[str, str, str]:
+    return indicator.unit, indicator.combine_nodes, indicator.combine_periods
 
 
 def _difference(theirs: NodeIndicator, ours: NodeIndicator) -> str:
@@ -61,6 +61,10 @@ def _difference(theirs: NodeIndicator, ours: NodeIndicator) -> str:
 
 def agree(definitions: Mapping[str, NodeIndicator]) -> Agreement:
     """The federation's definition among the Nodes' (keyed by Node id, at least one)."""
+    ordered = sorted(definitions)
+    first = _key(definitions[ordered[0]])
+    if all(_key(definitions[node]) == first for node in ordered):  # the usual case
+        return Agreement(definition=definitions[ordered[0]], nodes=ordered)
     groups: dict[tuple[str, ...], list[str]] = {}
     for node in sorted(definitions):
         groups.setdefault(_key(definitions[node]), []).append(node)

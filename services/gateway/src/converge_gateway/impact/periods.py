@@ -10,6 +10,7 @@ __all__ = [
     "GRANULARITY_EXAMPLES",
     "Granularity",
     "granularity_of",
+    "is_period_of",
     "period_key",
 ]
 
@@ -28,6 +29,12 @@ GRANULARITY_EXAMPLES: dict[Granularity, str] = {
 }
 
 
+def is_period_of(period: str, granularity: Granularity) -> bool:
+    """Whether ``period`` is written as a period of ``granularity``. Periods of one
+    granularity, so written, sort in time order as plain strings."""
+    return _PATTERNS[granularity].match(period) is not None
+
+
 def granularity_of(period: str) -> Granularity | None:
     """Which kind of period this is, or None when it is not a period string."""
     for granularity, pattern in _PATTERNS.items():
@@ -37,8 +44,7 @@ def granularity_of(period: str) -> Granularity | None:
 
 
 def period_key(period: str) -> tuple[int, int]:
-    """Sorts periods of one granularity in time order (the strings' own order would too,
-    but this also refuses anything that is not a period)."""
+    """Sorts periods in time order (``year, sub-period``); refuses what is not a period."""
     granularity = granularity_of(period)
     if granularity is None:
         raise ValueError(f"not a period: {period!r}")
