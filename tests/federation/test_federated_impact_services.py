@@ -213,6 +213,9 @@ class TestRealImpactServices:
             assert values["publications.citing"]["value"] == 65.0
             assert values["publications.citing"]["nodes"] == {"de": 40.0, "fi": 25.0}
             assert values["training.participants.women_share"]["value"] == 47.5
+            # the Nodes' profiles carry no times: the gateway dates latest-rule values by series
+            outreach = values[LATEST["code"]]
+            assert (outreach["value"], outreach["latest_node"]) == (3.0, "fi")
             assert profile["partial"] is False
 
             await impact_services["fi"].stop()

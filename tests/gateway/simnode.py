@@ -98,6 +98,8 @@ class SimNode:
     values: list[SimValue] = field(default_factory=list)
     # the Node's page size for its indicator list
     page_size: int = 100
+    # whether profile values carry computed_at / validated_at (not in the contract)
+    profile_times: bool = True
     delay_s: float = 0.0
     calls: list[dict[str, list[str]]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
@@ -249,16 +251,10 @@ class SimNode:
             for v in self.values:
                 if v.period == period:
                     indicator = by_code[v.code]
-                    # the times are an addition to the contract the gateway reads if sent
-                    pathways.setdefault(indicator.pathway, []).append(
-                        {
-                            "code": v.code,
-                            "value": v.value,
-                            "unit": indicator.unit,
-                            "computed_at": v.point()["computed_at"],
-                            "validated_at": v.point()["validated_at"],
-                        }
-                    )
+                    item = {"code": v.code, "value": v.value, "unit": indicator.unit}
+                    if self.profile_times:  # an addition to the contract, read if sent
+                        item |= {k: v.point()[k] for k in ("computed_at", "validated_at")}
+                    pathways.setdefault(indicator.pathway, []).append(item)
             shown = "1999" if self.mode == "mislabelled" else period
             return {
                 "period": shown,

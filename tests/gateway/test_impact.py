@@ -453,6 +453,20 @@ class TestProfile:
         assert found[DATASETS.code]["value"] == 40.0
         assert {o["node"]: o["indicators"] for o in body["nodes"]} == {"de": 4, "fi": 4, "nl": 4}
 
+    async def test_latest_dated_from_the_series_when_the_profile_has_no_times(
+        self, federation: StartFederation
+    ) -> None:
+        nodes = three_nodes()
+        for node in nodes.values():
+            node.profile_times = False
+        fed = await federation(nodes)
+        body = await get(fed, "/profile", period="2025")
+        fte = next(i for p in body["pathways"] for i in p["indicators"] if i["code"] == FTE.code)
+        assert (fte["value"], fte["latest_node"]) == (6.5, "fi")
+        asked = [c for c in nodes["de"].calls if c.get("from")]
+        # only the latest-rule indicator's single period is asked for
+        assert asked == [{"granularity": ["year"], "from": ["2025"], "to": ["2025"]}]
+
     async def test_one_node_down_and_one_mislabelled(self, federation: StartFederation) -> None:
         fed = await federation(three_nodes(fi="mislabelled"), stopped=("nl",))
         body = await get(fed, "/profile", period="2025")
