@@ -229,6 +229,10 @@ class SimNode:
                     "application/json",
                 ),
             }[self.mode]
+        asked = [params.get(name, [""])[0] for name in ("from", "to", "period")]
+        if any(value[:4].isdigit() and int(value[:4]) < 1990 for value in asked):
+            # as the impact service does: its periods start in 1990
+            return 422, b'{"detail": "period before 1990"}', "application/problem+json"
         answer = self.impact(path, params)
         if answer is None:
             return 404, b'{"title": "Not Found"}', "application/problem+json"

@@ -338,6 +338,22 @@ class TestBadParameters:
         assert [e["pointer"] for e in problem["errors"]] == [pointer]
         assert all(not n.calls for n in fed.nodes.values())
 
+    @pytest.mark.parametrize(
+        ("path", "params"),
+        [(f"/indicators/{DATASETS.code}", {"from": "1980"}), ("/profile", {"period": "1980"})],
+    )
+    async def test_a_request_every_node_refuses_is_422(
+        self, federation: StartFederation, path: str, params: dict[str, str]
+    ) -> None:
+        fed = await federation(three_nodes(), breaker_failures=1)
+        response = await fed.client.get(f"/api/v1/impact{path}", params=params)
+        assert response.status_code == 422, response.text
+        assert "period before 1990" in response.json()["detail"]
+        # the caller's request, not the Nodes' fault
+        assert all(
+            fed.gateway.fanout.breakers.get(n, "impact").state == "closed" for n in fed.nodes
+        )
+
 
 class TestDefinitions:
     async def test_a_node_defining_it_differently_is_left_out(

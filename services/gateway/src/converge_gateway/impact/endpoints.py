@@ -62,7 +62,10 @@ def _problem(description: str) -> dict[str, Any]:
 
 _COMMON: dict[int | str, dict[str, Any]] = {
     400: _problem("Unknown Node in `node`"),
-    422: _problem("A parameter breaks its rule (each named by a JSON pointer)"),
+    422: _problem(
+        "A parameter breaks its rule (each named by a JSON pointer), or every Node called "
+        "refused the request (with the Nodes' reason)"
+    ),
     429: _problem("Rate limit exceeded (`Retry-After`)"),
 }
 

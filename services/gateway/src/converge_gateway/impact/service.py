@@ -108,6 +108,18 @@ def _partial(selected: Sequence[NodeEntry], outcomes: Sequence[NodeOutcomeRead])
     return any(_expected(n) and status[n.id] != "ok" for n in selected)
 
 
+def _refused_by_all(results: dict[str, NodeResult[Any]]) -> None:
+    """When every Node called refuses the request (400, 422), the caller asked for something
+    no Node serves: a 422 with the Nodes' reason, not a page of errors."""
+    called = [r for r in results.values() if r.status != "skipped"]
+    if called and all(r.http_status in (400, 422) for r in called):
+        reason = called[0].reason or "refused"
+        raise InvalidInput(
+            f"The Nodes refused the request: {reason}",
+            errors=[FieldError("/", "refused_by_nodes", reason)],
+        )
+
+
 def _cacheable(results: dict[str, NodeResult[Any]]) -> bool:
     return all(r.status in ("ok", "skipped") for r in results.values())
 
@@ -142,6 +154,7 @@ async def federated_catalogue(gateway: Gateway, wanted: Sequence[str]) -> dict[s
     results = await gateway.fanout.run(
         selected, call, operation="impact_indicators", service="impact"
     )
+    _refused_by_all(results)
     catalogues: dict[str, dict[str, NodeIndicator]] = _answered(results)
     items: list[FederatedIndicator] = []
     conflicts: dict[str, list[str]] = {}
@@ -185,6 +198,7 @@ async def federated_series(
         )
 
     results = await gateway.fanout.run(selected, call, operation="impact_series", service="impact")
+    _refused_by_all(results)
     answers: dict[str, NodeSeriesAnswer] = _answered(results)
     defining = {n: a.definition for n, a in answers.items() if a.definition is not None}
     if not defining:
@@ -267,6 +281,7 @@ async def federated_profile(gateway: Gateway, period: str, wanted: Sequence[str]
         return await ask_profile(gateway, node, period=period)
 
     results = await gateway.fanout.run(selected, call, operation="impact_profile", service="impact")
+    _refused_by_all(results)
     answers: dict[str, NodeProfileAnswer] = _answered(results)
     by_pathway: dict[str, list[ProfileIndicator]] = {}
     conflicts: dict[str, list[str]] = {}
