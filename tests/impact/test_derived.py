@@ -222,11 +222,10 @@ class TestRefresh:
         assert derived[("service.availability", month)] == 100.0
         assert not any(code.startswith("usage.") for code, _ in derived)
         for item in items:
-            assert item["computed_at"] and item["source"].split(":")[0] in {"metadata", "registry"}
+            assert item["computed_at"]
+            assert item["source"].split(":")[0] in {"metadata", "registry"}
 
-    async def test_series_and_profile_show_derived_values(
-        self, node: Node, admin: Headers
-    ) -> None:
+    async def test_series_and_profile_show_derived_values(self, node: Node, admin: Headers) -> None:
         async with node.impact() as api:
             await api.post("/api/v1/derived/refresh", headers=admin)
             series = (
@@ -242,7 +241,9 @@ class TestRefresh:
             assert all(p["computed_at"] for p in series["points"])
             profile = (await api.get("/api/v1/profile", params={"period": "2025"})).json()
             skills = next(p for p in profile["pathways"] if p["pathway"] == "skills_development")
-            assert {i["code"]: i["value"] for i in skills["indicators"]}["training.events.held"] == 3
+            assert {i["code"]: i["value"] for i in skills["indicators"]}[
+                "training.events.held"
+            ] == 3
 
     async def test_a_new_record_shows_after_the_next_refresh(
         self, node: Node, admin: Headers

@@ -2,8 +2,9 @@
 
 The token endpoint comes from the issuer's discovery document; the token is asked for with
 ``resource`` = the metadata service's audience and ``scope`` = the Node's steward role
-(least privilege: the statistics include records under a running embargo), and reused until a minute before it expires.
-The same flow as ``converge_common.registration`` (which keeps its token for the registry).
+(least privilege: the statistics include records under a running embargo), and reused until
+a minute before it expires. The same flow as ``converge_common.registration`` (which keeps
+its own token for the registry).
 """
 
 from __future__ import annotations
