@@ -174,7 +174,10 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "HEARTBEAT_INTERVAL_S": "15",
                         # the impact service derives indicators from its Node's catalogue
                         **(
-                            {"METADATA_URL": f"http://{HOST}:{8010 + index}"}
+                            {
+                                "METADATA_URL": f"http://{HOST}:{8010 + index}",
+                                "DERIVE_INTERVAL_S": "300",
+                            }
                             if kind == "impact"
                             else {}
                         ),
@@ -387,11 +390,12 @@ def _seed_impact(services: list[Service], values: dict[str, object]) -> None:
         if not existing.get("items"):
             print(f"seeding {service.name} with impact figures ...", file=sys.stderr, flush=True)
             for code, period, figure in _REPORTED:
-                value = (
-                    round(figure * scale, 2)
-                    if code != "training.participants.women_share"
-                    else figure
-                )
+                # counts stay whole; FTE keeps its decimals; a share is not scaled
+                value: float = round(figure * scale)
+                if code == "staff.fte":
+                    value = round(figure * scale, 2)
+                elif code == "training.participants.women_share":
+                    value = figure
                 body = {
                     "indicator": code,
                     "period": period,
