@@ -48,7 +48,9 @@ class TestUpload:
         assert (
             await api.post(url, content=GOOD_AND_BAD, headers=CSV | other_node)
         ).status_code == 403
-        wrong = await api.post(url, content=GOOD_AND_BAD, headers=steward | {"Content-Type": "text/plain"})
+        wrong = await api.post(
+            url, content=GOOD_AND_BAD, headers=steward | {"Content-Type": "text/plain"}
+        )
         assert wrong.status_code == 415
 
     async def test_all_or_nothing_reports_every_rejected_row(
@@ -83,14 +85,19 @@ class TestUpload:
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["rows"] == 8 and body["written"] == 2 and len(body["rejected"]) == 6
+        assert body["rows"] == 8
+        assert body["written"] == 2
+        assert len(body["rejected"]) == 6
         values = (await api.get("/api/v1/values", headers=steward)).json()["items"]
         assert {(v["indicator"], v["period"], v["value"], v["status"]) for v in values} == {
             ("staff.fte", "2025", 12.5, "draft"),
             ("policy.documents", "2024", 4, "draft"),
         }
         first = next(v for v in values if v["indicator"] == "staff.fte")
-        assert (first["evidence_url"], first["evidence_note"]) == ("https://example.org/hr", "HR report")
+        assert (first["evidence_url"], first["evidence_note"]) == (
+            "https://example.org/hr",
+            "HR report",
+        )
         history = (await api.get(f"/api/v1/values/{first['id']}/history", headers=steward)).json()
         assert [h["action"] for h in history] == ["import"]
 
@@ -114,7 +121,9 @@ class TestUpload:
             "/header/period",
             "/header/value",
         }
-        latin1 = "indicator,period,value,evidence_note\r\nstaff.fte,2025,1,Gr\xfc\xdfe\r\n".encode("latin-1")
+        latin1 = "indicator,period,value,evidence_note\r\nstaff.fte,2025,1,Gr\xfc\xdfe\r\n".encode(
+            "latin-1"
+        )
         assert (
             await api.post("/api/v1/values/bulk", content=latin1, headers=CSV | steward)
         ).status_code == 400
@@ -147,7 +156,8 @@ class TestExport:
         await validated(api, admin, "staff.fte", "2025", 12)
         await report(api, steward, "policy.documents", "2025", 3)
         body = (await api.get("/api/v1/export", headers=steward)).json()
-        assert body["node"] == "de" and len(body["indicators"]) >= 30
+        assert body["node"] == "de"
+        assert len(body["indicators"]) >= 30
         assert {(v["indicator"], v["status"]) for v in body["values"]} == {
             ("staff.fte", "validated"),
             ("policy.documents", "draft"),
@@ -165,11 +175,14 @@ class TestExport:
         steward: Headers,
         admin: Headers,
     ) -> None:
-        await validated(
-            api, admin, "staff.fte", "2025", 12.25, evidence_note='HR, "final", 2025'
-        )
+        await validated(api, admin, "staff.fte", "2025", 12.25, evidence_note='HR, "final", 2025')
         await report(
-            api, steward, "communication.page_views", "2025-07", 1234, evidence_url="https://x.org/a?b=1&c=2"
+            api,
+            steward,
+            "communication.page_views",
+            "2025-07",
+            1234,
+            evidence_url="https://x.org/a?b=1&c=2",
         )
         exported = await api.get("/api/v1/export/values.csv", headers=steward)
         assert exported.headers["content-type"].startswith("text/csv")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-
 from converge_impact.vocabulary import PATHWAYS
+
 from tests.impact.conftest import Headers
 
 CONTRACT_FIELDS = {
@@ -54,7 +54,8 @@ class TestCatalogue:
 
     async def test_one_and_unknown(self, api: httpx.AsyncClient) -> None:
         one = (await api.get("/api/v1/indicators/staff.fte")).json()
-        assert one["unit"] == "FTE" and one["source"] == "reported"
+        assert one["unit"] == "FTE"
+        assert one["source"] == "reported"
         missing = await api.get("/api/v1/indicators/no.such")
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
@@ -75,7 +76,8 @@ class TestNodeIndicators:
         ).status_code == 403
         created = await api.post("/api/v1/indicators", json=OWN, headers=admin)
         assert created.status_code == 201, created.text
-        assert created.json()["scope"] == "node" and created.json()["source"] == "reported"
+        assert created.json()["scope"] == "node"
+        assert created.json()["source"] == "reported"
         again = await api.post("/api/v1/indicators", json=OWN, headers=admin)
         assert again.status_code == 409
 

@@ -25,8 +25,10 @@ class TestCreate:
         created = await api.post("/api/v1/values", json=VALUE, headers=steward)
         assert created.status_code == 201, created.text
         body = created.json()
-        assert body["status"] == "draft" and body["granularity"] == "year"
-        assert body["created_by"] and body["unit"] == "FTE"
+        assert body["status"] == "draft"
+        assert body["granularity"] == "year"
+        assert body["created_by"]
+        assert body["unit"] == "FTE"
         assert created.headers["etag"] == f'"value-{body["id"]}.v1"'
 
     async def test_one_value_per_indicator_and_period(
@@ -70,7 +72,8 @@ class TestWorkflow:
         assert (await api.get("/api/v1/values")).json()["items"] == []
         # only a draft can be submitted; a steward cannot validate
         submitted = await api.post(url + "/submit", headers=steward)
-        assert submitted.json()["status"] == "submitted" and submitted.json()["submitted_at"]
+        assert submitted.json()["status"] == "submitted"
+        assert submitted.json()["submitted_at"]
         assert (await api.post(url + "/submit", headers=steward)).status_code == 409
         assert (await api.post(url + "/validate")).status_code == 401
         assert (await api.post(url + "/validate", headers=steward)).status_code == 403
@@ -78,9 +81,11 @@ class TestWorkflow:
         assert (await api.get(url)).status_code == 404
         done = await api.post(url + "/validate", headers=admin)
         assert done.status_code == 200
-        assert done.json()["status"] == "validated" and done.json()["validated_by"]
+        assert done.json()["status"] == "validated"
+        assert done.json()["validated_by"]
         public = await api.get(url)
-        assert public.status_code == 200 and public.json()["value"] == 12.5
+        assert public.status_code == 200
+        assert public.json()["value"] == 12.5
         assert [v["id"] for v in (await api.get("/api/v1/values")).json()["items"]] == [value["id"]]
 
     async def test_admin_returns_a_submitted_value(
@@ -118,9 +123,12 @@ class TestCorrections:
         assert stale.status_code == 412
         etag = (await api.get(url, headers=steward)).headers["etag"]
         ok = await api.patch(url, json={"value": 4}, headers=steward | {"If-Match": etag})
-        assert ok.status_code == 200 and ok.json()["value"] == 4
+        assert ok.status_code == 200
+        assert ok.json()["value"] == 4
         assert ok.headers["etag"] != etag
-        assert (await api.patch(url, json={"value": 5}, headers={"If-Match": etag})).status_code == 401
+        assert (
+            await api.patch(url, json={"value": 5}, headers={"If-Match": etag})
+        ).status_code == 401
 
     async def test_steward_correction_of_a_validated_value_goes_back_to_draft(
         self, api: httpx.AsyncClient, steward: Headers, admin: Headers
@@ -131,7 +139,8 @@ class TestCorrections:
         fixed = await api.patch(
             url, json={"value": 11, "note": "typo"}, headers=steward | {"If-Match": etag}
         )
-        assert fixed.json()["status"] == "draft" and fixed.json()["validated_at"] is None
+        assert fixed.json()["status"] == "draft"
+        assert fixed.json()["validated_at"] is None
         assert (await api.get(url)).status_code == 404  # no longer public
 
     async def test_admin_correction_keeps_it_validated(

@@ -77,6 +77,7 @@ def build_deriver(settings: ImpactSettings, client: httpx.AsyncClient) -> Derive
         client_id=settings.client_id,
         client_secret=settings.client_secret.get_secret_value(),
         audience=settings.metadata_audience or settings.oidc_audience,
+        scope=f"node:{settings.node_id}:steward",
         limits=limits,
     )
     metadata = (

@@ -1,14 +1,18 @@
 """This service's own client-credentials token, for calls to the Node's metadata service.
 
 The token endpoint comes from the issuer's discovery document; the token is asked for with
-``resource`` = the metadata service's audience and reused until a minute before it expires.
-The same flow as ``converge_common.registration`` (which keeps its token for the registry).
+``resource`` = the metadata service's audience and ``scope`` = the Node's steward role
+(least privilege: the statistics include records under a running embargo), and reused until
+a minute before it expires. The same flow as ``converge_common.registration`` (which keeps
+its own token for the registry).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
+from urllib.parse import quote
 
 import httpx
 from converge_common.http import HttpLimits, fetch
@@ -41,6 +45,7 @@ class ClientCredentials:
         client_id: str,
         client_secret: str,
         audience: str,
+        scope: str,
         limits: HttpLimits,
     ) -> None:
         self._client = client
@@ -48,6 +53,7 @@ class ClientCredentials:
         self._id = client_id
         self._secret = client_secret
         self._audience = audience
+        self._scope = scope
         self._limits = limits
         self._endpoint: str | None = None
         self._token: str | None = None
@@ -70,6 +76,11 @@ class ClientCredentials:
                 await self._fetch()
             return {"Authorization": f"Bearer {self._token}"}
 
+    def _basic(self) -> str:
+        # RFC 6749 2.3.1: the id and secret form-encoded, then HTTP Basic
+        pair = f"{quote(self._id, safe='')}:{quote(self._secret, safe='')}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
+
     async def _fetch(self) -> None:
         try:
             if self._endpoint is None:
@@ -85,8 +96,12 @@ class ClientCredentials:
                 "POST",
                 self._endpoint,
                 limits=self._limits,
-                auth=(self._id, self._secret),
-                data={"grant_type": "client_credentials", "resource": self._audience},
+                headers={"Authorization": self._basic()},
+                data={
+                    "grant_type": "client_credentials",
+                    "resource": self._audience,
+                    "scope": self._scope,
+                },
             )
             if response.status_code != 200:
                 raise TokenUnavailable(f"the token endpoint answered HTTP {response.status_code}")
