@@ -8,6 +8,7 @@ service's database, so a second run keeps its data. Ctrl-C stops everything.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -15,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +172,15 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "CLIENT_ID": f"node-{node}",
                         "CLIENT_SECRET": client_secrets[f"node-{node}"],
                         "HEARTBEAT_INTERVAL_S": "15",
+                        # the impact service derives indicators from its Node's catalogue
+                        **(
+                            {
+                                "METADATA_URL": f"http://{HOST}:{8010 + index}",
+                                "DERIVE_INTERVAL_S": "300",
+                            }
+                            if kind == "impact"
+                            else {}
+                        ),
                     },
                 )
             )
@@ -276,6 +288,7 @@ def main() -> int:
             if failed:
                 print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
                 return 1
+        _seed_impact(services, values)
         _banner(services, values)
         while all(proc.poll() is None for _name, proc in processes):
             time.sleep(0.5)
@@ -287,6 +300,128 @@ def main() -> int:
         return 0
     finally:
         stop()
+
+
+def _call(
+    method: str, url: str, token: str, body: object = None, *, ok: tuple[int, ...] = (200, 201)
+) -> dict[str, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
+    request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return dict(json.loads(response.read() or b"{}"))
+    except urllib.error.HTTPError as exc:
+        if exc.code in ok:
+            return {}
+        raise
+
+
+def _node_token(node: str, values: dict[str, object]) -> str:
+    secret = dict(values["clients"])[f"node-{node}"]  # type: ignore[call-overload]
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "resource": AUDIENCE,
+            "scope": f"node:{node}:admin node:{node}:steward",
+        }
+    ).encode()
+    request = urllib.request.Request(f"http://{HOST}:{OIDC_PORT}/token", data=form)
+    pair = base64.b64encode(f"node-{node}:{secret}".encode()).decode()
+    request.add_header("Authorization", f"Basic {pair}")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return str(json.loads(response.read())["access_token"])
+
+
+# (indicator, period, value) per Node: validated figures over three years, by quarter and month
+_REPORTED = [
+    ("staff.fte", "2023", 9.5),
+    ("staff.fte", "2024", 11.0),
+    ("staff.fte", "2025", 12.5),
+    ("funding.external", "2024", 420_000),
+    ("funding.external", "2025", 515_000),
+    ("publications.citing", "2024", 38),
+    ("publications.citing", "2025", 47),
+    ("collaborations.industry", "2025", 4),
+    ("collaborations.projects", "2025", 6),
+    ("policy.documents", "2025", 2),
+    ("training.trainers.active", "2025", 14),
+    ("training.participants.women_share", "2025", 54.0),
+    ("training.participants.widening_countries", "2025", 31),
+    ("efficiency.support_requests", "2025", 212),
+    *(("communication.page_views", f"2025-{m:02d}", 1800 + 130 * m) for m in range(1, 13)),
+    *(("communication.newsletter_opens", f"2025-Q{q}", 900 + 60 * q) for q in range(1, 5)),
+    ("communication.event_attendance", "2025", 320),
+]
+
+
+def _correct(api: str, token: str, code: str, period: str) -> None:
+    """An admin's correction of a validated value: it stays validated, the history keeps both."""
+    found = _call("GET", f"{api}/values?indicator={code}&period={period}", token)
+    items = found.get("items") or []
+    if not isinstance(items, list) or not items:
+        return
+    url = f"{api}/values/{items[0]['id']}"
+    request = urllib.request.Request(url)  # noqa: S310
+    request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        etag = response.headers["ETag"]
+    body = {"value": float(items[0]["value"]) + 1, "note": "one more paper found in Europe PMC"}
+    patch = urllib.request.Request(url, data=json.dumps(body).encode(), method="PATCH")  # noqa: S310
+    for name, value in (("Authorization", f"Bearer {token}"), ("If-Match", etag)):
+        patch.add_header(name, value)
+    patch.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(patch, timeout=10):  # noqa: S310
+        pass
+
+
+def _seed_impact(services: list[Service], values: dict[str, object]) -> None:
+    """Each Node's impact figures through the real API (once: a second run changes nothing):
+    validated values, one submitted, one draft, one corrected after validation; then the
+    derived values are refreshed from the Node's metadata service and the registry."""
+    for index, service in enumerate(s for s in services if s.module == "converge_impact"):
+        node = service.name.removeprefix("impact-")
+        token = _node_token(node, values)
+        api = service.url + "/api/v1"
+        scale = (1.0, 0.7, 0.45)[index % 3]
+        existing = _call("GET", api + "/values?limit=1&status=draft&status=submitted", token)
+        if not existing.get("items"):
+            print(f"seeding {service.name} with impact figures ...", file=sys.stderr, flush=True)
+            for code, period, figure in _REPORTED:
+                # counts stay whole; FTE keeps its decimals; a share is not scaled
+                value: float = round(figure * scale)
+                if code == "staff.fte":
+                    value = round(figure * scale, 2)
+                elif code == "training.participants.women_share":
+                    value = figure
+                body = {
+                    "indicator": code,
+                    "period": period,
+                    "value": value,
+                    "evidence_url": f"https://elixir-{node}.example.org/reports/{period}",
+                    "evidence_note": "Demo figure",
+                }
+                created = _call("POST", api + "/values", token, body, ok=(201, 409))
+                if created:
+                    _call("POST", f"{api}/values/{created['id']}/submit", token, {})
+                    _call("POST", f"{api}/values/{created['id']}/validate", token, {})
+            submitted = _call(
+                "POST",
+                api + "/values",
+                token,
+                {"indicator": "policy.documents", "period": "2026", "value": 1},
+            )
+            _call("POST", f"{api}/values/{submitted['id']}/submit", token, {})
+            _call(
+                "POST",
+                api + "/values",
+                token,
+                {"indicator": "staff.fte", "period": "2026", "value": 13},
+            )
+            _correct(api, token, "publications.citing", "2025")
+        _call("POST", api + "/derived/refresh", token, {})
 
 
 def _banner(services: list[Service], values: dict[str, object]) -> None:
@@ -306,6 +441,11 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
         "A token for the German Node's steward API (client credentials):",
         f"  curl -s -u node-de:{client_secrets['node-de']} -d grant_type=client_credentials \\",
         f"       -d resource={AUDIENCE} http://{HOST}:{OIDC_PORT}/token",
+        "",
+        "A Node's impact figures (public):",
+        f"  curl 'http://{HOST}:8020/api/v1/profile?period=2025'",
+        f"  curl 'http://{HOST}:8020/api/v1/indicators/communication.page_views/series?granularity=month'",
+        f"  http://{HOST}:8020/api/v1/annual-reports/2025   (printable HTML with SVG charts)",
         "",
     ]
     print("\n".join(lines), flush=True)

@@ -57,6 +57,7 @@ async def federation(tmp_path: Path) -> AsyncIterator[StartFederation]:
             nodes: dict[str, SimNode],
             *,
             states: dict[str, str] | None = None,
+            impact_states: dict[str, str | None] | None = None,
             stopped: tuple[str, ...] = (),
             **overrides: Any,
         ) -> Federation:
@@ -89,8 +90,12 @@ async def federation(tmp_path: Path) -> AsyncIterator[StartFederation]:
                     status="accepted",
                     metadata_url=server.url,
                     service_state=(states or {}).get(node_id, "active"),
+                    # the simulated Node is its impact service too (None: it runs none)
+                    impact_url=server.url if impact_state else None,
+                    impact_state=impact_state,
                 )
                 for node_id, server in servers.items()
+                for impact_state in [(impact_states or {}).get(node_id, "active")]
             ]
             app.state.gateway.directory.replace(entries)
             return Federation(app=app, client=client, nodes=nodes, servers=servers)

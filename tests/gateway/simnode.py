@@ -4,6 +4,12 @@ A :class:`SimNode` answers ``GET /api/v1/search`` in a Node's shape over a fixed
 substring match, ``type`` filter, relevance then id order, offset cursors, ``type`` facets) and
 can be told to misbehave: hang, answer garbage, answer wrongly typed JSON, answer too much,
 fail with 500, or wait a fixed delay before answering.
+
+Given :class:`SimIndicator` definitions and :class:`SimValue` values it is also a Node's impact
+service, per the impact contract: ``GET /api/v1/indicators`` (paged), ``/indicators/{code}``,
+``/indicators/{code}/series`` and ``/profile``, answering exactly the values it was given (a
+period's value is stored at the granularity it is asked for). Its misbehaviours apply there
+too, and ``mislabelled`` answers for another indicator or period than the one asked.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["SimNode", "SimRecord"]
+__all__ = ["SimIndicator", "SimNode", "SimRecord", "SimValue"]
+
+IMPACT_PATHS = ("/api/v1/indicators", "/api/v1/profile")
 
 
 @dataclass(frozen=True)
@@ -29,12 +37,71 @@ class SimRecord:
         return float(self.title.lower().count(q.lower())) if q else 1.0
 
 
+@dataclass(frozen=True)
+class SimIndicator:
+    code: str
+    combine_nodes: str = "sum"
+    unit: str = "records"
+    pathway: str = "resource_uptake"
+    combine_periods: str = "sum"
+    scope: str = "federation"
+    name: str = ""
+    source: str = "reported"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name or self.code.replace(".", " ").capitalize(),
+            "description": f"Simulated indicator {self.code}",
+            "pathway": self.pathway,
+            "type": "output",
+            "unit": self.unit,
+            "combine_nodes": self.combine_nodes,
+            "combine_periods": self.combine_periods,
+            "source": self.source,
+            "derivation": None,
+            "scope": self.scope,
+            # a field the contract does not name: never passed on by the gateway
+            "internal_note": "not for the federation",
+        }
+
+
+@dataclass(frozen=True)
+class SimValue:
+    code: str
+    period: str
+    value: float
+    # when it was validated (reported) or computed (derived)
+    at: str | None = None
+    source: str = "reported"
+
+    def point(self) -> dict[str, Any]:
+        derived = self.source == "derived"
+        return {
+            "period": self.period,
+            "value": self.value,
+            "source": self.source,
+            "computed_at": self.at if derived else None,
+            "validated_at": None if derived else self.at,
+        }
+
+
+def _granularity(period: str) -> str:
+    return "quarter" if "-Q" in period else "month" if "-" in period else "year"
+
+
 @dataclass
 class SimNode:
     records: list[SimRecord] = field(default_factory=list)
-    mode: str = "ok"  # ok, hang, garbage, wrong_type, huge, fail
+    mode: str = "ok"  # ok, hang, garbage, wrong_type, huge, fail, mislabelled
     # how GET /api/v1/records/{id} answers: "ok", or a way of being wrong (RECORD_FAULTS)
     record_mode: str = "ok"
+    indicators: list[SimIndicator] = field(default_factory=list)
+    values: list[SimValue] = field(default_factory=list)
+    # the Node's page size for its indicator list
+    page_size: int = 100
+    # whether profile values carry computed_at / validated_at (not in the contract)
+    profile_times: bool = True
     delay_s: float = 0.0
     calls: list[dict[str, list[str]]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
@@ -87,6 +154,8 @@ class SimNode:
     ) -> tuple[int, bytes, str]:
         if path.startswith("/api/v1/records/"):
             return self._record(path.removeprefix("/api/v1/records/"), accept)
+        if path.startswith(IMPACT_PATHS):
+            return self._impact_answer(path, params)
         if path != "/api/v1/search":
             return 404, b'{"title": "Not Found"}', "application/problem+json"
         if any("\x00" in value for values in params.values() for value in values):
@@ -172,6 +241,77 @@ class SimNode:
             "rank": rank,
             "access": "public",
             "modified_at": r.modified_at,
+        }
+
+    def _impact_answer(self, path: str, params: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        if self.mode in ("garbage", "wrong_type", "fail", "huge"):
+            return {
+                "garbage": (200, b"\x00<html>not json at all", "application/json"),
+                "wrong_type": (200, b'{"items": "lots", "points": 7}', "application/json"),
+                "fail": (500, b'{"title": "Internal Server Error"}', "application/problem+json"),
+                "huge": (
+                    200,
+                    json.dumps({"items": ["y" * 1000] * 500}).encode(),
+                    "application/json",
+                ),
+            }[self.mode]
+        asked = [params.get(name, [""])[0] for name in ("from", "to", "period")]
+        if any(value[:4].isdigit() and int(value[:4]) < 1990 for value in asked):
+            # as the impact service does: its periods start in 1990
+            return 422, b'{"detail": "period before 1990"}', "application/problem+json"
+        answer = self.impact(path, params)
+        if answer is None:
+            return 404, b'{"title": "Not Found"}', "application/problem+json"
+        return 200, json.dumps(answer).encode(), "application/json"
+
+    def impact(self, path: str, params: dict[str, list[str]]) -> dict[str, Any] | None:
+        """The impact contract's answer, or None for a 404."""
+        by_code = {i.code: i for i in self.indicators}
+        if path == "/api/v1/indicators":
+            offset = int(params.get("cursor", ["0"])[0])
+            limit = min(int(params.get("limit", ["20"])[0]), self.page_size)
+            page = self.indicators[offset : offset + limit]
+            answer: dict[str, Any] = {"items": [i.to_json() for i in page], "limit": limit}
+            if offset + limit < len(self.indicators):
+                answer["next_cursor"] = str(offset + limit)
+            return answer
+        if path == "/api/v1/profile":
+            period = params["period"][0]
+            pathways: dict[str, list[dict[str, Any]]] = {}
+            for v in self.values:
+                if v.period == period:
+                    indicator = by_code[v.code]
+                    item = {"code": v.code, "value": v.value, "unit": indicator.unit}
+                    if self.profile_times:  # an addition to the contract, read if sent
+                        item |= {k: v.point()[k] for k in ("computed_at", "validated_at")}
+                    pathways.setdefault(indicator.pathway, []).append(item)
+            shown = "1999" if self.mode == "mislabelled" else period
+            return {
+                "period": shown,
+                "pathways": [{"pathway": p, "indicators": i} for p, i in pathways.items()],
+            }
+        code, _, rest = path.removeprefix("/api/v1/indicators/").partition("/")
+        indicator = by_code.get(code)
+        if indicator is None:
+            return None
+        if not rest:
+            return indicator.to_json()
+        granularity = params.get("granularity", ["year"])[0]
+        start, end = params.get("from", [None])[0], params.get("to", [None])[0]
+        points = [
+            v.point()
+            for v in sorted(self.values, key=lambda v: v.period)
+            if v.code == code
+            and _granularity(v.period) == granularity
+            and (start is None or v.period >= start)
+            and (end is None or v.period <= end)
+        ]
+        shown = "other.indicator" if self.mode == "mislabelled" else code
+        return {
+            "indicator": shown,
+            "granularity": granularity,
+            "unit": indicator.unit,
+            "points": points,
         }
 
 

@@ -6,6 +6,7 @@ from converge_common.ratelimit import RATE_LIMITED_RESPONSE, rate_limit
 from fastapi import APIRouter
 
 from converge_gateway.dcat.endpoints import router as dcat_router
+from converge_gateway.impact.endpoints import router as impact_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
 from converge_gateway.records.endpoints import router as records_router
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/v1", dependencies=[RateLimited], responses=RATE_
 router.include_router(search_router)
 router.include_router(nodes_router)
 router.include_router(records_router)
+router.include_router(impact_router)
 
 # harvesting surfaces at the root, as at a Node
 root_router = APIRouter(dependencies=[RateLimited], responses=RATE_LIMITED_RESPONSE)

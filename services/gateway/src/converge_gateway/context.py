@@ -28,6 +28,8 @@ class Gateway:
     nodes_client: httpx.AsyncClient
     node_limits: HttpLimits
     cache: TTLCache[dict[str, Any]]
+    # federated impact answers, kept apart so they never evict searches (and vice versa)
+    impact_cache: TTLCache[dict[str, Any]]
     cursor: FederatedCursor
     harvest_tokens: HarvestTokens
     # each Node's OAI identifier prefix (from its Identify), to address its records

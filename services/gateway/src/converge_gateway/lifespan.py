@@ -92,6 +92,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
             nodes_client=nodes_client,
             node_limits=limits,
             cache=TTLCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries),
+            impact_cache=TTLCache(
+                ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries
+            ),
             cursor=FederatedCursor(settings.secret_key.get_secret_value().encode()),
             harvest_tokens=HarvestTokens(
                 settings.secret_key.get_secret_value().encode(), ttl_s=settings.oai_token_ttl_s

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from converge_impact import DESCRIPTION, __version__
 from converge_impact.api import router
+from converge_impact.runtime import impact_lifespan
 from converge_impact.settings import ImpactSettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -26,7 +27,10 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router],
         migrations=MIGRATIONS,
-        lifespans=[registration_lifespan(kind="impact", api_version=__version__)],
+        lifespans=[
+            impact_lifespan,
+            registration_lifespan(kind="impact", api_version=__version__),
+        ],
     )
     return build_service_app(settings, spec)
 

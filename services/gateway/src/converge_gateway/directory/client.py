@@ -12,6 +12,7 @@ from converge_gateway.directory.schemas import (
     ChangeFeed,
     NodeEntry,
     RegistryNodePage,
+    RegistryService,
     RegistryServicePage,
 )
 
@@ -60,21 +61,26 @@ class RegistryClient:
         raise RegistryUnavailable(f"{path}: more than {MAX_PAGES} pages")
 
     async def snapshot(self) -> list[NodeEntry]:
-        """Every Node with its metadata service, sorted by Node id."""
+        """Every Node with its metadata and impact services, sorted by Node id."""
         nodes = await self._all("/nodes", {}, RegistryNodePage)
-        services = await self._all("/services", {"kind": "metadata"}, RegistryServicePage)
-        by_node = {s.node_id: s for s in services if s.kind == "metadata"}
+        by_kind: dict[str, dict[str, RegistryService]] = {}
+        for kind in ("metadata", "impact"):
+            services = await self._all("/services", {"kind": kind}, RegistryServicePage)
+            by_kind[kind] = {s.node_id: s for s in services if s.kind == kind}
         entries = []
         for node in nodes:
-            service = by_node.get(node.id)
+            metadata = by_kind["metadata"].get(node.id)
+            impact = by_kind["impact"].get(node.id)
             entries.append(
                 NodeEntry(
                     id=node.id,
                     name=node.name,
                     country=node.country,
                     status=node.status,
-                    metadata_url=service.base_url.rstrip("/") if service else None,
-                    service_state=service.state if service else None,
+                    metadata_url=metadata.base_url.rstrip("/") if metadata else None,
+                    service_state=metadata.state if metadata else None,
+                    impact_url=impact.base_url.rstrip("/") if impact else None,
+                    impact_state=impact.state if impact else None,
                 )
             )
         return sorted(entries, key=lambda e: e.id)

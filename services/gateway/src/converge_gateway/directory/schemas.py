@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,9 +17,13 @@ __all__ = [
     "RegistryNodePage",
     "RegistryService",
     "RegistryServicePage",
+    "ServiceKind",
 ]
 
 NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+# the kinds of Node service the gateway calls (the registry's kinds)
+ServiceKind = Literal["metadata", "impact"]
 
 
 class _Lenient(BaseModel):
@@ -69,7 +73,8 @@ class ChangeFeed(_Lenient):
 
 @dataclass(frozen=True)
 class NodeEntry:
-    """One Node as the gateway calls it."""
+    """One Node as the gateway calls it: its metadata service and, when it runs one, its
+    impact service (each with the registry's view of its state)."""
 
     id: str
     name: str
@@ -77,20 +82,28 @@ class NodeEntry:
     status: str
     metadata_url: str | None
     service_state: str | None
+    impact_url: str | None = None
+    impact_state: str | None = None
 
-    def callable(self, states: Sequence[str]) -> bool:
+    def url(self, service: ServiceKind = "metadata") -> str | None:
+        return self.metadata_url if service == "metadata" else self.impact_url
+
+    def state(self, service: ServiceKind = "metadata") -> str | None:
+        return self.service_state if service == "metadata" else self.impact_state
+
+    def callable(self, states: Sequence[str], service: ServiceKind = "metadata") -> bool:
         return (
             self.status == "accepted"
-            and self.metadata_url is not None
-            and self.service_state in states
+            and self.url(service) is not None
+            and self.state(service) in states
         )
 
-    def inactive_reason(self, states: Sequence[str]) -> str:
+    def inactive_reason(self, states: Sequence[str], service: ServiceKind = "metadata") -> str:
         if self.status != "accepted":
             return f"node {self.status}"
-        if self.metadata_url is None:
-            return "no metadata service registered"
-        return f"metadata service {self.service_state}"
+        if self.url(service) is None:
+            return f"no {service} service registered"
+        return f"{service} service {self.state(service)}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,4 +113,6 @@ class NodeEntry:
             "status": self.status,
             "metadata_url": self.metadata_url,
             "service_state": self.service_state,
+            "impact_url": self.impact_url,
+            "impact_state": self.impact_state,
         }

@@ -55,7 +55,8 @@ class CircuitBreaker:
 
 
 class Breakers:
-    """One breaker per Node, created on first use."""
+    """One breaker per Node service (a Node's metadata and impact services fail apart),
+    created on first use."""
 
     def __init__(
         self, *, failures_to_open: int, open_s: float, clock: Callable[[], float] = time.monotonic
@@ -63,14 +64,16 @@ class Breakers:
         self._failures = failures_to_open
         self._open_s = open_s
         self._clock = clock
-        self._breakers: dict[str, CircuitBreaker] = {}
+        self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
 
-    def get(self, node_id: str) -> CircuitBreaker:
-        breaker = self._breakers.get(node_id)
+    def get(self, node_id: str, service: str = "metadata") -> CircuitBreaker:
+        breaker = self._breakers.get((node_id, service))
         if breaker is None:
             breaker = CircuitBreaker(self._failures, self._open_s, self._clock)
-            self._breakers[node_id] = breaker
+            self._breakers[(node_id, service)] = breaker
         return breaker
 
-    def states(self) -> dict[str, BreakerState]:
-        return {node: b.state for node, b in sorted(self._breakers.items())}
+    def states(self, service: str = "metadata") -> dict[str, BreakerState]:
+        return {
+            node: b.state for (node, kind), b in sorted(self._breakers.items()) if kind == service
+        }

@@ -19,7 +19,7 @@ import httpx
 from converge_common.http import ResponseTooLarge
 from converge_common.ssrf import UnsafeTarget
 
-from converge_gateway.directory.schemas import NodeEntry
+from converge_gateway.directory.schemas import NodeEntry, ServiceKind
 from converge_gateway.fanout.breaker import Breakers
 from converge_gateway.fanout.metrics import NodeMetrics
 
@@ -101,10 +101,10 @@ class FanOut:
         # references to tasks, and the cancellation closes the call's connection)
         self._cancelling: set[asyncio.Task[NodeResult[Any]]] = set()
 
-    def _skip(self, node: NodeEntry, operation: str) -> NodeResult[T] | None:
-        if not node.callable(self.callable_states):
-            reason = node.inactive_reason(self.callable_states)
-        elif not self.breakers.get(node.id).allow():
+    def _skip(self, node: NodeEntry, operation: str, service: ServiceKind) -> NodeResult[T] | None:
+        if not node.callable(self.callable_states, service):
+            reason = node.inactive_reason(self.callable_states, service)
+        elif not self.breakers.get(node.id, service).allow():
             reason = "circuit open"
         else:
             return None
@@ -117,6 +117,7 @@ class FanOut:
         operation: str,
         call: Callable[[NodeEntry], Awaitable[T]],
         abandoned: set[str],
+        service: ServiceKind,
     ) -> NodeResult[T]:
         start = time.perf_counter()
         result: NodeResult[T]
@@ -138,13 +139,20 @@ class FanOut:
             if not isinstance(exc, NodeRejected | NodeAnswerInvalid | httpx.HTTPError):
                 logger.exception("unexpected failure calling node %s", node.id)
         if node.id not in abandoned:  # else the deadline passed and run() recorded a timeout
-            self._finish(node, operation, result, start)
+            self._finish(node, operation, service, result, start)
         return result
 
-    def _finish(self, node: NodeEntry, operation: str, result: NodeResult[T], start: float) -> None:
+    def _finish(
+        self,
+        node: NodeEntry,
+        operation: str,
+        service: ServiceKind,
+        result: NodeResult[T],
+        start: float,
+    ) -> None:
         elapsed = time.perf_counter() - start
         result.ms = round(elapsed * 1000, 1)
-        breaker = self.breakers.get(node.id)
+        breaker = self.breakers.get(node.id, service)
         if result.callers_fault:
             # the Node refused the caller's own bad input: that says nothing of the Node,
             # so it neither counts as a failure nor clears the failures counted so far
@@ -153,7 +161,9 @@ class FanOut:
             breaker.record_success()
         else:
             breaker.record_failure()
-        self.metrics.breaker_open.labels(node.id).set(0 if breaker.state == "closed" else 1)
+        self.metrics.breaker_open.labels(node.id, service).set(
+            0 if breaker.state == "closed" else 1
+        )
         self.metrics.latency.labels(node.id, operation).observe(elapsed)
         self.metrics.outcomes.labels(node.id, operation, result.status).inc()
         if result.status != "ok":
@@ -173,17 +183,24 @@ class FanOut:
         *,
         operation: str,
         deadline_s: float | None = None,
+        service: ServiceKind = "metadata",
     ) -> dict[str, NodeResult[T]]:
-        """Every Node's result, in the order of ``nodes``, by the deadline at the latest."""
+        """Every Node's result, in the order of ``nodes``, by the deadline at the latest.
+
+        ``service`` is the Node service called: its state decides whether the Node is called,
+        and it has its own breaker.
+        """
         results: dict[str, NodeResult[T]] = {}
         tasks: dict[str, asyncio.Task[NodeResult[T]]] = {}
         abandoned: set[str] = set()
         for node in nodes:
-            skipped: NodeResult[T] | None = self._skip(node, operation)
+            skipped: NodeResult[T] | None = self._skip(node, operation, service)
             if skipped is not None:
                 results[node.id] = skipped
             else:
-                tasks[node.id] = asyncio.create_task(self._one(node, operation, call, abandoned))
+                tasks[node.id] = asyncio.create_task(
+                    self._one(node, operation, call, abandoned, service)
+                )
         start = time.perf_counter()
         if tasks:
             _done, pending = await asyncio.wait(
@@ -203,7 +220,7 @@ class FanOut:
             task = tasks[node.id]
             if node.id in abandoned:
                 results[node.id] = NodeResult(node=node.id, status="timeout")
-                self._finish(node, operation, results[node.id], start)
+                self._finish(node, operation, service, results[node.id], start)
             elif task.cancelled() or task.exception() is not None:
                 results[node.id] = NodeResult(node=node.id, status="timeout", ms=waited)
             else:

@@ -24,10 +24,16 @@ class NodeMetrics:
         )
         self.breaker_open = Gauge(
             "gateway_node_circuit_open",
-            "1 while the Node's circuit breaker is open or half-open",
-            ["node"],
+            "1 while the circuit breaker of the Node's service is open or half-open",
+            ["node", "service"],
             registry=registry,
         )
         self.cache = Counter(
             "gateway_search_cache_total", "Search cache lookups", ["result"], registry=registry
+        )
+        self.impact_cache = Counter(
+            "gateway_impact_cache_total",
+            "Federated impact cache lookups",
+            ["result"],
+            registry=registry,
         )

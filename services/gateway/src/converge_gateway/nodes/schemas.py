@@ -18,6 +18,16 @@ class NodeView(BaseModel):
     service_state: str | None = Field(description="The registry's view of its metadata service")
     searched: bool = Field(description="Whether the gateway calls it now")
     circuit: str = Field(description="closed, open or half_open")
+    impact_url: str | None = Field(default=None, description="Its impact service, if any")
+    impact_state: str | None = Field(
+        default=None, description="The registry's view of its impact service"
+    )
+    impact_called: bool = Field(
+        default=False, description="Whether federated impact calls its impact service now"
+    )
+    impact_circuit: str = Field(
+        default="closed", description="The impact service's breaker: closed, open or half_open"
+    )
 
 
 class DirectoryRead(BaseModel):

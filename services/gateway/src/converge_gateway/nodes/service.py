@@ -20,6 +20,9 @@ def read_directory(gateway: Gateway) -> DirectoryRead:
                 searched=node.callable(directory.callable_states)
                 and breakers.get(node.id).state == "closed",
                 circuit=breakers.get(node.id).state,
+                impact_called=node.callable(directory.callable_states, "impact")
+                and breakers.get(node.id, "impact").state == "closed",
+                impact_circuit=breakers.get(node.id, "impact").state,
             )
             for node in directory.nodes
         ],

@@ -1,5 +1,9 @@
 """ORM tables of the impact service, one module per table."""
 
 from converge_impact.models.base import Base
+from converge_impact.models.derived_value import DerivedValue
+from converge_impact.models.indicator import Indicator
+from converge_impact.models.reported_value import ReportedValue
+from converge_impact.models.value_change import ValueChange
 
-__all__ = ["Base"]
+__all__ = ["Base", "DerivedValue", "Indicator", "ReportedValue", "ValueChange"]

@@ -1,0 +1,1 @@
+"""Aggregate counts of the catalogue, read by the Node's impact service."""
