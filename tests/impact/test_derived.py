@@ -287,19 +287,3 @@ class TestRefresh:
             assert {s["status"] for s in report["sources"]} == {"skipped"}
             assert (await api.get("/api/v1/derived")).json() == []
 
-
-class TestStatsEndpoint:
-    async def test_needs_the_nodes_steward(
-        self, node: Node, admin: Headers, other_node: Headers
-    ) -> None:
-        async with httpx.AsyncClient(base_url=node.metadata.url, timeout=10) as client:
-            assert (await client.get("/api/v1/stats")).status_code == 401
-            assert (await client.get("/api/v1/stats", headers=other_node)).status_code == 403
-            stats = (await client.get("/api/v1/stats", headers=admin)).json()
-        assert stats["node"] == "de"
-        # the draft is not counted; the running embargo is
-        assert sum(r["count"] for r in stats["records"] if r["type"] == "Dataset") == 3
-        assert {c["month"]: c["participants"] for c in stats["courses"]} == {
-            "2025-03": 20,
-            "2025-05": 0,
-        }

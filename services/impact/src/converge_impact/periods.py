@@ -9,12 +9,10 @@ from typing import Literal
 __all__ = [
     "PERIOD_PATTERN",
     "Granularity",
-    "contains",
     "granularity_of",
     "month_of",
     "parent",
     "period_key",
-    "periods_in_range",
 ]
 
 Granularity = Literal["year", "quarter", "month"]
@@ -46,17 +44,6 @@ def parent(period: str, granularity: Granularity) -> str:
     return period
 
 
-def contains(outer: str, inner: str) -> bool:
-    return parent(inner, granularity_of(outer)) == outer if _finer_or_same(outer, inner) else False
-
-
-_RANK = {"year": 0, "quarter": 1, "month": 2}
-
-
-def _finer_or_same(outer: str, inner: str) -> bool:
-    return _RANK[granularity_of(inner)] >= _RANK[granularity_of(outer)]
-
-
 def period_key(period: str) -> tuple[int, int]:
     """Sorts periods of one granularity (and a year before its parts)."""
     year = int(period[:4])
@@ -66,8 +53,3 @@ def period_key(period: str) -> tuple[int, int]:
     if kind == "quarter":
         return (year, int(period[6]) * 3)
     return (year, int(period[5:7]))
-
-
-def periods_in_range(granularity: Granularity, start: str, end: str) -> bool:
-    """Whether ``start`` <= ``end`` (both of ``granularity``)."""
-    return period_key(start) <= period_key(end)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
-from converge_common.errors import FieldError, InvalidInput
-from converge_common.pagination import Page, PageRequest, SortField, keyset_page
+from converge_common.pagination import Page, PageRequest
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from converge_impact.dependencies import ActorDep, SettingsDep, StewardDep
-from converge_impact.indicators import repository as indicators
 from converge_impact.indicators.schemas import CODE_PATTERN
 from converge_impact.models import ReportedValue
-from converge_impact.values import repository, service
+from converge_impact.values import service
 from converge_impact.values.schemas import (
     ChangeRead,
     Period,
@@ -29,7 +27,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/values", tags=["values"])
 IfMatch = Annotated[str | None, Header(description="The value's ETag, from a GET")]
 ValueId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-_SORTS = [SortField("id", ReportedValue.id), SortField("updated_at", ReportedValue.updated_at)]
 
 
 def _etag(response: Response, value: ReportedValue) -> None:
@@ -65,32 +62,20 @@ async def list_values(
         limit=limit,
         cursor=cursor,
         sort=sort,
-        allowed=[s.name for s in _SORTS],
+        allowed=[s.name for s in service.SORTS],
         default_sort="id",
         default_limit=settings.page_size_default,
         max_limit=settings.page_size_max,
     )
-    statuses = list(status or []) if actor.steward else ["validated"]
-    by_code = {i.id: i for i in (await indicators.by_codes(session)).values()}
-    indicator_id = None
-    if indicator is not None:
-        found = next((i for i in by_code.values() if i.code == indicator), None)
-        if found is None:
-            raise InvalidInput(
-                f"No indicator {indicator!r}",
-                errors=[FieldError("/indicator", "unknown_indicator", indicator)],
-            )
-        indicator_id = found.id
-    stmt = repository.values_query(statuses=statuses, indicator_id=indicator_id, period=period)
-    rows, next_cursor = await keyset_page(
+    items, next_cursor = await service.list_values(
         session,
-        stmt,
-        request=page,
-        sort_fields=_SORTS,
-        tiebreak=ReportedValue.id,
+        actor=actor,
+        page=page,
         codec=request.app.state.cursor_codec,
+        indicator=indicator,
+        period=period,
+        statuses=status or [],
     )
-    items = [service.to_read(r, by_code[r.indicator_id]) for r in rows]
     return Page[ValueRead](items=items, next_cursor=next_cursor, limit=page.limit)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from converge_common.auth import Principal
 from converge_common.errors import FieldError, Forbidden, InvalidInput, NotFound
+from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.indicators import repository as indicators
@@ -28,17 +29,22 @@ from converge_impact.values.exceptions import EtagMismatch, EtagRequired, ValueE
 from converge_impact.values.schemas import ValueCreate, ValueRead, ValueUpdate
 
 __all__ = [
+    "SORTS",
     "Actor",
     "create",
     "etag_of",
     "get",
     "history",
+    "list_values",
     "return_to_draft",
     "submit",
     "to_read",
     "update",
     "validate",
 ]
+
+
+SORTS = [SortField("id", ReportedValue.id), SortField("updated_at", ReportedValue.updated_at)]
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,38 @@ async def create(
         session, value, action=action, actor=actor.subject, at=now, old_value=None, old_status=None
     )
     return value, indicator
+
+
+async def list_values(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    page: PageRequest,
+    codec: CursorCodec,
+    indicator: str | None,
+    period: str | None,
+    statuses: Sequence[str],
+) -> tuple[list[ValueRead], str | None]:
+    """Validated values for everyone; the Node's stewards may ask for any status."""
+    catalogue = await indicators.by_codes(session)
+    indicator_id = None
+    if indicator is not None:
+        if indicator not in catalogue:
+            raise InvalidInput(
+                f"No indicator {indicator!r}",
+                errors=[FieldError("/indicator", "unknown_indicator", indicator)],
+            )
+        indicator_id = catalogue[indicator].id
+    stmt = repository.values_query(
+        statuses=list(statuses) if actor.steward else ["validated"],
+        indicator_id=indicator_id,
+        period=period,
+    )
+    rows, next_cursor = await keyset_page(
+        session, stmt, request=page, sort_fields=SORTS, tiebreak=ReportedValue.id, codec=codec
+    )
+    by_id = {i.id: i for i in catalogue.values()}
+    return [to_read(r, by_id[r.indicator_id]) for r in rows], next_cursor
 
 
 async def get(
