@@ -24,6 +24,7 @@ from converge_metadata.records.schemas import (
     VersionRead,
 )
 from converge_metadata.records.views import record_read, version_detail, version_read
+from converge_metadata.usage.recorder import Channel, RecorderDep
 
 __all__ = ["router"]
 
@@ -35,6 +36,15 @@ _SORTS = [
     SortField("title", Record.sort_title),
     SortField("created_at", Record.created_at),
 ]
+
+
+# the usage channel of each representation content negotiation can answer with
+_CHANNELS: dict[str, Channel] = {
+    "application/ld+json": "jsonld",
+    "application/vnd.datacite.datacite+xml": "datacite",
+    "text/turtle": "rdf",
+    "application/rdf+xml": "rdf",
+}
 
 
 def _with_etag(response: Response, record: Record) -> None:
@@ -109,13 +119,17 @@ async def read_record(
     node: NodeDep,
     response: Response,
     request: Request,
+    recorder: RecorderDep,
 ) -> RecordRead | Response:
     """One record. A deleted record answers 410 with its tombstone. ``Accept`` may ask for
     Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
     record = await service.read_record(session, record_id, viewer=viewer)
     _with_etag(response, record)
     read = record_read(record, node)
-    return negotiated_record(request, read, response=response) or read
+    negotiated = negotiated_record(request, read, response=response)
+    channel = _CHANNELS.get(negotiated.media_type or "", "api") if negotiated else "api"
+    recorder.record(request, record_id=record.local_id, channel=channel, version=record.version)
+    return negotiated or read
 
 
 @router.put("/{record_id}", response_model_exclude_none=True)
