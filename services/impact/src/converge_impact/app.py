@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from converge_impact import DESCRIPTION, __version__
 from converge_impact.api import router
 from converge_impact.settings import ImpactSettings, get_settings
+from converge_impact.usage.feed import usage_feed_lifespan
 
 __all__ = ["app", "create_app"]
 
@@ -26,7 +27,10 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router],
         migrations=MIGRATIONS,
-        lifespans=[registration_lifespan(kind="impact", api_version=__version__)],
+        lifespans=[
+            usage_feed_lifespan,
+            registration_lifespan(kind="impact", api_version=__version__),
+        ],
     )
     return build_service_app(settings, spec)
 

@@ -14,5 +14,24 @@ class ImpactSettings(NodeServiceSettings):
 
     service_name: str = Field(default="impact")
 
+    # COUNTER usage
+    metadata_url: str = Field(
+        default="", description="The Node's metadata service; its usage events are pulled"
+    )
+    metadata_audience: str = Field(
+        default="", description="Audience of tokens for the metadata service; empty: ours"
+    )
+    usage_pull_interval_s: float = Field(default=300.0, gt=0, description="Between feed pulls")
+    usage_pull_page_size: int = Field(default=1000, ge=1, le=5000)
+    usage_pull_max_pages: int = Field(
+        default=100, ge=1, le=10_000, description="Pages per pull (one transaction)"
+    )
+    usage_upload_max_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1024, description="Largest log file an upload may send"
+    )
+    usage_platform: str = Field(
+        default="", max_length=200, description="DSR Platform; empty: the Node's name"
+    )
+
 
 get_settings = cached_settings(ImpactSettings)
