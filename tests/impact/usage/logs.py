@@ -113,7 +113,8 @@ def feed(uses: list[Use], *, first_id: int = 1) -> FeedPage:
                 "channel": "download" if use.download else "api",
                 "distribution": 0 if use.download else None,
                 "client_hash": _hash(use.when.date().isoformat(), use.ip, use.agent),
-                "user_hash": _hash("user", use.user) if use.user else None,
+                # the metadata service salts every hash by the day
+                "user_hash": _hash(use.when.date().isoformat(), use.user) if use.user else None,
                 "session_hash": None,
                 "user_agent": use.agent,
             }
