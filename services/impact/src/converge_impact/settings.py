@@ -21,6 +21,11 @@ class ImpactSettings(NodeServiceSettings):
     metadata_audience: str = Field(
         default="", description="Audience of tokens for the metadata service; empty: ours"
     )
+    metadata_scope: str = Field(
+        default="",
+        max_length=500,
+        description="Scope asked for in that token; empty: node:<node_id>:admin",
+    )
     usage_pull_interval_s: float = Field(default=300.0, gt=0, description="Between feed pulls")
     usage_pull_page_size: int = Field(default=1000, ge=1, le=5000)
     usage_pull_max_pages: int = Field(

@@ -53,6 +53,7 @@ class ClientCredentials:
         client_id: str,
         client_secret: str,
         audience: str,
+        scope: str,
         limits: HttpLimits,
     ) -> None:
         self._client = client
@@ -61,6 +62,7 @@ class ClientCredentials:
         pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}"
         self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
         self._audience = audience
+        self._scope = scope
         self._limits = limits
         self._endpoint: str | None = None
         self._token: str | None = None
@@ -82,7 +84,11 @@ class ClientCredentials:
             "POST",
             self._endpoint,
             limits=self._limits,
-            data={"grant_type": "client_credentials", "resource": self._audience},
+            data={
+                "grant_type": "client_credentials",
+                "resource": self._audience,
+                "scope": self._scope,
+            },
             headers={"Authorization": self._basic},
         )
         answer.raise_for_status()
@@ -186,6 +192,7 @@ def puller_from_settings(settings: ImpactSettings, client: httpx.AsyncClient) ->
         client_id=settings.client_id,
         client_secret=secret,
         audience=settings.metadata_audience or settings.oidc_audience,
+        scope=settings.metadata_scope or f"node:{settings.node_id}:admin",
         limits=limits,
     )
     return FeedPuller(
