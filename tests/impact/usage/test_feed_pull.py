@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from converge_common.app import http_limits
+import pytest
 from converge_common.db import Database
 from converge_common.testing.asgi import asgi_client
 from converge_common.testing.plugin import AUDIENCE, Tokens, bearer, service_database
-from converge_common.testing.oidc import OIDCProvider
 from converge_impact.settings import ImpactSettings
 from converge_impact.usage.feed import FeedError, FeedPuller, puller_from_settings
 from converge_metadata.app import MIGRATIONS as METADATA_MIGRATIONS
@@ -19,7 +18,6 @@ from converge_metadata.app import create_app as create_metadata_app
 from converge_metadata.models import Base as MetadataBase
 from converge_metadata.settings import MetadataSettings
 from pydantic import SecretStr
-import pytest
 
 from tests.impact.usage.logs import CURL, FIREFOX, GOOGLEBOT
 from tests.impact.usage.test_counter_rules import counts_of, metrics
