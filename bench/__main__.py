@@ -13,7 +13,13 @@ import shlex
 import subprocess
 import sys
 
-DEFAULT = ["metadata_search", "metadata_harvest", "registry_idle", "gateway_fanout"]
+DEFAULT = [
+    "metadata_search",
+    "metadata_harvest",
+    "registry_idle",
+    "gateway_fanout",
+    "impact_usage",
+]
 
 
 def main(argv: list[str]) -> int:

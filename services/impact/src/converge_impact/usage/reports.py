@@ -15,9 +15,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
-from converge_impact.models import UsageDataset, UsageMonthly
+from converge_impact.usage.repository import MonthlyRow
 
 __all__ = ["METRICS", "DsrPeriod", "dsr_json", "dsr_tsv"]
 
@@ -41,31 +42,34 @@ class DsrPeriod:
     node_id: str
 
 
+@lru_cache(maxsize=1024)
 def month_bounds(month: str) -> tuple[str, str]:
     year, mon = int(month[:4]), int(month[5:7])
     last = calendar.monthrange(year, mon)[1]
     return f"{month}-01", f"{month}-{last:02d}"
 
 
-Rows = Sequence[tuple[UsageMonthly, UsageDataset | None]]
+Rows = Sequence[MonthlyRow]
 
 
-def _items(rows: Rows) -> list[tuple[str, str, UsageDataset | None, dict[str, UsageMonthly]]]:
-    """(dataset id, access method, dataset, {month: counts}) in dataset, access order."""
-    out: list[tuple[str, str, UsageDataset | None, dict[str, UsageMonthly]]] = []
-    for counts, dataset in rows:
-        key = (counts.dataset_id, counts.access_method)
-        if not out or (out[-1][0], out[-1][1]) != key:
-            out.append((counts.dataset_id, counts.access_method, dataset, {}))
-        out[-1][3][counts.month] = counts
+def _items(rows: Rows) -> list[tuple[MonthlyRow, dict[str, MonthlyRow]]]:
+    """(first row, {month: row}) per dataset and access method, in that order."""
+    out: list[tuple[MonthlyRow, dict[str, MonthlyRow]]] = []
+    for row in rows:
+        if not out or (out[-1][0].dataset_id, out[-1][0].access_method) != (
+            row.dataset_id,
+            row.access_method,
+        ):
+            out.append((row, {}))
+        out[-1][1][row.month] = row
     return out
 
 
-def _ids(dataset_id: str, dataset: UsageDataset | None, node_id: str) -> list[dict[str, str]]:
+def _ids(dataset: MonthlyRow, node_id: str) -> list[dict[str, str]]:
     ids = []
-    if dataset is not None and dataset.doi:
+    if dataset.doi:
         ids.append({"Type": "DOI", "Value": dataset.doi})
-    ids.append({"Type": "Proprietary", "Value": f"{node_id}:{dataset_id}"})
+    ids.append({"Type": "Proprietary", "Value": f"{node_id}:{dataset.dataset_id}"})
     return ids
 
 
@@ -88,7 +92,7 @@ def _header(period: DsrPeriod) -> dict[str, Any]:
 
 def dsr_json(rows: Rows, period: DsrPeriod) -> dict[str, Any]:
     datasets = []
-    for dataset_id, access, dataset, by_month in _items(rows):
+    for dataset, by_month in _items(rows):
         performance = []
         for month in period.months:
             counts = by_month.get(month)
@@ -104,15 +108,15 @@ def dsr_json(rows: Rows, period: DsrPeriod) -> dict[str, Any]:
                 {"Period": {"Begin_Date": begin, "End_Date": end}, "Instance": instances}
             )
         item: dict[str, Any] = {
-            "Dataset_Title": (dataset.title if dataset else None) or dataset_id,
-            "Dataset_ID": _ids(dataset_id, dataset, period.node_id),
+            "Dataset_Title": dataset.title or dataset.dataset_id,
+            "Dataset_ID": _ids(dataset, period.node_id),
             "Platform": period.platform,
-            "Publisher": (dataset.publisher if dataset else None) or period.platform,
+            "Publisher": dataset.publisher or period.platform,
             "Data_Type": "dataset",
-            "Access_Method": access,
+            "Access_Method": dataset.access_method,
             "Performance": performance,
         }
-        if dataset is not None and dataset.publication_year:
+        if dataset.publication_year:
             item["YOP"] = str(dataset.publication_year)
         datasets.append(item)
     return {"Report_Header": _header(period), "Report_Datasets": datasets}
@@ -150,16 +154,16 @@ def dsr_tsv(rows: Rows, period: DsrPeriod) -> str:
         "Access_Method", "Metric_Type", "Reporting_Period_Total", *month_names,
     ]  # fmt: skip
     out.write("\t".join(columns) + "\n")
-    for dataset_id, access, dataset, by_month in _items(rows):
+    for dataset, by_month in _items(rows):
         fixed = [
-            (dataset.title if dataset else None) or dataset_id,
-            (dataset.publisher if dataset else None) or period.platform,
+            dataset.title or dataset.dataset_id,
+            dataset.publisher or period.platform,
             period.platform,
-            (dataset.doi if dataset else None) or "",
-            f"{period.node_id}:{dataset_id}",
-            (dataset.publication_year if dataset else None) or "",
+            dataset.doi or "",
+            f"{period.node_id}:{dataset.dataset_id}",
+            dataset.publication_year or "",
             "dataset",
-            access,
+            dataset.access_method,
         ]
         for name, column in METRICS:
             values = [getattr(by_month[m], column) if m in by_month else 0 for m in period.months]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.models import UsageDataset, UsageEvent, UsageFeedState, UsageMonthly
 
 __all__ = [
+    "MonthlyRow",
     "datasets_by_id",
     "events_for_processing",
     "get_feed_cursor",
@@ -29,7 +30,9 @@ _CHUNK = 5000
 
 async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     for start in range(0, len(rows), _CHUNK):
-        await session.execute(insert(UsageEvent), list(rows[start : start + _CHUNK]))
+        await session.execute(
+            insert(cast(Table, UsageEvent.__table__)), list(rows[start : start + _CHUNK])
+        )
 
 
 async def events_for_processing(
@@ -58,7 +61,9 @@ async def replace_months(session: AsyncSession, months: Iterable[str]) -> None:
 
 async def insert_monthly(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     for start in range(0, len(rows), _CHUNK):
-        await session.execute(insert(UsageMonthly), list(rows[start : start + _CHUNK]))
+        await session.execute(
+            insert(cast(Table, UsageMonthly.__table__)), list(rows[start : start + _CHUNK])
+        )
 
 
 async def datasets_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str, UsageDataset]:
@@ -85,16 +90,43 @@ async def upsert_datasets(session: AsyncSession, facts: dict[str, dict[str, Any]
     await session.flush()
 
 
-async def monthly_rows(
-    session: AsyncSession, *, first: str, last: str
-) -> list[tuple[UsageMonthly, UsageDataset | None]]:
+class MonthlyRow(NamedTuple):
+    """One month of one dataset and access method, with what the report says of the dataset."""
+
+    month: str
+    dataset_id: str
+    access_method: str
+    total_investigations: int
+    unique_investigations: int
+    total_requests: int
+    unique_requests: int
+    doi: str | None
+    title: str | None
+    publisher: str | None
+    publication_year: int | None
+
+
+async def monthly_rows(session: AsyncSession, *, first: str, last: str) -> list[MonthlyRow]:
+    # plain rows, not ORM objects: a year of 100k datasets is over a million of them
     stmt = (
-        select(UsageMonthly, UsageDataset)
+        select(
+            UsageMonthly.month,
+            UsageMonthly.dataset_id,
+            UsageMonthly.access_method,
+            UsageMonthly.total_investigations,
+            UsageMonthly.unique_investigations,
+            UsageMonthly.total_requests,
+            UsageMonthly.unique_requests,
+            UsageDataset.doi,
+            UsageDataset.title,
+            UsageDataset.publisher,
+            UsageDataset.publication_year,
+        )
         .outerjoin(UsageDataset, UsageDataset.id == UsageMonthly.dataset_id)
         .where(UsageMonthly.month >= first, UsageMonthly.month <= last)
         .order_by(UsageMonthly.dataset_id, UsageMonthly.access_method, UsageMonthly.month)
     )
-    return [(m, d) for m, d in (await session.execute(stmt)).all()]
+    return [MonthlyRow(*row) for row in (await session.execute(stmt)).tuples()]
 
 
 async def monthly_sums(

@@ -9,12 +9,14 @@ from the metadata service arrive already hashed under that service's daily salt.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -71,11 +73,17 @@ class LoadReport:
 
 
 def month_of(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m")
+    return _month_of_day(seconds // 86_400)
 
 
+@lru_cache(maxsize=4096)
+def _month_of_day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m")
+
+
+@lru_cache(maxsize=4096)
 def _month_start(month: str) -> int:
-    return int(datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC).timestamp())
+    return calendar.timegm((int(month[:4]), int(month[5:7]), 1, 0, 0, 0))
 
 
 def _next_month(month: str) -> str:

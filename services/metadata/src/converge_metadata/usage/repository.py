@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import Record, UsageEvent, UsageSalt
@@ -36,7 +36,8 @@ async def delete_salts_before(session: AsyncSession, day: date) -> None:
 
 async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(UsageEvent), list(rows))
+        # the Core table, not the ORM bulk path: a third of the cost per row
+        await session.execute(insert(cast(Table, UsageEvent.__table__)), list(rows))
 
 
 async def events_after(
