@@ -246,29 +246,38 @@ def _usage_log(node: str, datasets: list[tuple[str, dict[str, Any]]], base_url: 
     clients += [(f"198.51.100.{i + 1}", MACHINES[i % len(MACHINES)], "-") for i in range(12)]
     clients += [(f"203.0.113.{i + 1}", ROBOTS[i % len(ROBOTS)], "-") for i in range(6)]
     lines = []
-    for _ in range(rng.randint(3000, 5000)):
+    for _ in range(rng.randint(2000, 3000)):
         local_id, document = rng.choices(datasets, weights)[0]
         ip, agent, cookie = rng.choices(clients, [1.0] * 400 + [6.0] * 12 + [8.0] * 6)[0]
         when = start + timedelta(seconds=rng.randrange(span))
-        repeats = 2 if rng.random() < 0.1 else 1  # a double click now and then
-        download = rng.random() < 0.25
-        path = f"/api/v1/records/{local_id}" + ("/distributions/0/download" if download else "")
         title = document.get("title") or {}
         doi = next(
             (i["value"] for i in document.get("identifiers") or [] if i.get("scheme") == "doi"),
             None,
         )
-        for repeat in range(repeats):
-            at = when + timedelta(seconds=repeat * rng.randint(1, 25))
-            fields = [
-                at.isoformat(), ip, "-", cookie, "-", base_url + path,
-                f"doi:{doi}" if doi else local_id, "data" if download else "-",
-                "1048576" if download else "-", agent,
-                str(title.get("en") or next(iter(title.values()), local_id)),
-                NODE_NAMES[node], "-", "-", str(document.get("issued") or "-"), "1", "-",
-                f"{base_url}/records/{local_id}", str(document.get("issued") or "-")[:4],
-            ]  # fmt: skip
-            lines.append("\t".join(f.replace("\t", " ") for f in fields))
+        # a visit: the landing page, then perhaps the API record and the download, minutes
+        # apart; now and then a double click
+        visit = [
+            "/records/{id}",
+            "/api/v1/records/{id}",
+            "/api/v1/records/{id}/distributions/0/download",
+        ]
+        steps = visit[: rng.choice((1, 1, 2, 3))] if agent in BROWSERS else [rng.choice(visit[1:])]
+        for step, template in enumerate(steps):
+            path = template.format(id=local_id)
+            download = path.endswith("/download")
+            at = when + timedelta(minutes=step * rng.randint(1, 8))
+            for click in range(2 if rng.random() < 0.1 else 1):
+                clicked = at + timedelta(seconds=click * rng.randint(1, 25))
+                fields = [
+                    clicked.isoformat(), ip, "-", cookie, "-", base_url + path,
+                    f"doi:{doi}" if doi else local_id, "data" if download else "-",
+                    "1048576" if download else "-", agent,
+                    str(title.get("en") or next(iter(title.values()), local_id)),
+                    NODE_NAMES[node], "-", "-", str(document.get("issued") or "-"), "1", "-",
+                    f"{base_url}/records/{local_id}", str(document.get("issued") or "-")[:4],
+                ]  # fmt: skip
+                lines.append("\t".join(f.replace("\t", " ") for f in fields))
     lines.sort()
     return "\n".join(lines) + "\n"
 
