@@ -63,6 +63,20 @@ def month_index(occurred_s: I64) -> I64:
     return occurred_s.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
 
 
+def _pack(*columns: I64) -> I64 | None:
+    """The columns (non-negative) as one int64 key ordering like them, first column most
+    significant; ``None`` when they need more than 62 bits."""
+    key = np.zeros(columns[0].shape[0], dtype=np.int64)
+    bits = 0
+    for column in columns:
+        width = max(1, int(column.max(initial=0)).bit_length())
+        bits += width
+        if bits > 62:
+            return None
+        key = (key << width) | column
+    return key
+
+
 def _runs_start(*columns: I64) -> npt.NDArray[np.bool_]:
     """For sorted columns: True where a row starts a new run of equal keys."""
     n = columns[0].shape[0]
@@ -77,11 +91,16 @@ def _runs_start(*columns: I64) -> npt.NDArray[np.bool_]:
 def _kept_after_double_clicks(events: EventArrays) -> npt.NDArray[np.bool_]:
     hour = events.occurred_s // 3600
     # address-identified users are one user per hour; signed-in or cookie users for longer
-    slot = np.where(events.user_by_address, hour, -1)
-    order = np.lexsort(
-        (events.occurred_s, events.resource, events.kind, events.dataset, slot, events.user)
-    )
-    keys = [c[order] for c in (events.user, slot, events.dataset, events.kind, events.resource)]
+    slot = np.where(events.user_by_address, hour - hour.min(initial=0) + 1, 0)
+    identity = (events.user, slot, events.dataset, events.kind, events.resource)
+    packed = _pack(*identity)
+    if packed is not None:
+        # one int64 key and the time: two sort keys instead of six
+        order = np.lexsort((events.occurred_s, packed))
+        keys = [packed[order]]
+    else:
+        order = np.lexsort((events.occurred_s, *reversed(identity)))
+        keys = [c[order] for c in identity]
     ts = events.occurred_s[order]
     same_as_next = np.zeros(len(events), dtype=np.bool_)
     if len(events) > 1:
@@ -107,10 +126,15 @@ def _distinct_sessions(
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         return np.zeros(n_groups, dtype=np.int64)
-    columns = (events.access[idx], events.dataset[idx], hour[idx], events.user[idx])
-    order = np.lexsort(columns)
-    firsts = _runs_start(*(c[order] for c in reversed(columns)))
-    return np.bincount(group_of[idx][order][firsts], minlength=n_groups).astype(np.int64)
+    hours = hour[idx] - hour[idx].min(initial=0)
+    columns = (events.user[idx], hours, events.dataset[idx], events.access[idx])
+    packed = _pack(*columns)
+    if packed is not None:
+        _, firsts = np.unique(packed, return_index=True)
+        return np.bincount(group_of[idx][firsts], minlength=n_groups).astype(np.int64)
+    order = np.lexsort(tuple(reversed(columns)))
+    starts = _runs_start(*(c[order] for c in columns))
+    return np.bincount(group_of[idx][order][starts], minlength=n_groups).astype(np.int64)
 
 
 def count_usage(
