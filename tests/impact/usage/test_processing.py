@@ -4,8 +4,8 @@ collisions (same users, datasets, resources and near-identical times)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import pairwise
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import numpy as np
 import pytest
