@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from converge_common.app import SessionDep
 from converge_common.auth import RequireNodeAdmin
 from converge_common.errors import FieldError, ProblemError
@@ -81,8 +82,6 @@ async def get_dsr(
     if _wants_tsv(format, accept):
         body = reports.dsr_tsv(rows, period)
         return Response(body, media_type=f"{TSV}; charset=utf-8", headers={"Vary": "Accept"})
-    import orjson
-
     document: dict[str, Any] = reports.dsr_json(rows, period)
     return Response(
         orjson.dumps(document), media_type="application/json", headers={"Vary": "Accept"}
