@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +22,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from converge_common.testing.oidc import OIDCClient, generate_jwk
 
@@ -172,15 +176,11 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "CLIENT_ID": f"node-{node}",
                         "CLIENT_SECRET": client_secrets[f"node-{node}"],
                         "HEARTBEAT_INTERVAL_S": "15",
-                        # the impact service derives indicators from its Node's catalogue
-                        **(
-                            {
-                                "METADATA_URL": f"http://{HOST}:{8010 + index}",
-                                "DERIVE_INTERVAL_S": "300",
-                            }
-                            if kind == "impact"
-                            else {}
-                        ),
+                        # the impact service derives indicators from its Node's catalogue and
+                        # pulls its usage events (the metadata service ignores these)
+                        "METADATA_URL": f"http://{HOST}:{8010 + index}",
+                        "DERIVE_INTERVAL_S": "300",
+                        "USAGE_PULL_INTERVAL_S": "30",
                     },
                 )
             )
@@ -210,6 +210,113 @@ def _seed(services: list[Service]) -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+
+
+BROWSERS = (
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+)
+MACHINES = ("curl/8.5.0", "python-requests/2.32.3", "Wget/1.21.4", "libcurl/8.5.0 r-curl/5.2.1")
+ROBOTS = (
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+)
+
+
+def _datasets(metadata_db: Path) -> list[tuple[str, dict[str, Any]]]:
+    with sqlite3.connect(metadata_db) as conn:
+        rows = conn.execute(
+            "SELECT local_id, document FROM records WHERE type = 'Dataset' "
+            "AND status = 'published' AND deleted_at IS NULL ORDER BY local_id"
+        ).fetchall()
+    return [(local_id, json.loads(document)) for local_id, document in rows]
+
+
+def _usage_log(node: str, datasets: list[tuple[str, dict[str, Any]]], base_url: str) -> str:
+    """A counter-processor log of about four months of this Node's dataset usage: people,
+    scripts and robots, repeat visits and double clicks (seeded: the same every run)."""
+    rng = random.Random(f"converge-demo-usage-{node}")
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = (today.replace(day=1) - timedelta(days=100)).replace(day=1)
+    span = int((today - start).total_seconds())
+    weights = [1 / (rank + 1) for rank in range(len(datasets))]
+    clients = [
+        (f"192.0.2.{i % 250 + 1}", rng.choice(BROWSERS), f"cookie-{i}" if i % 3 == 0 else "-")
+        for i in range(400)
+    ]
+    clients += [(f"198.51.100.{i + 1}", MACHINES[i % len(MACHINES)], "-") for i in range(12)]
+    clients += [(f"203.0.113.{i + 1}", ROBOTS[i % len(ROBOTS)], "-") for i in range(6)]
+    lines = []
+    for _ in range(rng.randint(2000, 3000)):
+        local_id, document = rng.choices(datasets, weights)[0]
+        ip, agent, cookie = rng.choices(clients, [1.0] * 400 + [6.0] * 12 + [8.0] * 6)[0]
+        when = start + timedelta(seconds=rng.randrange(span))
+        title = document.get("title") or {}
+        doi = next(
+            (i["value"] for i in document.get("identifiers") or [] if i.get("scheme") == "doi"),
+            None,
+        )
+        # a visit: the landing page, then perhaps the API record and the download, minutes
+        # apart; now and then a double click
+        visit = [
+            "/records/{id}",
+            "/api/v1/records/{id}",
+            "/api/v1/records/{id}/distributions/0/download",
+        ]
+        steps = visit[: rng.choice((1, 1, 2, 3))] if agent in BROWSERS else [rng.choice(visit[1:])]
+        for step, template in enumerate(steps):
+            path = template.format(id=local_id)
+            download = path.endswith("/download")
+            at = when + timedelta(minutes=step * rng.randint(1, 8))
+            for click in range(2 if rng.random() < 0.1 else 1):
+                clicked = at + timedelta(seconds=click * rng.randint(1, 25))
+                fields = [
+                    clicked.isoformat(), ip, "-", cookie, "-", base_url + path,
+                    f"doi:{doi}" if doi else local_id, "data" if download else "-",
+                    "1048576" if download else "-", agent,
+                    str(title.get("en") or next(iter(title.values()), local_id)),
+                    NODE_NAMES[node], "-", "-", str(document.get("issued") or "-"), "1", "-",
+                    f"{base_url}/records/{local_id}", str(document.get("issued") or "-")[:4],
+                ]  # fmt: skip
+                lines.append("\t".join(f.replace("\t", " ") for f in fields))
+    lines.sort()
+    return "\n".join(lines) + "\n"
+
+
+def _seed_usage(services: list[Service]) -> None:
+    """A few months of generated usage per Node, loaded into its impact service once."""
+    for service in services:
+        if service.module != "converge_impact":
+            continue
+        node = service.name.removeprefix("impact-")
+        impact_db, metadata_db = VAR / node / "impact.db", VAR / node / "metadata.db"
+        if impact_db.exists():
+            with sqlite3.connect(impact_db) as conn:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+                if (
+                    "usage_events" in tables
+                    and conn.execute("SELECT 1 FROM usage_events LIMIT 1").fetchone()
+                ):
+                    continue
+        datasets = _datasets(metadata_db)
+        if not datasets:
+            continue
+        log = VAR / node / "usage-demo.log"
+        base_url = f"http://{HOST}:{8010 + NODES.index(node)}"
+        log.write_text(_usage_log(node, datasets, base_url))
+        print(f"loading generated usage into {service.name} ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "converge_impact.cli", "usage", "load", "--format", "counter",
+             str(log)],
+            env={**os.environ, **service.env},
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
 
 
 def _start(service: Service) -> subprocess.Popen[bytes]:
@@ -280,6 +387,7 @@ def main() -> int:
             return 1
         services = _services(values)
         _seed(services)
+        _seed_usage(services)
         # the registry first, so that the Nodes' services find it when they register
         for stage in (services[:1], services[1:]):
             for service in stage:
@@ -437,6 +545,11 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
             lines.append(f"  {service.name:<22} {service.url}   API docs {service.url}/docs")
     lines += [
         f"  OpenID provider        http://{HOST}:{OIDC_PORT}",
+        "",
+        "COUNTER usage of a Node's datasets (Dataset Master Report, JSON or ?format=tsv):",
+        f"  http://{HOST}:8020/api/v1/reports/dsr?begin_date="
+        f"{(datetime.now(UTC) - timedelta(days=120)).strftime('%Y-%m')}"
+        f"&end_date={datetime.now(UTC).strftime('%Y-%m')}",
         "",
         "A token for the German Node's steward API (client credentials):",
         f"  curl -s -u node-de:{client_secrets['node-de']} -d grant_type=client_credentials \\",

@@ -9,10 +9,11 @@ from converge_impact.derived.endpoints import router as derived
 from converge_impact.indicators.endpoints import router as indicators
 from converge_impact.reporting.endpoints import router as reporting
 from converge_impact.values.endpoints import router as values
+from converge_impact.usage.endpoints import router as usage_router
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
 # bulk before values: /values/bulk is not /values/{value_id}
-for part in (bulk, values, indicators, reporting, derived):
+for part in (bulk, values, indicators, reporting, derived, usage_router):
     router.include_router(part)

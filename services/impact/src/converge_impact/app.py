@@ -12,6 +12,7 @@ from converge_impact import DESCRIPTION, __version__
 from converge_impact.api import router
 from converge_impact.runtime import impact_lifespan
 from converge_impact.settings import ImpactSettings, get_settings
+from converge_impact.usage.feed import usage_feed_lifespan
 
 __all__ = ["app", "create_app"]
 
@@ -29,6 +30,7 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         lifespans=[
             impact_lifespan,
+            usage_feed_lifespan,
             registration_lifespan(kind="impact", api_version=__version__),
         ],
     )

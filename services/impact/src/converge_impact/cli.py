@@ -9,6 +9,7 @@ from converge_common.cli import run_cli
 
 from converge_impact.app import MIGRATIONS, create_app
 from converge_impact.settings import get_settings
+from converge_impact.usage.commands import USAGE_COMMAND
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,6 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app_factory=create_app,
         migrations=MIGRATIONS,
         argv=argv,
+        extra_commands=[USAGE_COMMAND],
     )
 
 

@@ -14,6 +14,7 @@ from converge_metadata.dependencies import vocabulary_lifespan
 from converge_metadata.publishing.api import root_router as publishing_router
 from converge_metadata.search.runtime import search_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
+from converge_metadata.usage.recorder import usage_lifespan
 
 __all__ = ["app", "create_app"]
 
@@ -32,6 +33,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         lifespans=[
             vocabulary_lifespan,
             search_lifespan,
+            usage_lifespan,
             registration_lifespan(kind="metadata", api_version=__version__),
         ],
         body_limits={"/api/v1/import": settings.import_max_bytes},

@@ -60,5 +60,28 @@ class MetadataSettings(NodeServiceSettings):
     dcat_page_size: int = Field(default=100, ge=1, le=5000)
     sitemap_page_size: int = Field(default=50000, ge=1, le=50000)
 
+    # Usage events for COUNTER (investigations and requests), read by the Node's impact service
+    usage_recording: bool = Field(default=True, description="Record usage events")
+    usage_queue_max: int = Field(
+        default=10_000, ge=1, description="Events waiting in memory; further ones are dropped"
+    )
+    usage_batch_size: int = Field(default=500, ge=1, le=10_000, description="Events per write")
+    usage_flush_interval_s: float = Field(
+        default=1.0, gt=0, description="Longest an event waits in memory before it is written"
+    )
+    usage_session_cookie: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9_.-]{0,64}$",
+        description="Name of a cookie identifying a reader's session (its hash is stored); "
+        "empty: none",
+    )
+    usage_feed_lag_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="The feed serves events written at least this long ago, so a batch still "
+        "committing is never passed over",
+    )
+    usage_feed_max_limit: int = Field(default=5000, ge=1, le=50_000)
+
 
 get_settings = cached_settings(MetadataSettings)

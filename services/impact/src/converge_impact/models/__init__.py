@@ -4,6 +4,20 @@ from converge_impact.models.base import Base
 from converge_impact.models.derived_value import DerivedValue
 from converge_impact.models.indicator import Indicator
 from converge_impact.models.reported_value import ReportedValue
+from converge_impact.models.usage_dataset import UsageDataset
+from converge_impact.models.usage_event import UsageEvent
+from converge_impact.models.usage_feed_state import UsageFeedState
+from converge_impact.models.usage_monthly import UsageMonthly
 from converge_impact.models.value_change import ValueChange
 
-__all__ = ["Base", "DerivedValue", "Indicator", "ReportedValue", "ValueChange"]
+__all__ = [
+    "Base",
+    "DerivedValue",
+    "Indicator",
+    "ReportedValue",
+    "UsageDataset",
+    "UsageEvent",
+    "UsageFeedState",
+    "UsageMonthly",
+    "ValueChange",
+]

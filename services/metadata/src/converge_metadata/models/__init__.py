@@ -5,6 +5,8 @@ from converge_metadata.models.catalogue_state import CatalogueState
 from converge_metadata.models.record import Record
 from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
 from converge_metadata.models.record_version import RecordVersion
+from converge_metadata.models.usage_event import UsageEvent
+from converge_metadata.models.usage_salt import UsageSalt
 
 __all__ = [
     "FACET_DIMENSIONS",
@@ -14,4 +16,6 @@ __all__ = [
     "RecordFacet",
     "RecordVersion",
     "UTCDateTime",
+    "UsageEvent",
+    "UsageSalt",
 ]

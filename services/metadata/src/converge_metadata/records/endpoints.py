@@ -28,6 +28,7 @@ from converge_metadata.records.schemas import (
     VersionRead,
 )
 from converge_metadata.records.views import record_read, version_detail, version_read
+from converge_metadata.usage.recorder import Channel, RecorderDep
 
 __all__ = ["router"]
 
@@ -40,6 +41,15 @@ _SORTS = [
     SortField("title", Record.sort_title),
     SortField("created_at", Record.created_at),
 ]
+
+
+# the usage channel of each representation content negotiation can answer with
+_CHANNELS: dict[str, Channel] = {
+    "application/ld+json": "jsonld",
+    "application/vnd.datacite.datacite+xml": "datacite",
+    "text/turtle": "rdf",
+    "application/rdf+xml": "rdf",
+}
 
 
 def _with_etag(response: Response, record: Record) -> None:
@@ -132,6 +142,7 @@ async def read_record(
     context: ContextDep,
     response: Response,
     request: Request,
+    recorder: RecorderDep,
 ) -> RecordRead | Response:
     """One record. A deleted record answers 410 with its tombstone. ``Accept`` may ask for
     Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
@@ -140,7 +151,10 @@ async def read_record(
     # what a record shows depends on who asks (drafts, a controlled record's distributions)
     response.headers["Vary"] = "Authorization"
     read = _read(record, node, viewer, context)
-    return negotiated_record(request, read, response=response) or read
+    negotiated = negotiated_record(request, read, response=response)
+    channel = _CHANNELS.get(negotiated.media_type or "", "api") if negotiated else "api"
+    recorder.record(request, record_id=record.local_id, channel=channel, version=record.version)
+    return negotiated or read
 
 
 @router.put("/{record_id}", response_model_exclude_none=True, responses=problem_responses(412, 428))

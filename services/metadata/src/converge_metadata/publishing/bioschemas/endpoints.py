@@ -14,6 +14,7 @@ from converge_metadata.publishing.bioschemas import service
 from converge_metadata.publishing.bioschemas.landing import LANDING_PAGE_POLICY
 from converge_metadata.publishing.context import ContextDep
 from converge_metadata.settings import MetadataSettings
+from converge_metadata.usage.recorder import RecorderDep
 
 __all__ = ["router"]
 
@@ -22,10 +23,15 @@ router = APIRouter(tags=["Landing pages"])
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 async def get_landing_page(
-    record_id: str, session: SessionDep, context: ContextDep
+    record_id: str,
+    session: SessionDep,
+    context: ContextDep,
+    request: Request,
+    recorder: RecorderDep,
 ) -> HTMLResponse:
     """A published record for people, with embedded schema.org JSON-LD for crawlers."""
     html = await service.landing_page(session, record_id, context=context)
+    recorder.record(request, record_id=record_id, channel="landing")
     return HTMLResponse(html, headers={"Content-Security-Policy": LANDING_PAGE_POLICY})
 
 

@@ -14,6 +14,7 @@ from converge_metadata.publishing.context import ContextDep
 from converge_metadata.publishing.dcat import service
 from converge_metadata.publishing.negotiation import RDF_MEDIA_TYPES, choose_rdf, serialise
 from converge_metadata.settings import MetadataSettings
+from converge_metadata.usage.recorder import RecorderDep
 
 __all__ = ["router"]
 
@@ -58,15 +59,19 @@ async def get_catalog(
 @router.get("/dcat/datasets/{record_id}", response_class=Response, responses=_RDF_DOC)
 async def get_dataset(
     record_id: str,
+    request: Request,
     session: SessionDep,
     context: ContextDep,
+    recorder: RecorderDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
     """One published record as DCAT-AP (a ``dcat:Dataset`` for datasets)."""
     choose_rdf(format_param=format, accept=accept)
     graph = await service.dataset_graph(session, record_id, context=context)
-    return _rdf(graph, format_param=format, accept=accept)
+    answer = _rdf(graph, format_param=format, accept=accept)
+    recorder.record(request, record_id=record_id, channel="dcat")
+    return answer
 
 
 @router.get("/fdp", response_class=Response, responses=_RDF_DOC)

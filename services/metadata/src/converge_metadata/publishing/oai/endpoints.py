@@ -16,6 +16,7 @@ from converge_metadata.publishing.oai.envelope import error_response, response
 from converge_metadata.publishing.oai.service import OAIService
 from converge_metadata.publishing.oai.tokens import TokenCodec
 from converge_metadata.settings import MetadataSettings
+from converge_metadata.usage.recorder import RecorderDep, UsageRecorder
 
 __all__ = ["router"]
 
@@ -34,7 +35,11 @@ def _token_codec(settings: MetadataSettings) -> TokenCodec:
 
 
 async def _answer(
-    request: Request, items: list[tuple[str, str]], session: SessionDep, context: ContextDep
+    request: Request,
+    items: list[tuple[str, str]],
+    session: SessionDep,
+    context: ContextDep,
+    recorder: UsageRecorder,
 ) -> Response:
     settings: MetadataSettings = request.app.state.settings
     now = datetime.now(UTC)
@@ -50,6 +55,10 @@ async def _answer(
         )
         body = await service.respond(oai_request)
         xml = response(now=now, base_url=context.oai_url, arguments=arguments, body=body)
+        if oai_request.verb == "GetRecord":
+            local_id = context.local_id_of(oai_request.arguments["identifier"])
+            if local_id:
+                recorder.record(request, record_id=local_id, channel="oai")
     except OAIError as error:
         xml = error_response(now=now, base_url=context.oai_url, arguments=arguments, error=error)
     return Response(content=xml.encode("utf-8"), media_type=_XML)
@@ -57,14 +66,18 @@ async def _answer(
 
 @router.get("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (GET)")
 @answers_bad_text_itself
-async def oai_get(request: Request, session: SessionDep, context: ContextDep) -> Response:
+async def oai_get(
+    request: Request, session: SessionDep, context: ContextDep, recorder: RecorderDep
+) -> Response:
     items = list(request.query_params.multi_items())
-    return await _answer(request, items, session, context)
+    return await _answer(request, items, session, context, recorder)
 
 
 @router.post("/oai", responses=_DOC, response_class=Response, summary="OAI-PMH 2.0 (POST)")
 @answers_bad_text_itself
-async def oai_post(request: Request, session: SessionDep, context: ContextDep) -> Response:
+async def oai_post(
+    request: Request, session: SessionDep, context: ContextDep, recorder: RecorderDep
+) -> Response:
     body = (await request.body()).decode("utf-8", errors="replace")
     items = parse_qsl(body, keep_blank_values=True)
-    return await _answer(request, items, session, context)
+    return await _answer(request, items, session, context, recorder)

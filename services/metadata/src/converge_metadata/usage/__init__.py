@@ -1,0 +1,1 @@
+"""Usage events: COUNTER investigations and requests, recorded as they happen."""
