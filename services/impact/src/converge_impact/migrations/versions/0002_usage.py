@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0001_usage"
-down_revision = None
+revision = "0002_usage"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
