@@ -5,7 +5,8 @@ catalogue. Here Hypothesis writes records of every type, with unicode, markup, n
 text and odd URLs, through the real API; whatever the API accepts (201) must come back as
 JSON, Bioschemas JSON-LD, DataCite XML, DCAT-AP (Turtle, JSON-LD, RDF/XML, by the records
 endpoint and by ``/dcat``), OAI-PMH (``oai_dc``, ``oai_datacite``, ``dcat_ap``), the landing
-page, the FAIR assessment, the catalogue and the sitemap, each one well formed; whatever it refuses is a 422, never a 500.
+page, the FAIR assessment, the catalogue and the sitemap, each one well formed; whatever it
+refuses is a 422, never a 500.
 """
 
 from __future__ import annotations
