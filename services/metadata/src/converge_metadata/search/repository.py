@@ -129,9 +129,8 @@ class SearchSql:
 
     def match(self, filters: SearchFilters, *, steward: bool, today: date) -> Match:
         params: dict[str, Any] = {"today": today}
-        where = ["r.deleted_at IS NULL"]
-        if not steward:
-            where.append(self.public)
+        # stewards see every live record; the public rule implies a live one
+        where = ["r.deleted_at IS NULL" if steward else self.public]
         if filters.type:
             where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
         if filters.license:
