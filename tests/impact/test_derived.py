@@ -286,4 +286,3 @@ class TestRefresh:
             report = (await api.post("/api/v1/derived/refresh", headers=admin)).json()
             assert {s["status"] for s in report["sources"]} == {"skipped"}
             assert (await api.get("/api/v1/derived")).json() == []
-
