@@ -24,7 +24,6 @@ from converge_impact.derived.clients import MetadataClient, RegistryClient
 from converge_impact.derived.schemas import RefreshReport
 from converge_impact.derived.service import Deriver
 from converge_impact.derived.token import ClientCredentials
-from converge_impact.derived.usage import monthly_totals_function
 from converge_impact.indicators.catalogue import ensure_catalogue
 from converge_impact.settings import ImpactSettings
 
@@ -92,7 +91,7 @@ def build_deriver(settings: ImpactSettings, client: httpx.AsyncClient) -> Derive
         if settings.registry_url
         else None
     )
-    return Deriver(metadata=metadata, registry=registry, monthly_totals=monthly_totals_function())
+    return Deriver(metadata=metadata, registry=registry)
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from converge_impact.derived.clients import MetadataClient, RegistryClient, Sour
 from converge_impact.derived.compute import Derivation, from_fair, from_histories, from_stats
 from converge_impact.derived.schemas import DerivedRead, RefreshReport, SourceOutcome
 from converge_impact.derived.token import TokenUnavailable
-from converge_impact.derived.usage import MonthlyTotals, usage_derivation
+from converge_impact.derived.usage import usage_derivation
 from converge_impact.indicators import repository as indicators
 from converge_impact.models.base import utcnow
 from converge_impact.periods import granularity_of
@@ -33,7 +33,6 @@ USAGE_YEARS = 3
 class Deriver:
     metadata: MetadataClient | None
     registry: RegistryClient | None
-    monthly_totals: MonthlyTotals | None
 
     async def _read(
         self, name: str, read: Callable[[], Awaitable[Derivation]] | None, why_not: str
@@ -93,16 +92,9 @@ class Deriver:
         )
 
     async def _usage(self, session: AsyncSession, now: datetime) -> SourceOutcome:
-        if self.monthly_totals is None:
-            return SourceOutcome(
-                source="usage",
-                status="skipped",
-                detail="converge_impact.usage (COUNTER processing) is not part of this build",
-            )
+        # the Node's own processed usage: always there, empty until events are processed
         begin = date(now.year - USAGE_YEARS, 1, 1)
-        derivation = await usage_derivation(
-            session, self.monthly_totals, begin=begin, end=now.date()
-        )
+        derivation = await usage_derivation(session, begin=begin, end=now.date())
         return SourceOutcome(
             source="usage", status="ok", values=await _write(session, derivation, computed_at=now)
         )

@@ -1,22 +1,15 @@
-"""The COUNTER usage indicators, from ``converge_impact.usage.service.monthly_totals``.
-
-The usage module (COUNTER processing into Dataset Master Reports) is built separately; when
-it is not installed in this service, the usage indicators are skipped (never invented) and
-the refresh says so.
-"""
+"""The COUNTER usage indicators, from the Node's processed Dataset Master Report totals."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
-from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.derived.compute import Derivation, Figure
+from converge_impact.usage.service import monthly_totals
 
-__all__ = ["USAGE_FIELDS", "monthly_totals_function", "usage_derivation"]
+__all__ = ["USAGE_FIELDS", "usage_derivation"]
 
 USAGE_FIELDS = {
     "usage.investigations.total": "total_investigations",
@@ -24,36 +17,13 @@ USAGE_FIELDS = {
     "usage.requests.total": "total_requests",
     "usage.requests.unique": "unique_requests",
 }
-SOURCE = "usage:converge_impact.usage.service.monthly_totals (COUNTER DSR totals)"
+SOURCE = "usage: COUNTER Dataset Master Report totals (regular and machine access)"
 
 
-class _Totals(Protocol):
-    total_investigations: int
-    unique_investigations: int
-    total_requests: int
-    unique_requests: int
-
-
-MonthlyTotals = Callable[..., Awaitable[Mapping[str, Any]]]
-
-
-def monthly_totals_function() -> MonthlyTotals | None:
-    """The usage module's ``monthly_totals``, or ``None`` when it is not part of this build."""
-    try:
-        module = importlib.import_module("converge_impact.usage.service")
-    except ModuleNotFoundError:
-        return None
-    function = getattr(module, "monthly_totals", None)
-    return function if callable(function) else None
-
-
-async def usage_derivation(
-    session: AsyncSession, monthly_totals: MonthlyTotals, *, begin: date, end: date
-) -> Derivation:
+async def usage_derivation(session: AsyncSession, *, begin: date, end: date) -> Derivation:
     totals = await monthly_totals(session, begin=begin, end=end)
     out = Derivation(replaces=set(USAGE_FIELDS), replace_from=f"{begin.year:04d}-{begin.month:02d}")
     for month, value in sorted(totals.items()):
-        typed: _Totals = value
         for code, name in USAGE_FIELDS.items():
-            out.figures.append(Figure(code, month, float(getattr(typed, name)), SOURCE))
+            out.figures.append(Figure(code, month, float(getattr(value, name)), SOURCE))
     return out
