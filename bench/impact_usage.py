@@ -283,12 +283,20 @@ def _request(app: Any, headers: dict[str, str]) -> Any:
     return Request(scope)
 
 
+def _load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[1]
+    except OSError:
+        return "unknown"
+
+
 def markdown(engine: dict[str, float], load: dict[str, float], year: dict[str, float],
-             rec: dict[str, float], command: str) -> str:  # fmt: skip
+             rec: dict[str, float], command: str, load_average: str) -> str:  # fmt: skip
     return "\n".join(
         [
             f"Command: `{command}`. The machine is shared with other agents' test runs during "
-            "the measurement (2 cores for 9 agents), so figures are pessimistic and noisy.",
+            f"the measurement (2 cores for 9 agents; 5-minute load average {load_average} at "
+            "the end), so figures are pessimistic and noisy.",
             "",
             "| measure | result | target |",
             "|---|---|---|",
@@ -318,7 +326,10 @@ def markdown(engine: dict[str, float], load: dict[str, float], year: dict[str, f
             "of users identified by address) and counted by the same function the service runs "
             "per month; the service additionally reads each month's events from its database. "
             "The recording cost is measured in-process (no network), where it is largest "
-            "relative to the read.",
+            "relative to the read. Where the p50 difference is smaller than the run-to-run "
+            "noise of a loaded machine (it changes sign between runs), the time of the "
+            "recording call itself is the figure to read: it is all the read waits for, as "
+            "the write happens in the background task.",
         ]
     )
 
@@ -344,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         rec = asyncio.run(bench_recording(requests, workdir))
         print("recording", rec, flush=True)
     command = "uv run python -m bench.impact_usage" + (" --quick" if args.quick else "")
-    section = markdown(engine, load, year, rec, command)
+    section = markdown(engine, load, year, rec, command, _load_average())
     print(section)
     if not args.no_docs and not args.quick:
         write_section("Impact: COUNTER usage", section)
