@@ -1,7 +1,7 @@
 """COUNTER usage: events, datasets, monthly counts and the feed's cursor.
 
-Revision ID: 0001_usage
-Revises:
+Revision ID: 0002_usage
+Revises: 0001
 Create Date: 2026-12-03 09:40:00
 """
 
