@@ -8,8 +8,8 @@ from converge_impact.bulk.endpoints import router as bulk
 from converge_impact.derived.endpoints import router as derived
 from converge_impact.indicators.endpoints import router as indicators
 from converge_impact.reporting.endpoints import router as reporting
-from converge_impact.values.endpoints import router as values
 from converge_impact.usage.endpoints import router as usage_router
+from converge_impact.values.endpoints import router as values
 
 __all__ = ["router"]
 

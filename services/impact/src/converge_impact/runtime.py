@@ -23,9 +23,9 @@ from fastapi import Depends, FastAPI, Request
 from converge_impact.derived.clients import MetadataClient, RegistryClient
 from converge_impact.derived.schemas import RefreshReport
 from converge_impact.derived.service import Deriver
-from converge_impact.derived.token import ClientCredentials
 from converge_impact.indicators.catalogue import ensure_catalogue
 from converge_impact.settings import ImpactSettings
+from converge_impact.tokens import ClientCredentials
 
 __all__ = ["ImpactRuntime", "RuntimeDep", "impact_lifespan"]
 

@@ -13,7 +13,7 @@ import httpx
 from converge_common.http import HttpLimits, fetch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from converge_impact.derived.token import ClientCredentials
+from converge_impact.tokens import ClientCredentials
 
 __all__ = [
     "CatalogueStats",

@@ -15,11 +15,11 @@ from converge_impact.derived import repository
 from converge_impact.derived.clients import MetadataClient, RegistryClient, SourceError
 from converge_impact.derived.compute import Derivation, from_fair, from_histories, from_stats
 from converge_impact.derived.schemas import DerivedRead, RefreshReport, SourceOutcome
-from converge_impact.derived.token import TokenUnavailable
 from converge_impact.derived.usage import usage_derivation
 from converge_impact.indicators import repository as indicators
 from converge_impact.models.base import utcnow
 from converge_impact.periods import granularity_of
+from converge_impact.tokens import TokenUnavailable
 
 __all__ = ["Deriver", "list_derived"]
 

@@ -10,15 +10,12 @@ the last committed one ended.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
 
 import httpx
 from converge_common.app import http_limits
@@ -28,10 +25,11 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from converge_impact.settings import ImpactSettings
+from converge_impact.tokens import ClientCredentials, TokenUnavailable
 from converge_impact.usage import repository, service
 from converge_impact.usage.schemas import FeedPage
 
-__all__ = ["ClientCredentials", "FeedError", "FeedPuller", "PullResult", "usage_feed_lifespan"]
+__all__ = ["FeedError", "FeedPuller", "PullResult", "usage_feed_lifespan"]
 
 logger = logging.getLogger("converge.impact.usage")
 
@@ -40,62 +38,6 @@ FEED_SOURCE = "metadata"
 
 class FeedError(Exception):
     """The metadata service's answer could not be used."""
-
-
-class ClientCredentials:
-    """An OAuth 2.0 client-credentials access token for one audience, renewed before expiry."""
-
-    def __init__(
-        self,
-        *,
-        client: httpx.AsyncClient,
-        issuer: str,
-        client_id: str,
-        client_secret: str,
-        audience: str,
-        scope: str,
-        limits: HttpLimits,
-    ) -> None:
-        self._client = client
-        self._issuer = issuer.rstrip("/")
-        # RFC 6749 2.3.1: form-encode each part, then HTTP Basic
-        pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}"
-        self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
-        self._audience = audience
-        self._scope = scope
-        self._limits = limits
-        self._endpoint: str | None = None
-        self._token: str | None = None
-        self._expires_at = 0.0
-
-    def forget(self) -> None:
-        self._token = None
-
-    async def token(self) -> str:
-        if self._token is not None and self._expires_at - 60 > time.time():
-            return self._token
-        if self._endpoint is None:
-            url = self._issuer + "/.well-known/openid-configuration"
-            discovery = await fetch(self._client, "GET", url, limits=self._limits)
-            discovery.raise_for_status()
-            self._endpoint = str(discovery.json()["token_endpoint"])
-        answer = await fetch(
-            self._client,
-            "POST",
-            self._endpoint,
-            limits=self._limits,
-            data={
-                "grant_type": "client_credentials",
-                "resource": self._audience,
-                "scope": self._scope,
-            },
-            headers={"Authorization": self._basic},
-        )
-        answer.raise_for_status()
-        body: dict[str, Any] = answer.json()
-        self._token = str(body["access_token"])
-        self._expires_at = time.time() + float(body.get("expires_in", 300))
-        return self._token
 
 
 @dataclass(frozen=True)
@@ -130,7 +72,10 @@ class FeedPuller:
     async def _page(self, cursor: str) -> FeedPage:
         params = {"after": cursor, "limit": str(self._page_size)}
         for attempt in range(2):
-            headers = {"Authorization": f"Bearer {await self._credentials.token()}"}
+            try:
+                headers = await self._credentials.header()
+            except TokenUnavailable as exc:
+                raise FeedError(f"no token for the usage feed: {exc}") from exc
             response = await fetch(
                 self._client, "GET", self._url, limits=self._limits, params=params, headers=headers
             )
@@ -187,7 +132,7 @@ def puller_from_settings(settings: ImpactSettings, client: httpx.AsyncClient) ->
         return None
     limits = http_limits(settings)
     credentials = ClientCredentials(
-        client=client,
+        client,
         issuer=settings.oidc_issuer,
         client_id=settings.client_id,
         client_secret=secret,

@@ -1,10 +1,10 @@
 """This service's own client-credentials token, for calls to the Node's metadata service.
 
 The token endpoint comes from the issuer's discovery document; the token is asked for with
-``resource`` = the metadata service's audience and ``scope`` = the Node's steward role
-(least privilege: the statistics include records under a running embargo), and reused until
-a minute before it expires. The same flow as ``converge_common.registration`` (which keeps
-its own token for the registry).
+``resource`` = the metadata service's audience and the least ``scope`` the call needs (the
+derived indicators: the Node's steward role, as the statistics include records under a running
+embargo; the usage feed: the Node's admin role), and reused until a minute before it expires.
+The same flow as ``converge_common.registration``, which keeps its own token for the registry.
 """
 
 from __future__ import annotations
