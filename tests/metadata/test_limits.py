@@ -54,14 +54,16 @@ class TestSearch:
         await _still_serving(client)
 
     async def test_too_many_filter_values_are_422(self, client: httpx.AsyncClient) -> None:
-        params = [("keyword", f"k{i}") for i in range(21)]
+        keywords = [f"k{i}" for i in range(21)]
+        params = httpx.QueryParams({"keyword": keywords})
         error = _error(await client.get("/api/v1/search", params=params), 422)
         assert (error["pointer"], error["rule"]) == ("/keyword", "max_items")
-        assert (await client.get("/api/v1/search", params=params[:20])).status_code == 200
+        allowed = await client.get("/api/v1/search", params={"keyword": keywords[:20]})
+        assert allowed.status_code == 200
         await _still_serving(client)
 
     async def test_long_url_is_414(self, client: httpx.AsyncClient) -> None:
-        params = [("topic", "topic_0121" + "x" * 1000) for _ in range(9)]
+        params = httpx.QueryParams({"topic": ["topic_0121" + "x" * 1000] * 9})
         response = await client.get("/api/v1/search", params=params)
         assert response.status_code == 414
         assert response.headers["content-type"] == _PROBLEM
