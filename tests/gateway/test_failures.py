@@ -167,8 +167,8 @@ class TestCircuitBreaker:
         fed = await federation({"de": healthy("de")}, breaker_failures=5, breaker_open_s=3600)
         for _ in range(6):
             response = await fed.client.get("/api/v1/search", params=params)
-            assert response.status_code == 400
-            assert response.json()["errors"][0]["rule"] == "no_control_characters"
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["rule"] == "text"
         assert fed.nodes["de"].calls == []
         assert fed.gateway.fanout.breakers.get("de").state == "closed"
         assert (await fed.search(q="protein"))["nodes"]["de"]["status"] == "ok"

@@ -16,7 +16,6 @@ from converge_gateway.oai.protocol import (
     serialise,
 )
 from converge_gateway.oai.service import FederationRepository
-from converge_gateway.text import first_control_character
 
 __all__ = ["router"]
 
@@ -36,9 +35,6 @@ async def _answer(request: Request, gateway: GatewayDep, items: list[tuple[str, 
     url = base_url(request, gateway.settings.public_url)
     parsed: OAIRequest | None = None
     try:
-        if (found := first_control_character(items)) is not None:
-            # refused here: a Node must never be called (and counted as failing) for it
-            raise OAIError("badArgument", f"{found[0]} holds a control character")
         parsed = parse_request(items)
         body = await FederationRepository(gateway, base_url=url).handle(parsed)
         document = envelope(url, parsed, body)
