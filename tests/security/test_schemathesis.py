@@ -102,7 +102,8 @@ def probed(db_backend: str, request: pytest.FixtureRequest) -> Stack:
 async def test_every_answer_matches_the_published_schema(
     probed: Stack,
     tokens: Tokens,
-    record_property: Callable[[str, object], None],
+    record_testsuite_property: Callable[[str, object], None],
+    db_backend: str,
     service: str,
     caller: str,
 ) -> None:
@@ -114,4 +115,6 @@ async def test_every_answer_matches_the_published_schema(
     generated = re.search(r"(\d+) generated", output)
     assert generated is not None, output
     # the case count, for docs/reliability.md (`pytest --junitxml` keeps it)
-    record_property("schemathesis_cases", int(generated.group(1)))
+    record_testsuite_property(
+        f"schemathesis_cases[{db_backend}-{caller}-{service}]", int(generated.group(1))
+    )
