@@ -6,7 +6,9 @@ service's published OpenAPI document, positive and negative, sends them over rea
 the uvicorn server, and checks every answer: no server error, a status code the operation
 documents, a documented content type and headers, and a body that matches the documented
 schema. The run is bounded (``MAX_EXAMPLES`` per operation and phase) and deterministic
-(a fixed seed), and it runs against seeded data on SQLite and on PostgreSQL.
+(a fixed seed), and it runs against seeded data on SQLite, and on PostgreSQL too when
+``CONVERGE_SCHEMATHESIS_BACKENDS=sqlite,postgresql`` (the coverage phase dominates the time,
+about 40 s of CPU for the metadata service alone).
 
 A failure prints schemathesis's own report, with a ``curl`` line that reproduces each case.
 """
