@@ -56,6 +56,16 @@ class TestManage:
         rules = {e["pointer"]: e["rule"] for e in response.json()["errors"]}
         assert rules == {"/orcid": "orcid_checksum", "/expertise": "edam_topic"}
 
+    async def test_list_items_that_are_not_strings(
+        self, api: httpx.AsyncClient, admit: AdmitNode, tokens: Tokens
+    ) -> None:
+        await admit("de")
+        body = {**ANA, "languages": ["", 0], "expertise": [1, "topic_0121"]}
+        response = await _add(api, tokens.node("de"), "de", body)
+        assert response.status_code == 422
+        pointers = {e["pointer"] for e in response.json()["errors"]}
+        assert {"/languages/1", "/expertise/0"} <= pointers
+
 
 class TestSearch:
     async def test_proteomics_in_portuguese(
