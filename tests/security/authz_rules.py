@@ -55,6 +55,8 @@ ACTS_FOR_NODE = policy("401", "403", "403", "403", "403", "ok", "ok")
 # the registry's people: also the Node's stewards
 STEWARD_OF_NODE = policy("401", "403", "403", "403", "ok", "ok", "ok")
 FEDERATION_ADMIN = policy("401", "403", "403", "403", "403", "403", "ok")
+# a Node's admins only (validation of impact figures, the Node's own indicators, usage feed)
+NODE_ADMIN = policy("401", "403", "403", "403", "403", "ok", "403")
 
 HEALTH = {
     ("GET", "/livez"): PUBLIC,
@@ -108,9 +110,39 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/fdp"): PUBLIC,
         ("GET", "/records/{record_id}"): PUBLIC,
         ("GET", "/sitemap.xml"): PUBLIC,
+        ("GET", "/api/v1/stats"): NODE_STEWARD,
+        ("GET", "/api/v1/usage/events"): NODE_ADMIN,
+        ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
     },
     "impact": {
         **HEALTH,
+        ("GET", "/api/v1/indicators"): PUBLIC,
+        ("POST", "/api/v1/indicators"): NODE_ADMIN,
+        ("GET", "/api/v1/indicators/{code}"): PUBLIC,
+        ("PUT", "/api/v1/indicators/{code}"): NODE_ADMIN,
+        ("GET", "/api/v1/indicators/{code}/series"): PUBLIC,
+        ("GET", "/api/v1/pathways/{pathway}/series"): PUBLIC,
+        ("GET", "/api/v1/profile"): PUBLIC,
+        ("GET", "/api/v1/charts/indicators/{code}.svg"): PUBLIC,
+        ("GET", "/api/v1/charts/profile.svg"): PUBLIC,
+        ("GET", "/api/v1/annual-reports/{year}"): PUBLIC,
+        ("GET", "/api/v1/values"): PUBLIC,
+        ("POST", "/api/v1/values"): NODE_STEWARD,
+        ("POST", "/api/v1/values/bulk"): NODE_STEWARD,
+        ("GET", "/api/v1/values/{value_id}"): PUBLIC,
+        ("PATCH", "/api/v1/values/{value_id}"): NODE_STEWARD,
+        ("POST", "/api/v1/values/{value_id}/submit"): NODE_STEWARD,
+        ("POST", "/api/v1/values/{value_id}/validate"): NODE_ADMIN,
+        ("POST", "/api/v1/values/{value_id}/return"): NODE_ADMIN,
+        ("GET", "/api/v1/values/{value_id}/history"): NODE_STEWARD,
+        ("GET", "/api/v1/derived"): PUBLIC,
+        ("GET", "/api/v1/derived/refresh"): PUBLIC,
+        ("POST", "/api/v1/derived/refresh"): NODE_ADMIN,
+        ("GET", "/api/v1/export"): NODE_STEWARD,
+        ("GET", "/api/v1/export/{part}.csv"): NODE_STEWARD,
+        ("GET", "/api/v1/reports"): PUBLIC,
+        ("GET", "/api/v1/reports/dsr"): PUBLIC,
+        ("POST", "/api/v1/usage/loads"): NODE_ADMIN,
     },
     "gateway": {
         **HEALTH,
@@ -120,6 +152,9 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/oai"): PUBLIC,
         ("POST", "/oai"): PUBLIC,
         ("GET", "/dcat/catalog"): PUBLIC,
+        ("GET", "/api/v1/impact/indicators"): PUBLIC,
+        ("GET", "/api/v1/impact/indicators/{code}"): PUBLIC,
+        ("GET", "/api/v1/impact/profile"): PUBLIC,
     },
 }
 

@@ -54,6 +54,7 @@ class Stack:
     servers: dict[str, LiveServer]
     records: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
 
     def url(self, service: str) -> str:
         return self.servers[service].url
@@ -133,6 +134,22 @@ async def _seed_records(metadata: httpx.AsyncClient, tokens: Tokens) -> list[str
     )
     assert response.status_code == 200, response.text
     return ids
+
+
+async def _seed_values(impact: httpx.AsyncClient, tokens: Tokens) -> list[str]:
+    """One validated reported value of Node ``de``'s impact service (public)."""
+    admin = bearer(tokens.node(NODE))
+    body = {"indicator": "publications.citing", "period": "2025", "value": 12}
+    created = await impact.post("/api/v1/values", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    value_id = str(created.json()["id"])
+    for step in ("submit", "validate"):
+        etag = (await impact.get(f"/api/v1/values/{value_id}", headers=admin)).headers["ETag"]
+        moved = await impact.post(
+            f"/api/v1/values/{value_id}/{step}", headers={**admin, "If-Match": etag}
+        )
+        assert moved.status_code == 200, moved.text
+    return [value_id]
 
 
 async def _wait_active(registry: httpx.AsyncClient) -> None:
@@ -222,6 +239,8 @@ async def stack(
         await _wait_active(client)
         async with httpx.AsyncClient(base_url=servers["metadata"].url, timeout=20) as metadata:
             records = await _seed_records(metadata, tokens)
+        async with httpx.AsyncClient(base_url=servers["impact"].url, timeout=20) as impact:
+            values = await _seed_values(impact, tokens)
 
         await serve(
             "gateway",
@@ -242,4 +261,4 @@ async def stack(
                 )
             ),
         )
-        yield Stack(apps=apps, servers=servers, records=records, people=people)
+        yield Stack(apps=apps, servers=servers, records=records, people=people, values=values)

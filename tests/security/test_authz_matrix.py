@@ -112,6 +112,12 @@ def path_values(stack: Stack) -> dict[str, str]:
         "record_id": stack.records[1],
         "version": "1",
         "global_id": f"{NODE}:{stack.records[1]}",
+        "n": "0",
+        "code": "training.events.held",
+        "pathway": "skills_development",
+        "value_id": stack.values[0],
+        "year": "2025",
+        "part": "values",
     }
 
 
