@@ -230,6 +230,8 @@ async def federation(
                     federation_id=FEDERATION,
                     registry_wait_s=1.0,
                     rate_limit_per_minute=0,
+                    # the gateway checks a caller's token (it keys rate limits by subject)
+                    **oidc_settings,
                 )
             )
         )
