@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from converge_common.errors import FieldError, json_pointer
+from converge_common.errors import Conflict, FieldError, json_pointer
 
 
 class TestJsonPointer:
@@ -13,6 +13,18 @@ class TestJsonPointer:
 
     def test_root(self) -> None:
         assert json_pointer(()) == ""
+
+
+class TestExtensions:
+    def test_an_extension_may_not_replace_a_member(self) -> None:
+        # a Conflict raised with status="draft" once answered {"status": "draft"} (issue #10)
+        with pytest.raises(TypeError, match="status"):
+            Conflict("wrong state", status="draft")
+
+    def test_other_extensions_are_members_of_the_body(self) -> None:
+        body = Conflict("wrong state", value_status="draft").to_problem("/x")
+        assert body["status"] == 409
+        assert body["value_status"] == "draft"
 
 
 class TestValidationErrors:

@@ -63,6 +63,9 @@ class FieldError(dict[str, str]):
         super().__init__(pointer=pointer, rule=rule, detail=message)
 
 
+_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "errors"})
+
+
 class ProblemError(Exception):
     """Base of every error a service raises on purpose."""
 
@@ -78,6 +81,10 @@ class ProblemError(Exception):
         headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
+        reserved = _MEMBERS.intersection(extensions)
+        if reserved:
+            # RFC 9457 members keep their meaning; an extension may not replace one
+            raise TypeError(f"problem extensions may not be named {sorted(reserved)}")
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = list(errors or [])

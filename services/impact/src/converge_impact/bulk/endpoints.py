@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from converge_common.app import SessionDep
 from converge_common.errors import FieldError, InvalidInput, UnsupportedMediaType
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
@@ -45,7 +46,10 @@ async def _body(request: Request, max_bytes: int) -> bytes:
     openapi_extra={
         "requestBody": {"required": True, "content": {CSV: {"schema": {"type": "string"}}}}
     },
-    responses={422: {"description": "mode=all and some rows were rejected: nothing written"}},
+    responses={
+        **problem_responses(413, 415),
+        422: {"description": "mode=all and some rows were rejected: nothing written"},
+    },
 )
 async def upload_values(
     request: Request,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.auth import RequireNodeAdmin
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from converge_impact.indicators import service
@@ -36,7 +37,12 @@ async def list_indicators(
     return IndicatorList(items=[IndicatorRead.model_validate(r) for r in rows], total=len(rows))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=IndicatorRead)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IndicatorRead,
+    responses=problem_responses(409, _409="An indicator with this code exists"),
+)
 async def create_indicator(
     body: IndicatorCreate,
     session: SessionDep,

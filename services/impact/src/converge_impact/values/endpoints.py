@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
+from converge_common.openapi import problem_responses
 from converge_common.pagination import Page, PageRequest
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
@@ -33,7 +34,12 @@ def _etag(response: Response, value: ReportedValue) -> None:
     response.headers["ETag"] = service.etag_of(value)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ValueRead)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ValueRead,
+    responses=problem_responses(409, _409="A value for this indicator and period exists"),
+)
 async def create_value(
     body: ValueCreate, session: SessionDep, actor: StewardDep, request: Request, response: Response
 ) -> ValueRead:
@@ -88,7 +94,7 @@ async def read_value(
     return service.to_read(value, indicator)
 
 
-@router.patch("/{value_id}", response_model=ValueRead)
+@router.patch("/{value_id}", response_model=ValueRead, responses=problem_responses(409, 412, 428))
 async def correct_value(
     value_id: ValueId,
     body: ValueUpdate,
@@ -104,7 +110,9 @@ async def correct_value(
     return service.to_read(value, indicator)
 
 
-@router.post("/{value_id}/submit", response_model=ValueRead)
+@router.post(
+    "/{value_id}/submit", response_model=ValueRead, responses=problem_responses(409, 412, 428)
+)
 async def submit_value(
     value_id: ValueId,
     session: SessionDep,
@@ -120,7 +128,9 @@ async def submit_value(
     return service.to_read(value, indicator)
 
 
-@router.post("/{value_id}/validate", response_model=ValueRead)
+@router.post(
+    "/{value_id}/validate", response_model=ValueRead, responses=problem_responses(409, 412, 428)
+)
 async def validate_value(
     value_id: ValueId,
     session: SessionDep,
@@ -136,7 +146,9 @@ async def validate_value(
     return service.to_read(value, indicator)
 
 
-@router.post("/{value_id}/return", response_model=ValueRead)
+@router.post(
+    "/{value_id}/return", response_model=ValueRead, responses=problem_responses(409, 412, 428)
+)
 async def return_value(
     value_id: ValueId,
     session: SessionDep,

@@ -280,7 +280,7 @@ async def _transition(
     if value.status != allowed_from:
         raise WrongState(
             f"This value is {value.status}; {action} needs a {allowed_from} value",
-            status=value.status,
+            value_status=value.status,
         )
     now = utcnow()
     old = value.status

@@ -8,6 +8,7 @@ from typing import Annotated
 from converge_common.app import SessionDep
 from converge_common.auth import OptionalPrincipal, RequireNodeAdmin
 from converge_common.errors import BadRequest, FieldError
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
@@ -33,7 +34,7 @@ def _after(value: str | None) -> int:
     return int(value)
 
 
-@router.get("/usage/events")
+@router.get("/usage/events", responses=problem_responses(400))
 async def list_usage_events(
     request: Request,
     session: SessionDep,
@@ -58,7 +59,12 @@ async def list_usage_events(
     )
 
 
-@router.get("/records/{record_id}/distributions/{n}/download", status_code=302)
+@router.get(
+    "/records/{record_id}/distributions/{n}/download",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={302: {"description": "To the distribution's URL (`Location`)"}},
+)
 async def download_distribution(
     record_id: str,
     n: Annotated[int, Path(ge=0, le=10_000, description="The distribution's index, from 0")],
