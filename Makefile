@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := registry metadata impact gateway
-PYTEST_ARGS ?=
+# two test processes (pytest-xdist): each has its own databases, OpenID provider and ports
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help
 help: ## list every target
