@@ -1,4 +1,4 @@
-"""``converge-metadata``: serve, migrate, openapi, import, seed."""
+"""``converge-metadata``: serve, migrate, openapi, import, seed, vocab."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from converge_metadata.importers.commands import (
     run_seed,
 )
 from converge_metadata.settings import get_settings
+from converge_metadata.vocab.commands import configure_vocab, run_vocab
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra_commands=[
             ("import", "import records from files into the database", configure_import, run_import),
             ("seed", "import this Node's share of the sample data", configure_seed, run_seed),
+            ("vocab", "load vocabularies (the full NCBI Taxonomy)", configure_vocab, run_vocab),
         ],
     )
 

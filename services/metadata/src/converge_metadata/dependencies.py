@@ -21,7 +21,7 @@ __all__ = ["NodeDep", "ViewerDep", "VocabDep", "vocabulary_lifespan"]
 @asynccontextmanager
 async def vocabulary_lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: MetadataSettings = app.state.settings
-    app.state.vocab = load_vocabularies(settings.vocab_dir)
+    app.state.vocab = load_vocabularies(settings.vocab_dir, settings.taxonomy_store)
     yield
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from converge_common.settings import NodeServiceSettings, cached_settings
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from converge_metadata.vocab.loader import default_data_dir
@@ -20,6 +20,12 @@ class MetadataSettings(NodeServiceSettings):
     vocab_dir: Path = Field(
         default_factory=default_data_dir,
         description="Directory holding edam/, ncbi-taxonomy/, spdx/ and duo/",
+    )
+    taxonomy_store: Path | None = Field(
+        default=None,
+        description="SQLite file holding the full NCBI Taxonomy that `converge-metadata vocab "
+        "load-taxonomy` writes and the service reads at start; default "
+        "<DATA_DIR>/ncbi-taxonomy.sqlite. Without it, the taxa shipped in vocab_dir",
     )
     facet_limit: int = Field(default=10, ge=1, le=100, description="Values per facet dimension")
     search_facet_index: bool = Field(
@@ -82,6 +88,12 @@ class MetadataSettings(NodeServiceSettings):
         "committing is never passed over",
     )
     usage_feed_max_limit: int = Field(default=5000, ge=1, le=50_000)
+
+    @model_validator(mode="after")
+    def _taxonomy_store(self) -> MetadataSettings:
+        if self.taxonomy_store is None:
+            self.taxonomy_store = self.data_dir / "ncbi-taxonomy.sqlite"
+        return self
 
 
 get_settings = cached_settings(MetadataSettings)

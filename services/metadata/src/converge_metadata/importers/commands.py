@@ -147,7 +147,7 @@ async def _run(
     # a bulk load checkpoints the write-ahead log every 80 MB instead of 4 MB: each page the
     # import touches again and again is then copied back far fewer times
     db = Database.from_url(settings.database_url, sqlite_pragmas=_BULK_PRAGMAS)
-    vocab = load_vocabularies(settings.vocab_dir)
+    vocab = load_vocabularies(settings.vocab_dir, settings.taxonomy_store)
     total = ImportReport()
     try:
         with bulk_collection():
@@ -160,6 +160,7 @@ async def _run(
                         [(name, Path(name)) for name, _ in sources],
                         fmt=fmt,
                         vocab_dir=settings.vocab_dir,
+                        taxonomy_store=settings.taxonomy_store,
                         actor=actor,
                         status=status,
                         batch_size=batch_size,

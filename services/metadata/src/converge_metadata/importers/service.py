@@ -295,6 +295,7 @@ async def import_files(
     *,
     fmt: ImportFormat,
     vocab_dir: Path,
+    taxonomy_store: Path | None = None,
     actor: str,
     status: str = "published",
     batch_size: int = 500,
@@ -310,7 +311,16 @@ async def import_files(
     queue: Any = context.Queue(maxsize=_QUEUED_BATCHES)
     worker = context.Process(
         target=_produce,
-        args=(list(files), fmt, status, batch_size, max_depth, vocab_dir, queue, os.getpid()),
+        args=(
+            list(files),
+            fmt,
+            status,
+            batch_size,
+            max_depth,
+            (vocab_dir, taxonomy_store),
+            queue,
+            os.getpid(),
+        ),
         name="converge-import-prepare",
         daemon=True,
     )
@@ -378,7 +388,7 @@ def _produce(
     status: str,
     batch_size: int,
     max_depth: int,
-    vocab_dir: Path,
+    vocab_paths: tuple[Path, Path | None],
     queue: Any,
     parent_pid: int,
 ) -> None:
@@ -386,7 +396,7 @@ def _produce(
     when the command that started it dies, even by SIGKILL."""
     end_with_parent(parent_pid)
     try:
-        vocab = load_vocabularies(vocab_dir)
+        vocab = load_vocabularies(*vocab_paths)
         with ExitStack() as stack:
             stack.enter_context(bulk_collection())
             sources = [(name, stack.enter_context(path.open("rb"))) for name, path in files]

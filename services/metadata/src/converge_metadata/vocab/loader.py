@@ -10,6 +10,7 @@ from converge_metadata.vocab.duo import DuoVocabulary
 from converge_metadata.vocab.edam import EdamVocabulary
 from converge_metadata.vocab.spdx import SpdxVocabulary
 from converge_metadata.vocab.taxonomy import TaxonomyVocabulary
+from converge_metadata.vocab.taxonomy_store import TaxonStore
 
 __all__ = ["Vocabularies", "default_data_dir", "load_vocabularies"]
 
@@ -30,10 +31,13 @@ def default_data_dir() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_vocabularies(data_dir: Path) -> Vocabularies:
+def load_vocabularies(data_dir: Path, taxonomy_store: Path | None = None) -> Vocabularies:
+    """The vocabularies under ``data_dir``; NCBI Taxonomy also from the full taxonomy loaded
+    into ``taxonomy_store`` when that file exists (``converge-metadata vocab load-taxonomy``)."""
+    store = TaxonStore.open(taxonomy_store) if taxonomy_store is not None else None
     return Vocabularies(
         edam=EdamVocabulary.load(data_dir / EDAM_RELEASE),
-        taxonomy=TaxonomyVocabulary.load(data_dir / "ncbi-taxonomy"),
+        taxonomy=TaxonomyVocabulary.load(data_dir / "ncbi-taxonomy", store=store),
         spdx=SpdxVocabulary.load(data_dir / "spdx" / "licenses.tsv"),
         duo=DuoVocabulary.load(data_dir / "duo" / "duo.csv"),
     )

@@ -1,0 +1,90 @@
+"""``converge-metadata vocab load-taxonomy``: load the full NCBI Taxonomy an operator
+downloaded, then refresh the organism labels of stored records."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from converge_common.db import Database, upgrade_database
+
+from converge_metadata.records.upsert import ImportReport
+from converge_metadata.settings import MetadataSettings, get_settings
+from converge_metadata.vocab.loader import load_vocabularies
+from converge_metadata.vocab.service import refresh_organisms
+from converge_metadata.vocab.taxonomy_store import TaxdumpError, build_store
+
+__all__ = ["configure_vocab", "run_vocab"]
+
+_MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+_ACTOR = "vocab:ncbi-taxonomy"
+
+
+def configure_vocab(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="vocab_command", required=True)
+    load = sub.add_parser(
+        "load-taxonomy",
+        help="load NCBI's full taxonomy (taxdump) into CONVERGE_METADATA_TAXONOMY_STORE",
+        description="Stream NCBI Taxonomy taxdump files into the store the service reads at "
+        "start (default <DATA_DIR>/ncbi-taxonomy.sqlite), then relabel the organisms of "
+        "stored records. Restart the service afterwards.",
+    )
+    load.add_argument(
+        "source",
+        type=Path,
+        metavar="PATH",
+        help="names.dmp, or NCBI's taxdump.tar.gz / taxdmp.zip (names.dmp and nodes.dmp)",
+    )
+    load.add_argument("--nodes", type=Path, metavar="NODES_DMP", help="nodes.dmp (for ranks)")
+    load.add_argument(
+        "--no-refresh",
+        dest="refresh",
+        action="store_false",
+        help="leave stored records' organism labels as they are",
+    )
+
+
+def run_vocab(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    store = settings.taxonomy_store
+    assert store is not None  # the settings fill in the default
+    for path in (args.source, args.nodes):
+        if path is not None and not path.is_file():
+            sys.stderr.write(f"converge-metadata: {path}: no such file\n")
+            return 2
+    try:
+        report = build_store(args.source, store, nodes=args.nodes)
+    except (TaxdumpError, UnicodeDecodeError, OSError) as exc:
+        sys.stderr.write(f"converge-metadata: {exc}\n")
+        return 2
+    sys.stderr.write(
+        f"converge-metadata: {report.taxa} taxa ({report.names} names, {report.nodes} nodes)"
+        f" loaded into {store}"
+        + (f"; {report.skipped_lines} lines that are no taxdump rows skipped" if report.skipped_lines else "")
+        + "\n"
+    )
+    if args.refresh:
+        refreshed = asyncio.run(_refresh(settings, store))
+        sys.stderr.write(
+            f"converge-metadata: {refreshed.updated} records relabelled,"
+            f" {refreshed.unchanged} unchanged, {len(refreshed.failed)} failed\n"
+        )
+        for failure in refreshed.failed:
+            reasons = "; ".join(f"{e['pointer'] or '/'} {e['rule']}" for e in failure.errors)
+            sys.stderr.write(f"  {failure.id}: {reasons}\n")
+    sys.stderr.write("converge-metadata: restart the metadata service to use the new taxonomy\n")
+    return 0
+
+
+async def _refresh(settings: MetadataSettings, store: Path) -> ImportReport:
+    if settings.auto_migrate:
+        await asyncio.to_thread(upgrade_database, _MIGRATIONS, settings.database_url)
+    load_vocabularies.cache_clear()  # a store loaded earlier in this process is stale
+    vocab = load_vocabularies(settings.vocab_dir, store)
+    db = Database.from_url(settings.database_url)
+    try:
+        return await refresh_organisms(db, vocab, actor=_ACTOR)
+    finally:
+        await db.dispose()
