@@ -6,6 +6,9 @@ different part and seeding again changes nothing:
 - bio.tools tools go to the Node whose country is among the tool's ``elixirNode`` values (or
   named in its credits); the others are spread by a stable hash of the tool id;
 - DataCite examples and the valid Bioschemas examples are spread by a hash of the file name;
+- the reference genome records (``reference-genomes/reference-genomes.jsonl``, datasets of
+  organisms across the tree of life, so that the organism facet has values) are spread by a
+  hash of the record id;
 - each Node also gets its country's RDMkit national resources (front matter of
   ``rdmkit/pages/national_resources/<cc>_resources.md``): training links as TrainingMaterial,
   data archives and databases as Dataset, other services as Software.
@@ -116,6 +119,14 @@ def _by_hash(paths: list[Path], node: str, nodes: Sequence[str]) -> list[Path]:
     return [p for p in paths if _bucket(f"file:{p.name}:{p.parent.name}", nodes) == node]
 
 
+def _reference_genomes(data_dir: Path, node: str, nodes: Sequence[str]) -> list[dict[str, Any]]:
+    path = data_dir / "reference-genomes" / "reference-genomes.jsonl"
+    if not path.is_file():
+        return []
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in records if _bucket(f"genome:{r['id']}", nodes) == node]
+
+
 def sample_sources(
     data_dir: Path, *, node: str, nodes: Sequence[str], stack: ExitStack
 ) -> list[tuple[ImportFormat, Source]]:
@@ -135,7 +146,8 @@ def sample_sources(
     out: list[tuple[ImportFormat, Source]] = [
         (fmt, (str(path), stack.enter_context(path.open("rb")))) for fmt, path in files
     ]
-    lines = b"".join(json.dumps(r).encode() + b"\n" for r in national_resources(data_dir, node))
+    records = [*_reference_genomes(data_dir, node, nodes), *national_resources(data_dir, node)]
+    lines = b"".join(json.dumps(r).encode() + b"\n" for r in records)
     if lines:
-        out.append((ImportFormat.jsonl, (f"rdmkit/{node}_resources.md", io.BytesIO(lines))))
+        out.append((ImportFormat.jsonl, (f"samples/{node}.jsonl", io.BytesIO(lines))))
     return out
