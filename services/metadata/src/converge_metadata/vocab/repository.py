@@ -23,4 +23,4 @@ async def records_with_organisms(
         .order_by(Record.pk)
         .limit(limit)
     )
-    return [(pk, local_id, document) for pk, local_id, document in rows.tuples()]
+    return [(pk, local_id, document) for pk, local_id, document in rows.all()]

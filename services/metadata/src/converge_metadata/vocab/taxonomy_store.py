@@ -10,7 +10,6 @@ keeps reading the file it opened until it restarts.
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import tarfile
@@ -129,8 +128,11 @@ def _node_rows(fields: Iterable[list[str]]) -> Iterator[tuple[object, ...]]:
             yield int(row[0]), int(row[1]), row[2]
 
 
-def _text(stream: IO[bytes]) -> io.TextIOWrapper:
-    return io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+def _text(stream: IO[bytes]) -> Iterator[str]:
+    # line by line from the binary stream: a member of a streamed .tar.gz is not seekable,
+    # which io.TextIOWrapper needs on Python 3.11
+    for line in stream:
+        yield line.decode("utf-8", errors="replace")
 
 
 def _members(names: Path, nodes: Path | None) -> Iterator[tuple[str, IO[bytes]]]:
