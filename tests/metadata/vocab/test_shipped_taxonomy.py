@@ -12,7 +12,10 @@ DATA = default_data_dir()
 
 def _parents() -> dict[int, int]:
     parents: dict[int, int] = {}
-    for path in (DATA / "ncbi-taxonomy" / "nodes.dmp", DATA / "ncbi-taxonomy/tree-of-life/nodes.dmp"):
+    for path in (
+        DATA / "ncbi-taxonomy" / "nodes.dmp",
+        DATA / "ncbi-taxonomy/tree-of-life/nodes.dmp",
+    ):
         for line in path.read_text(encoding="utf-8").splitlines():
             if fields := dmp_fields(line):
                 parents[int(fields[0])] = int(fields[1])
@@ -53,7 +56,8 @@ def test_every_listed_taxon_has_its_lineage_to_the_root(vocab: Vocabularies) -> 
         tax_id, _group, name = line.split("\t")
         lineage = _lineage(int(tax_id), parents)
         found = vocab.taxonomy.get(int(tax_id))
-        assert found is not None and found.scientific_name == name
+        assert found is not None
+        assert found.scientific_name == name
         assert all(vocab.taxonomy.get(t) is not None for t in lineage)
 
 

@@ -39,7 +39,10 @@ class TestOrganismsBeyondMammals:
     ) -> None:
         record = (await api.get("/api/v1/records/cress-roots")).json()
         assert record["dataset"]["organisms"] == [
-            {"uri": "http://purl.obolibrary.org/obo/NCBITaxon_3702", "label": "Arabidopsis thaliana"}
+            {
+                "uri": "http://purl.obolibrary.org/obo/NCBITaxon_3702",
+                "label": "Arabidopsis thaliana",
+            }
         ]
         body = (await api.get("/api/v1/search", params={"organism": "3702"})).json()
         assert [i["id"] for i in body["items"]] == ["cress-roots"]

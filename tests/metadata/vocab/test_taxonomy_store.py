@@ -36,7 +36,8 @@ class TestBuild:
         store = TaxonStore.open(tmp_path / "store.sqlite")
         assert store is not None
         found = store.get(FAKE_ID)
-        assert found is not None and found.rank == ""
+        assert found is not None
+        assert found.rank == ""
 
     def test_taxdump_tar_gz(self, tmp_path: Path) -> None:
         archive = tmp_path / "taxdump.tar.gz"
@@ -69,10 +70,11 @@ class TestBuild:
         archive = tmp_path / "other.zip"
         with zipfile.ZipFile(archive, "w") as zipped:
             zipped.writestr("nodes.dmp", nodes_dmp())
-        with pytest.raises(TaxdumpError, match="holds no names.dmp"):
+        with pytest.raises(TaxdumpError, match=r"holds no names\.dmp"):
             build_store(archive, store)
         loaded = TaxonStore.open(store)
-        assert loaded is not None and loaded.get(FAKE_ID) is not None
+        assert loaded is not None
+        assert loaded.get(FAKE_ID) is not None
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
@@ -85,10 +87,12 @@ class TestVocabulary:
         build_store(names, tmp_path / "store.sqlite")
         vocab = load_vocabularies(default_data_dir(), tmp_path / "store.sqlite")
         human = vocab.taxonomy.get(9606)
-        assert human is not None and human.other_names == ()  # from the store, no "human"
+        assert human is not None
+        assert human.other_names == ()
         # taxa the store lacks still come from the shipped subsets
         cress = vocab.taxonomy.get(3702)
-        assert cress is not None and cress.scientific_name == "Arabidopsis thaliana"
+        assert cress is not None
+        assert cress.scientific_name == "Arabidopsis thaliana"
 
     def test_no_store_file_means_shipped_subsets_only(self, tmp_path: Path) -> None:
         vocab = load_vocabularies(default_data_dir(), tmp_path / "absent.sqlite")

@@ -62,7 +62,11 @@ def run_vocab(args: argparse.Namespace) -> int:
     sys.stderr.write(
         f"converge-metadata: {report.taxa} taxa ({report.names} names, {report.nodes} nodes)"
         f" loaded into {store}"
-        + (f"; {report.skipped_lines} lines that are no taxdump rows skipped" if report.skipped_lines else "")
+        + (
+            f"; {report.skipped_lines} lines that are no taxdump rows skipped"
+            if report.skipped_lines
+            else ""
+        )
         + "\n"
     )
     if args.refresh:

@@ -135,27 +135,33 @@ def _text(stream: IO[bytes]) -> Iterator[str]:
         yield line.decode("utf-8", errors="replace")
 
 
+def _zip_members(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            base = info.filename.rsplit("/", 1)[-1]
+            if base in (_NAMES, _NODES):
+                with archive.open(info) as stream:
+                    yield base, stream
+
+
+def _tar_members(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    with tarfile.open(path, mode="r|*") as archive:
+        for entry in archive:
+            base = entry.name.rsplit("/", 1)[-1]
+            if entry.isfile() and base in (_NAMES, _NODES):
+                member = archive.extractfile(entry)
+                if member is not None:
+                    yield base, member
+
+
 def _members(names: Path, nodes: Path | None) -> Iterator[tuple[str, IO[bytes]]]:
     """(``names.dmp`` or ``nodes.dmp``, binary stream) for each file the input holds, in the
     order they come: a ``.tar.gz`` is read as one stream, without unpacking it."""
-    if names.suffix.lower() == ".dmp":
-        with names.open("rb") as stream:
-            yield _NAMES, stream
-    elif zipfile.is_zipfile(names):
-        with zipfile.ZipFile(names) as archive:
-            for info in archive.infolist():
-                base = info.filename.rsplit("/", 1)[-1]
-                if base in (_NAMES, _NODES):
-                    with archive.open(info) as stream:
-                        yield base, stream
-    elif tarfile.is_tarfile(names):
-        with tarfile.open(names, mode="r|*") as archive:
-            for entry in archive:
-                base = entry.name.rsplit("/", 1)[-1]
-                if entry.isfile() and base in (_NAMES, _NODES):
-                    stream = archive.extractfile(entry)
-                    if stream is not None:
-                        yield base, stream
+    plain = names.suffix.lower() == ".dmp"
+    if not plain and zipfile.is_zipfile(names):
+        yield from _zip_members(names)
+    elif not plain and tarfile.is_tarfile(names):
+        yield from _tar_members(names)
     else:
         with names.open("rb") as stream:
             yield _NAMES, stream
