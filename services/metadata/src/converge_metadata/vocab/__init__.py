@@ -1,6 +1,7 @@
 """Controlled vocabularies the service validates annotations against and searches by.
 
-EDAM (``data/edam``), an NCBI Taxonomy subset (``data/ncbi-taxonomy``), the SPDX licence list
+EDAM (``data/edam``), NCBI Taxonomy subsets (``data/ncbi-taxonomy``) or the full taxonomy an
+operator loaded (``converge-metadata vocab load-taxonomy``), the SPDX licence list
 (``data/spdx``) and the GA4GH Data Use Ontology (``data/duo``), loaded once per process.
 """
 
