@@ -50,7 +50,7 @@ async def search_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
         return page.render(
             "search.html",
             {
-                "view": search_view(gateway, page.params, {}),
+                "view": search_view(gateway, page.params, {}, page.code),
                 "error": error,
                 "filters": FILTERS,
                 "sorts": SORTS,
@@ -61,7 +61,7 @@ async def search_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
     return page.render(
         "search.html",
         {
-            "view": search_view(gateway, page.params, answer),
+            "view": search_view(gateway, page.params, answer, page.code),
             "error": None,
             "filters": FILTERS,
             "sorts": SORTS,

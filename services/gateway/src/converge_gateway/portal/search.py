@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+
 from converge_gateway.context import Gateway
 from converge_gateway.portal.render import url_with
 
@@ -67,6 +69,7 @@ class SearchView:
     next_url: str | None = None
     first_url: str | None = None
     clear_url: str = "/"
+    node_names: dict[str, str] = field(default_factory=dict)
 
 
 def search_params(params: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -82,8 +85,17 @@ def search_params(params: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return kept
 
 
+def language_name(tag: str, reader: str) -> str | None:
+    """A language tag's name in the reader's language (``fi`` → "Finnish", "finnisch")."""
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(reader)
+    except (ValueError, UnknownLocaleError):
+        return None
+    return str(name) if name else None
+
+
 def search_view(
-    gateway: Gateway, params: list[tuple[str, str]], answer: dict[str, Any]
+    gateway: Gateway, params: list[tuple[str, str]], answer: dict[str, Any], reader: str
 ) -> SearchView:
     page_params = [(k, v) for k, v in params if k != "cursor"]
     view = SearchView(
@@ -100,6 +112,8 @@ def search_view(
         for facet in values:
             value = str(facet["value"])
             label = facet.get("label") or value
+            if name == "language":
+                label = language_name(value, reader) or label
             labels[(name, value)] = label
             active = (name, value) in page_params
             change = {"remove": [(name, value)]} if active else {"add": [(name, value)]}
@@ -120,6 +134,7 @@ def search_view(
                 )
             )
     names = {n.id: n.name for n in gateway.directory.nodes}
+    view.node_names = names
     chosen = {v for k, v in page_params if k == "node"}
     for node_id, status in sorted((answer.get("nodes") or {}).items()):
         active = node_id in chosen
