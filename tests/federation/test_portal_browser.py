@@ -144,3 +144,8 @@ class TestPortalInTheBrowser:
         await reader.check("search-empty")
         await reader.page.goto(reader.base + "/records/de:no-such-record")
         await reader.check("record-not-found")
+
+    async def test_federation_page(self, reader: Reader) -> None:
+        await reader.page.goto(reader.base + "/federation")
+        assert await reader.page.locator("section.node-status").count() == 6
+        await reader.check("federation")

@@ -226,3 +226,32 @@ class TestSafety:
             response = await client.get("/static/portal.css")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/css")
+
+
+class TestFederationPage:
+    async def test_api_and_page_show_the_registrys_view(self, federation: Federation) -> None:
+        async with httpx.AsyncClient(base_url=federation.registry.url, timeout=10) as registry:
+            detail = (await registry.get("/api/v1/nodes/de/services/metadata")).json()
+            history = (await registry.get("/api/v1/nodes/de/services/metadata/history")).json()
+        async with federation.client() as client:
+            status = (await client.get("/api/v1/federation")).json()
+            response, doc = await page(client, "/federation")
+        nodes = {n["id"]: n for n in status["nodes"]}
+        assert set(nodes) == {"de", "fi", "pt", "nl", "se", "uk"}
+        de = nodes["de"]["services"][0]
+        assert de["kind"] == "metadata"
+        assert de["state"] == detail["state"] == "active"
+        assert de["availability"]["24h"] == detail["availability"]["24h"]["availability"]
+        assert [c["to_state"] for c in de["recent"]] == [t["to_state"] for t in history["items"]][
+            : len(de["recent"])
+        ]
+        assert response.status_code == 200
+        row = doc.xpath("//section[@aria-labelledby='node-de']//tbody/tr")[0]
+        cells = [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
+        assert cells[:2] == ["metadata", "active"]
+        assert cells[2].endswith("%")
+        # the chart is drawn, and hidden from screen readers (the table carries its figures)
+        chart = doc.xpath("//section[@aria-labelledby='node-de']//svg")[0]
+        assert chart.get("aria-hidden") == "true"
+        assert chart.xpath(".//*[local-name()='rect']")
+        assert doc.xpath("//section[@aria-labelledby='changes-h']//tbody/tr")

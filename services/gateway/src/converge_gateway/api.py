@@ -7,6 +7,7 @@ from converge_common.ratelimit import RATE_LIMITED_RESPONSE, rate_limit
 from fastapi import APIRouter
 
 from converge_gateway.dcat.endpoints import router as dcat_router
+from converge_gateway.federation.endpoints import router as federation_router
 from converge_gateway.impact.endpoints import router as impact_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
@@ -21,6 +22,7 @@ RateLimited = rate_limit("gateway", rules=lambda settings: settings.rate_limit_r
 router = APIRouter(prefix="/api/v1", dependencies=[RateLimited], responses=RATE_LIMITED_RESPONSE)
 router.include_router(search_router)
 router.include_router(nodes_router)
+router.include_router(federation_router)
 router.include_router(records_router)
 router.include_router(impact_router)
 

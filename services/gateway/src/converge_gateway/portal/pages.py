@@ -12,6 +12,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from converge_gateway.context import GatewayDep
+from converge_gateway.federation.service import federation_status
+from converge_gateway.portal.charts import availability_chart
 from converge_gateway.portal.i18n import in_language
 from converge_gateway.portal.render import Page, json_ld, snippet
 from converge_gateway.portal.search import FILTERS, PAGE_SIZE, SORTS, search_params, search_view
@@ -130,3 +132,25 @@ async def record_page(
             "api_url": f"/api/v1/records/{global_id}",
         },
     )
+
+
+@router.get("/federation")
+async def federation_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
+    page = Page(request)
+    status = await federation_status(gateway)
+    changes = sorted(
+        (
+            {"node": node, "kind": service.kind, "change": change}
+            for node in status.nodes
+            for service in node.services
+            for change in service.recent
+        ),
+        key=lambda entry: entry["change"].at,  # type: ignore[attr-defined]
+        reverse=True,
+    )[:20]
+    charts = {
+        node.id: availability_chart(node.services, labels=page.language, title=node.name)
+        for node in status.nodes
+        if node.services
+    }
+    return page.render("federation.html", {"status": status, "changes": changes, "charts": charts})
