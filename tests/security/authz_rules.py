@@ -155,6 +155,11 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/impact/indicators"): PUBLIC,
         ("GET", "/api/v1/impact/indicators/{code}"): PUBLIC,
         ("GET", "/api/v1/impact/profile"): PUBLIC,
+        ("GET", "/api/v1/federation"): PUBLIC,
+        # the portal's pages
+        ("GET", "/"): PUBLIC,
+        ("GET", "/records/{global_id}"): PUBLIC,
+        ("GET", "/federation"): PUBLIC,
     },
 }
 

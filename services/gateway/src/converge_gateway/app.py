@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from converge_common.app import ServiceSpec, build_service_app
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from converge_gateway import DESCRIPTION, __version__
 from converge_gateway.api import routers
@@ -26,6 +27,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app = build_service_app(settings, spec)
     install_state(app)
+    # the portal's style sheet (and any other asset its pages link to)
+    app.mount(
+        "/static", StaticFiles(packages=[("converge_gateway.portal", "static")]), name="static"
+    )
     return app
 
 

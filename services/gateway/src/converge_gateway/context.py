@@ -11,12 +11,15 @@ from fastapi import Depends, Request
 
 from converge_gateway.directory.service import NodeDirectory
 from converge_gateway.fanout.engine import FanOut
+from converge_gateway.federation.schemas import FederationStatus
 from converge_gateway.oai.tokens import HarvestTokens
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
 
-__all__ = ["Gateway", "GatewayDep", "get_gateway"]
+__all__ = ["STATUS_TTL_S", "Gateway", "GatewayDep", "get_gateway"]
+
+STATUS_TTL_S = 5.0
 
 
 @dataclass
@@ -34,6 +37,10 @@ class Gateway:
     harvest_tokens: HarvestTokens
     # each Node's OAI identifier prefix (from its Identify), to address its records
     oai_prefixes: dict[str, str] = field(default_factory=dict)
+    # the federation's state from the registry, read at most every few seconds
+    status_cache: TTLCache[FederationStatus] = field(
+        default_factory=lambda: TTLCache(ttl_s=STATUS_TTL_S, max_entries=1)
+    )
 
 
 async def get_gateway(request: Request) -> Gateway:

@@ -13,7 +13,10 @@ from converge_gateway.directory.schemas import (
     NodeEntry,
     RegistryNodePage,
     RegistryService,
+    RegistryServiceDetail,
     RegistryServicePage,
+    RegistryTransition,
+    RegistryTransitionPage,
 )
 
 __all__ = ["RegistryClient", "RegistryUnavailable"]
@@ -95,3 +98,16 @@ class RegistryClient:
         )
         params = {"since": since, "wait": wait_s, "limit": 1000}
         return await self._get("/changes", params, ChangeFeed, limits=limits)
+
+    async def service_detail(self, node_id: str, kind: str) -> RegistryServiceDetail:
+        """One service with its availability over the registry's windows (24h, 7d, 30d)."""
+        return await self._get(f"/nodes/{node_id}/services/{kind}", {}, RegistryServiceDetail)
+
+    async def history(self, node_id: str, kind: str, *, limit: int) -> list[RegistryTransition]:
+        """The service's latest state changes, newest first."""
+        page = await self._get(
+            f"/nodes/{node_id}/services/{kind}/history",
+            {"limit": limit, "sort": "-at"},
+            RegistryTransitionPage,
+        )
+        return page.items[:limit]

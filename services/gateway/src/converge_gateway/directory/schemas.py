@@ -16,7 +16,11 @@ __all__ = [
     "RegistryNode",
     "RegistryNodePage",
     "RegistryService",
+    "RegistryServiceDetail",
     "RegistryServicePage",
+    "RegistryTransition",
+    "RegistryTransitionPage",
+    "RegistryWindow",
     "ServiceKind",
 ]
 
@@ -55,6 +59,27 @@ class RegistryService(_Lenient):
 
 class RegistryServicePage(_Lenient):
     items: list[RegistryService]
+    next_cursor: str | None = None
+
+
+class RegistryWindow(_Lenient):
+    availability: float | None = Field(default=None, ge=0, le=1)
+    observed_s: float = Field(default=0, ge=0)
+
+
+class RegistryServiceDetail(RegistryService):
+    availability: dict[str, RegistryWindow] = Field(default_factory=dict, max_length=10)
+
+
+class RegistryTransition(_Lenient):
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str = Field(max_length=40)
+    reason: str = Field(default="", max_length=2000)
+    at: datetime
+
+
+class RegistryTransitionPage(_Lenient):
+    items: list[RegistryTransition] = Field(max_length=1000)
     next_cursor: str | None = None
 
 

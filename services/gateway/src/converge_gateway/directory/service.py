@@ -48,6 +48,11 @@ class NodeDirectory:
         self.changed = asyncio.Event()
 
     @property
+    def client(self) -> RegistryClient | None:
+        """The registry's API, for what the gateway reads on demand (availability, history)."""
+        return self._client
+
+    @property
     def nodes(self) -> list[NodeEntry]:
         return list(self._nodes.values())
 

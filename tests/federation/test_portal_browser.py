@@ -1,0 +1,151 @@
+"""The portal in a real browser (Debian's chromium, driven by Playwright) over a real
+federation: a reader searches, narrows, pages and reads; axe-core finds no WCAG 2.2 AA
+violation on any page; the browser reports no error (a CSP refusal would be one).
+
+Screenshots of every page go to ``test-output/portal/`` (kept by CI). Where chromium is not
+installed the tests skip, saying so (``.ci/run`` installs it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.federation.conftest import Federation
+
+CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "portal"
+# the success criteria axe-core checks for WCAG 2.2 AA (and the levels below it)
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
+)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+class Reader:
+    """One browser tab that fails the test on any console error and checks each page."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message: Any) -> None:
+        # an error page's own status is not an error of the page
+        if message.type == "error" and message.location.get("url") != self.page.url:
+            self.errors.append(f"{message.text} ({message.location.get('url')})")
+
+    async def check(self, name: str) -> None:
+        from axe_playwright_python.async_playwright import Axe
+
+        results = await Axe().run(
+            self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}}
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        assert results.violations_count == 0, results.generate_report()
+        assert self.errors == [], self.errors
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def reader(browser: Any, federation: Federation) -> AsyncIterator[Reader]:
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    try:
+        yield Reader(page, federation.gateway.url)
+    finally:
+        await context.close()
+
+
+class TestPortalInTheBrowser:
+    async def test_search_narrow_page_and_read(
+        self, reader: Reader, federation: Federation
+    ) -> None:
+        page = reader.page
+        await page.goto(reader.base + "/")
+        await reader.check("search-front")
+        # keyboard only: the skip link first, then the search box
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.className") == "skip"
+        await page.get_by_label("Search every Node").fill("protein")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(re.compile(r"q=protein"))
+        hits = await page.locator("ol.hits > li").count()
+        assert hits == 15
+        await reader.check("search-results")
+        # a facet narrows both the results and the URL
+        await page.locator("section.nodes a", has_text="ELIXIR FI").click()
+        await page.wait_for_url(re.compile(r"node=fi"))
+        assert await page.locator("ol.hits > li").count() == 3
+        assert "q=protein" in page.url
+        await reader.check("search-narrowed")
+        # the record page
+        await page.locator("ol.hits h3 a").first.click()
+        await page.wait_for_url(re.compile(r"/records/fi:"))
+        assert "from FI" in (await page.locator("h1").inner_text())
+        await reader.check("record")
+
+    async def test_record_in_finnish(self, browser: Any, federation: Federation) -> None:
+        record = {
+            "id": "fi-browser",
+            "type": "Dataset",
+            "status": "published",
+            "title": {"en": "Lake sediment metagenomes", "fi": "Järvisedimentin metagenomit"},
+            "description": {"en": "English.", "fi": "Suomeksi."},
+        }
+        import httpx
+        from converge_common.testing.plugin import bearer
+
+        async with httpx.AsyncClient(base_url=federation.nodes["fi"].url, timeout=10) as client:
+            response = await client.post(
+                "/api/v1/records", json=record, headers=bearer(federation.tokens.node("fi"))
+            )
+            assert response.status_code == 201, response.text
+        context = await browser.new_context(locale="fi-FI")
+        try:
+            reader = Reader(await context.new_page(), federation.gateway.url)
+            await reader.page.goto(reader.base + "/records/fi:fi-browser")
+            assert await reader.page.locator("h1").inner_text() == "Järvisedimentin metagenomit"
+            assert await reader.page.get_attribute("html", "lang") == "fi"
+            await reader.check("record-fi")
+            # switching the language is remembered for the next page
+            await reader.page.get_by_role("link", name="English").click()
+            await reader.page.wait_for_url(re.compile(r"lang=en"))
+            assert await reader.page.locator("h1").inner_text() == "Lake sediment metagenomes"
+            await reader.page.goto(reader.base + "/")
+            assert await reader.page.get_attribute("html", "lang") == "en"
+        finally:
+            await context.close()
+
+    async def test_empty_result_and_error_pages(self, reader: Reader) -> None:
+        await reader.page.goto(reader.base + "/?q=zzzznothing&type=Software")
+        assert await reader.page.locator("div.empty").count() == 1
+        await reader.check("search-empty")
+        await reader.page.goto(reader.base + "/records/de:no-such-record")
+        await reader.check("record-not-found")
+
+    async def test_federation_page(self, reader: Reader) -> None:
+        await reader.page.goto(reader.base + "/federation")
+        assert await reader.page.locator("section.node-status").count() == 6
+        await reader.check("federation")
