@@ -53,6 +53,12 @@ typecheck: install ## mypy --strict on shared/ and services/
 openapi: install ## write each service's OpenAPI document to docs/openapi/
 	@for s in $(SERVICES); do $(UV) run --frozen converge-$$s openapi --output docs/openapi/$$s.json; done
 
+PORTAL := services/gateway/src/converge_gateway/portal
+.PHONY: messages
+messages: install ## extract the portal's messages and merge them into each language's catalogue
+	$(UV) run --frozen pybabel extract -F $(PORTAL)/babel.cfg -o $(PORTAL)/translations/messages.pot --no-location --omit-header $(PORTAL)
+	$(UV) run --frozen pybabel update -i $(PORTAL)/translations/messages.pot -d $(PORTAL)/translations --no-fuzzy-matching
+
 .PHONY: openapi-check
 openapi-check: install ## fail when a committed OpenAPI document drifts from the code
 	@for s in $(SERVICES); do \
