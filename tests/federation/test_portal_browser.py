@@ -149,3 +149,27 @@ class TestPortalInTheBrowser:
         await reader.page.goto(reader.base + "/federation")
         assert await reader.page.locator("section.node-status").count() == 6
         await reader.check("federation")
+
+    async def test_impact_pages(self, reader: Reader, federation: Federation) -> None:
+        from contextlib import AsyncExitStack
+
+        from tests.federation.test_federated_impact import (
+            DATASETS,
+            FTE,
+            IMPACT,
+            _gateway_sees,
+            _register_impact,
+        )
+        from tests.gateway.simnode import SimNode
+
+        sims = {n: SimNode(indicators=[DATASETS, FTE], values=v) for n, v in IMPACT.items()}
+        async with AsyncExitStack() as stack, federation.client() as client:
+            await _register_impact(federation, stack, sims)
+            await _gateway_sees(client, set(IMPACT))
+            await reader.page.goto(reader.base + "/impact?period=2025")
+            await reader.page.locator(f'a[href="/impact/indicators/{DATASETS.code}"]').click()
+            await reader.page.wait_for_url(re.compile(DATASETS.code))
+            assert await reader.page.locator("svg.chart rect").count() == 1
+            await reader.check("impact-indicator")
+            await reader.page.goto(reader.base + "/impact?period=2025")
+            await reader.check("impact-profile")

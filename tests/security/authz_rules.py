@@ -160,6 +160,8 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/"): PUBLIC,
         ("GET", "/records/{global_id}"): PUBLIC,
         ("GET", "/federation"): PUBLIC,
+        ("GET", "/impact"): PUBLIC,
+        ("GET", "/impact/indicators/{code}"): PUBLIC,
     },
 }
 

@@ -11,6 +11,7 @@ from converge_gateway.federation.endpoints import router as federation_router
 from converge_gateway.impact.endpoints import router as impact_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
+from converge_gateway.portal.impact import router as portal_impact_router
 from converge_gateway.portal.pages import router as portal_router
 from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
@@ -34,5 +35,6 @@ root_router.include_router(dcat_router)
 # the portal's pages for people, from the same services as the API
 pages_router = APIRouter(dependencies=[RateLimited])
 pages_router.include_router(portal_router)
+pages_router.include_router(portal_impact_router)
 
 routers = [router, root_router, pages_router]
