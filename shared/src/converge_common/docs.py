@@ -94,9 +94,10 @@ def install_docs(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/re
     async def oauth2_redirect(request: Request) -> HTMLResponse:
         return _oauth2_redirect(request)
 
-    app.add_api_route(docs_url, swagger_ui, include_in_schema=False)
-    app.add_api_route(redoc_url, redoc, include_in_schema=False)
-    app.add_api_route(OAUTH2_REDIRECT_PATH, oauth2_redirect, include_in_schema=False)
+    # plain routes, as FastAPI's own docs pages: not API operations
+    app.add_route(docs_url, swagger_ui, include_in_schema=False)
+    app.add_route(redoc_url, redoc, include_in_schema=False)
+    app.add_route(OAUTH2_REDIRECT_PATH, oauth2_redirect, include_in_schema=False)
     app.mount(ASSETS_PATH, StaticFiles(directory=_ASSETS_DIR), name="docs-assets")
 
 

@@ -28,7 +28,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetPydanticSchema,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -46,6 +48,7 @@ from converge_metadata.records.fields import (
 )
 
 __all__ = [
+    "READ_ONLY_FIELDS",
     "RECORD_TYPES",
     "Access",
     "AccessLevel",
@@ -64,7 +67,9 @@ __all__ = [
     "Publication",
     "RecordBase",
     "RecordCreate",
+    "RecordMergePatch",
     "RecordRead",
+    "RecordReplace",
     "RecordStatus",
     "RecordType",
     "RecordUpdate",
@@ -74,6 +79,7 @@ __all__ = [
     "TrainingPart",
     "VersionDetail",
     "VersionRead",
+    "checked_by_the_service",
 ]
 
 RecordType = Literal["Dataset", "Software", "TrainingMaterial", "CourseInstance"]
@@ -362,3 +368,43 @@ class Tombstone(BaseModel):
     deleted: Literal[True] = True
     deleted_at: datetime
     version: int
+
+
+
+# what a GET adds to a record's content: set by the service, never by a writer
+READ_ONLY_FIELDS: tuple[str, ...] = tuple(
+    name for name in RecordRead.model_fields if name not in RecordBase.model_fields
+)
+
+RecordReplace: type[RecordUpdate] = create_model(
+    "RecordReplace",
+    __base__=RecordUpdate,
+    __doc__="A ``PUT`` body: the record's content, and optionally the read-only fields a "
+    "``GET`` returned (``id``, ``version``, timestamps, ...), ignored when they equal the "
+    "current ones and refused (422, rule ``read_only``) when they differ.",
+    **{
+        name: (RecordRead.model_fields[name].annotation | None, None)
+        for name in READ_ONLY_FIELDS
+    },
+)
+
+
+class RecordMergePatch(BaseModel):
+    """A JSON Merge Patch (RFC 7396) of a record (``application/merge-patch+json``): members to
+    set, ``null`` to remove one; objects merge member by member, arrays replace. The result is
+    checked as a ``PUT`` body."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def checked_by_the_service(model: type[BaseModel]) -> Any:
+    """A JSON object body that the endpoint checks itself (every problem in one answer),
+    documented in OpenAPI as ``model``."""
+    return Annotated[
+        dict[str, Any],
+        GetPydanticSchema(
+            get_pydantic_json_schema=lambda _schema, handler: handler(
+                model.__pydantic_core_schema__
+            )
+        ),
+    ]
