@@ -22,8 +22,8 @@ from starlette.types import ASGIApp
 
 from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
-from converge_common.errors import install_error_handlers
 from converge_common.docs import docs_policies, install_docs
+from converge_common.errors import install_error_handlers
 from converge_common.headers import SecurityHeadersMiddleware
 from converge_common.http import HttpLimits, create_http_client
 from converge_common.inputs import check_request_text

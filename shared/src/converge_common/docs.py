@@ -29,6 +29,7 @@ ASSETS_PATH = "/docs-assets"
 OAUTH2_REDIRECT_PATH = "/docs/oauth2-redirect"
 _ASSETS_DIR = Path(__file__).parent / "docs_assets"
 
+
 def _page(*, title: str, head: str, body: str) -> HTMLResponse:
     html = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -58,7 +58,9 @@ def _depth(value: Any) -> int:
         deepest = max(deepest, level)
         if level > MAX_BODY_DEPTH:
             break
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         stack.extend((child, level + 1) for child in children)
     return deepest
 
@@ -93,7 +95,8 @@ def _merge(target: Any, patch: Any) -> Any:
 
 @cache
 def _adapter(name: str) -> TypeAdapter[Any]:
-    return TypeAdapter(RecordRead.model_fields[name].annotation)
+    annotation: Any = RecordRead.model_fields[name].annotation
+    return TypeAdapter(annotation)
 
 
 def _comparable(value: Any) -> Any:
@@ -143,7 +146,9 @@ def validated_content(
     if content is not None:
         checked = normalise_record(content, vocab)
         if stand_in_type:
-            checked = [e for e in checked if e["rule"] not in _PART_RULES and e["pointer"] != "/course"]
+            checked = [
+                e for e in checked if e["rule"] not in _PART_RULES and e["pointer"] != "/course"
+            ]
         found.extend(checked)
     if found or content is None:
         raise invalid(found)
@@ -181,14 +186,15 @@ def _set_aside(document: Any, location: tuple[Any, ...]) -> None:
     """Mark the deepest value on ``location`` that exists in ``document`` as gone."""
     parent: Any = None
     key: Any = None
-    node = document
+    node: Any = document
     for step in location:
-        if isinstance(node, dict) and isinstance(step, str) and step in node:
-            parent, key, node = node, step, node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            parent, key, node = node, step, node[step]
-        else:
+        found = isinstance(node, dict) and isinstance(step, str) and step in node
+        found = found or (
+            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        )
+        if not found:
             break
+        parent, key, node = node, step, node[step]
     if parent is not None:
         parent[key] = _GONE
 

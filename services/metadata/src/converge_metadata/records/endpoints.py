@@ -28,7 +28,7 @@ from converge_metadata.records.schemas import (
     RecordType,
     VersionDetail,
     VersionRead,
-    checked_by_the_service,
+    documented_as,
 )
 from converge_metadata.records.views import record_read, version_detail, version_read
 from converge_metadata.usage.recorder import Channel, RecorderDep
@@ -41,9 +41,9 @@ Version = Annotated[int, Path(ge=1, le=INT32_MAX, description="A version number,
 IfMatch = Annotated[str | None, Header(description="The record's ETag, from a GET")]
 MERGE_PATCH = "application/merge-patch+json"
 # bodies the service checks itself, so that every problem comes back in one answer
-CreateBody = Annotated[checked_by_the_service(RecordCreate), Body()]
-ReplaceBody = Annotated[checked_by_the_service(RecordReplace), Body()]
-PatchBody = Annotated[checked_by_the_service(RecordMergePatch), Body(media_type=MERGE_PATCH)]
+CreateBody = Annotated[dict[str, Any], documented_as(RecordCreate), Body()]
+ReplaceBody = Annotated[dict[str, Any], documented_as(RecordReplace), Body()]
+PatchBody = Annotated[dict[str, Any], documented_as(RecordMergePatch), Body(media_type=MERGE_PATCH)]
 _SORTS = [
     SortField("modified_at", Record.modified_at),
     SortField("title", Record.sort_title),

@@ -79,7 +79,7 @@ __all__ = [
     "TrainingPart",
     "VersionDetail",
     "VersionRead",
-    "checked_by_the_service",
+    "documented_as",
 ]
 
 RecordType = Literal["Dataset", "Software", "TrainingMaterial", "CourseInstance"]
@@ -370,22 +370,26 @@ class Tombstone(BaseModel):
     version: int
 
 
-
 # what a GET adds to a record's content: set by the service, never by a writer
 READ_ONLY_FIELDS: tuple[str, ...] = tuple(
     name for name in RecordRead.model_fields if name not in RecordBase.model_fields
 )
 
+
+def _optional(annotation: Any) -> Any:
+    return annotation | None
+
+
+_READ_ONLY_OPTIONAL: dict[str, Any] = {
+    name: (_optional(RecordRead.model_fields[name].annotation), None) for name in READ_ONLY_FIELDS
+}
 RecordReplace: type[RecordUpdate] = create_model(
     "RecordReplace",
     __base__=RecordUpdate,
     __doc__="A ``PUT`` body: the record's content, and optionally the read-only fields a "
     "``GET`` returned (``id``, ``version``, timestamps, ...), ignored when they equal the "
     "current ones and refused (422, rule ``read_only``) when they differ.",
-    **{
-        name: (RecordRead.model_fields[name].annotation | None, None)
-        for name in READ_ONLY_FIELDS
-    },
+    **_READ_ONLY_OPTIONAL,
 )
 
 
@@ -397,14 +401,9 @@ class RecordMergePatch(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def checked_by_the_service(model: type[BaseModel]) -> Any:
-    """A JSON object body that the endpoint checks itself (every problem in one answer),
-    documented in OpenAPI as ``model``."""
-    return Annotated[
-        dict[str, Any],
-        GetPydanticSchema(
-            get_pydantic_json_schema=lambda _schema, handler: handler(
-                model.__pydantic_core_schema__
-            )
-        ),
-    ]
+def documented_as(model: type[BaseModel]) -> GetPydanticSchema:
+    """``Annotated`` metadata for a JSON object body the endpoint checks itself (so that every
+    problem comes back in one answer), documented in OpenAPI as ``model``."""
+    return GetPydanticSchema(
+        get_pydantic_json_schema=lambda _schema, handler: handler(model.__pydantic_core_schema__)
+    )

@@ -29,8 +29,9 @@ from converge_metadata.records.exceptions import (
     VersionNotFound,
     VersionNotRestorable,
 )
+from converge_metadata.records.fields import LocalId
 from converge_metadata.records.planning import new_local_id, plan, plan_prepared, prepare
-from converge_metadata.records.schemas import RecordBase, RecordCreate, RecordRead
+from converge_metadata.records.schemas import RecordBase, RecordRead
 from converge_metadata.records.validation import normalise_record
 from converge_metadata.records.views import record_read
 from converge_metadata.records.writes import store_planned
@@ -60,7 +61,7 @@ def _now() -> datetime:
 
 # a writer is a steward: what a GET shows them is the whole record
 _WRITER = Viewer(steward=True, today=date.min)
-_LOCAL_ID = TypeAdapter(RecordCreate.model_fields["id"].annotation)
+_LOCAL_ID = TypeAdapter(LocalId)
 
 
 def _normalised(record: RecordBase, vocab: Vocabularies) -> None:
@@ -117,9 +118,7 @@ async def create_record(
                 FieldError("/id", e["rule"], e["detail"])
                 for e in field_errors_from_pydantic(exc.errors())
             ]
-    content = validated_content(
-        {k: v for k, v in body.items() if k != "id"}, vocab, errors=errors
-    )
+    content = validated_content({k: v for k, v in body.items() if k != "id"}, vocab, errors=errors)
     local_id = local_id or new_local_id()
     if await repository.get_record(session, local_id) is not None:
         raise RecordExists(
