@@ -175,7 +175,12 @@ async def read_record(
     return negotiated or read
 
 
-@router.put("/{record_id}", response_model_exclude_none=True, responses=problem_responses(412, 428))
+_WRITE_PROBLEMS = problem_responses(
+    409, 410, 412, 428, _409="A published record cannot return to draft"
+)
+
+
+@router.put("/{record_id}", response_model_exclude_none=True, responses=_WRITE_PROBLEMS)
 async def update_record(
     record_id: str,
     payload: ReplaceBody,
@@ -207,7 +212,7 @@ async def update_record(
     "/{record_id}",
     response_model_exclude_none=True,
     dependencies=[Depends(_merge_patch_only)],
-    responses=problem_responses(412, 415, 428),
+    responses={**_WRITE_PROBLEMS, **problem_responses(415)},
 )
 async def patch_record(
     record_id: str,
