@@ -198,7 +198,6 @@ async def bench_year(total_events: int, datasets: int, workdir: Path) -> dict[st
 
 async def bench_recording(requests: int, workdir: Path) -> dict[str, float]:
     from converge_metadata.app import MIGRATIONS, create_app
-    from converge_metadata.records.schemas import RecordCreate
     from converge_metadata.records.service import create_record
     from converge_metadata.settings import MetadataSettings
     from converge_metadata.vocab import default_data_dir, load_vocabularies
@@ -214,9 +213,7 @@ async def bench_recording(requests: int, workdir: Path) -> dict[str, float]:
         "dataset": {"distributions": [{"download_url": "https://example.org/atlas.h5ad"}]},
     }  # fmt: skip
     async for session in db.session():
-        await create_record(
-            session, RecordCreate.model_validate(record), actor="bench", vocab=vocab
-        )
+        await create_record(session, record, actor="bench", vocab=vocab)
     await db.dispose()
 
     settings = MetadataSettings(

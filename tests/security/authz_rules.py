@@ -95,6 +95,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/records"): PUBLIC,
         ("GET", "/api/v1/records/{record_id}"): PUBLIC,
         ("PUT", "/api/v1/records/{record_id}"): NODE_STEWARD,
+        ("PATCH", "/api/v1/records/{record_id}"): NODE_STEWARD,
         ("DELETE", "/api/v1/records/{record_id}"): NODE_STEWARD,
         ("GET", "/api/v1/records/{record_id}/versions"): PUBLIC,
         ("GET", "/api/v1/records/{record_id}/versions/{version}"): PUBLIC,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -85,6 +86,71 @@ class TestOperations:
             assert document["openapi"].startswith("3.1")
             committed = json.loads((DOCS / f"{name}.json").read_text())
             assert document == committed, f"docs/openapi/{name}.json is stale: make openapi"
+
+
+def _referenced(html: str) -> list[str]:
+    """Every address a page loads (``src`` and ``href``) or starts from (``data-*-url``)."""
+    return re.findall(r'(?:src|href|data-[a-z0-9-]+-url)="([^"]*)"', html)
+
+
+class TestDocsPages:
+    """Swagger UI and ReDoc come whole from the service: they render with no CDN in reach."""
+
+    @pytest.mark.parametrize("service", ["registry", "metadata", "impact", "gateway"])
+    @pytest.mark.parametrize("page", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+    async def test_pages_load_only_from_their_own_service(
+        self, services: dict[str, httpx.AsyncClient], service: str, page: str
+    ) -> None:
+        client = services[service]
+        response = await client.get(page)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+        assert "<script>" not in response.text  # every script has a src
+        addresses = _referenced(response.text)
+        scripts = re.findall(r'<script src="([^"]*)"', response.text)
+        assert scripts
+        for address in addresses:
+            assert address.startswith("/"), address
+            assert not address.startswith("//"), address
+        for address in addresses:
+            if address.startswith("/docs-assets/"):
+                asset = await client.get(address)
+                assert asset.status_code == 200, address
+                assert asset.content, address
+        for script in scripts:
+            asset = await client.get(script)
+            assert "javascript" in asset.headers["content-type"], script
+
+    @pytest.mark.parametrize(
+        ("path", "content_type"),
+        [
+            ("/docs-assets/swagger-ui/swagger-ui-bundle.js", "javascript"),
+            ("/docs-assets/swagger-ui/swagger-ui.css", "text/css"),
+            ("/docs-assets/swagger-init.js", "javascript"),
+            ("/docs-assets/redoc/redoc.standalone.js", "javascript"),
+            ("/docs-assets/redoc-init.js", "javascript"),
+            ("/docs-assets/swagger-ui/favicon-32x32.png", "image/png"),
+        ],
+    )
+    async def test_assets_have_their_content_type(
+        self, services: dict[str, httpx.AsyncClient], path: str, content_type: str
+    ) -> None:
+        for name, client in services.items():
+            response = await client.get(path)
+            assert response.status_code == 200, name
+            assert content_type in response.headers["content-type"], name
+            assert response.headers["x-content-type-options"] == "nosniff"
+
+    async def test_swagger_ui_starts_from_the_openapi_document(
+        self, services: dict[str, httpx.AsyncClient]
+    ) -> None:
+        page = (await services["metadata"].get("/docs")).text
+        assert 'data-openapi-url="/openapi.json"' in page
+        assert 'data-oauth2-redirect-url="/docs/oauth2-redirect"' in page
+        assert (await services["metadata"].get("/docs-assets/nothing.js")).status_code == 404
 
 
 class TestInputText:

@@ -71,7 +71,8 @@ class TestPages:
         response = await harness.get(path)
         assert response.status_code == 200
         assert_secured(response, DOCS_POLICY)
-        assert "https://cdn.jsdelivr.net" in response.text
+        assert "https://" not in response.text
+        assert "script-src 'self';" in DOCS_POLICY
 
 
 class TestSettings:

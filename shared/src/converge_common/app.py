@@ -22,8 +22,9 @@ from starlette.types import ASGIApp
 
 from converge_common.auth import OIDCVerifier, RoleMapper
 from converge_common.db import Database, upgrade_database_async
+from converge_common.docs import docs_policies, install_docs
 from converge_common.errors import install_error_handlers
-from converge_common.headers import DOCS_POLICY, SecurityHeadersMiddleware
+from converge_common.headers import SecurityHeadersMiddleware
 from converge_common.http import HttpLimits, create_http_client
 from converge_common.inputs import check_request_text
 from converge_common.limits import RequestLimits, RequestLimitsMiddleware
@@ -155,6 +156,9 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
         version=spec.version,
         description=spec.description,
         lifespan=lifespan,
+        # served by install_docs from the service itself, not from a CDN
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=spec.openapi_tags or None,
         # one check of every caller's text (parameters and JSON bodies) for every route
         dependencies=[Depends(check_request_text)],
@@ -162,11 +166,7 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     app.security_headers = {
         "api_policy": settings.content_security_policy,
         "page_policy": settings.page_content_security_policy,
-        "path_policies": {
-            path: DOCS_POLICY
-            for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-            if path
-        },
+        "path_policies": docs_policies(),
     }
     app.state.settings = settings
     app.state.node_id = getattr(settings, "node_id", None)
@@ -175,6 +175,7 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     app.state.metrics_registry = registry
     app.state.cursor_codec = CursorCodec(settings.secret_key.get_secret_value().encode())
     install_error_handlers(app)
+    install_docs(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

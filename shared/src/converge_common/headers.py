@@ -21,14 +21,13 @@ PAGE_POLICY = (
     "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
-# Swagger UI and ReDoc as FastAPI serves them: bundles from jsDelivr, an inline start-up
-# script, ReDoc's fonts and web worker
+# Swagger UI and ReDoc as converge_common.docs serves them: scripts from the service only (the
+# pages have no inline script); inline styles (Swagger UI's style attributes, the styles ReDoc
+# injects); ReDoc's search index runs in a web worker built from a blob
 DOCS_POLICY = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-    "base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 
 _CSP = b"content-security-policy"

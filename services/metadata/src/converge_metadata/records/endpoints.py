@@ -1,16 +1,17 @@
-"""``/api/v1/records``: create, read, replace, delete, list, versions and restore."""
+"""``/api/v1/records``: create, read, replace, patch, delete, list, versions and restore."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from converge_common.app import SessionDep
 from converge_common.auth import RequireNodeSteward
+from converge_common.errors import UnsupportedMediaType
 from converge_common.inputs import INT32_MAX
 from converge_common.openapi import problem_responses
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
 
 from converge_metadata.access import Viewer
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
@@ -20,12 +21,14 @@ from converge_metadata.publishing.representations import negotiated_record
 from converge_metadata.records import repository, service
 from converge_metadata.records.schemas import (
     RecordCreate,
+    RecordMergePatch,
     RecordRead,
+    RecordReplace,
     RecordStatus,
     RecordType,
-    RecordUpdate,
     VersionDetail,
     VersionRead,
+    documented_as,
 )
 from converge_metadata.records.views import record_read, version_detail, version_read
 from converge_metadata.usage.recorder import Channel, RecorderDep
@@ -36,6 +39,11 @@ router = APIRouter(prefix="/records", tags=["records"])
 
 Version = Annotated[int, Path(ge=1, le=INT32_MAX, description="A version number, from 1")]
 IfMatch = Annotated[str | None, Header(description="The record's ETag, from a GET")]
+MERGE_PATCH = "application/merge-patch+json"
+# bodies the service checks itself, so that every problem comes back in one answer
+CreateBody = Annotated[dict[str, Any], documented_as(RecordCreate), Body()]
+ReplaceBody = Annotated[dict[str, Any], documented_as(RecordReplace), Body()]
+PatchBody = Annotated[dict[str, Any], documented_as(RecordMergePatch), Body(media_type=MERGE_PATCH)]
 _SORTS = [
     SortField("modified_at", Record.modified_at),
     SortField("title", Record.sort_title),
@@ -56,6 +64,15 @@ def _with_etag(response: Response, record: Record) -> None:
     response.headers["ETag"] = service.etag_of(record)
 
 
+def _merge_patch_only(request: Request, _: RequireNodeSteward) -> None:
+    # after authorisation: a caller who may not write learns nothing about the body
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != MERGE_PATCH:
+        raise UnsupportedMediaType(
+            f"Send a JSON Merge Patch as {MERGE_PATCH}, not {media or 'nothing'}"
+        )
+
+
 def _read(record: Record, node: str, viewer: Viewer, context: PublicationContext) -> RecordRead:
     return record_read(
         record, node, viewer=viewer, request_access_url=context.record_url(record.local_id)
@@ -73,7 +90,7 @@ _WRITER = Viewer(steward=True, today=date.min)
     responses=problem_responses(409, _409="A record with this id exists"),
 )
 async def create_record(
-    payload: RecordCreate,
+    payload: CreateBody,
     session: SessionDep,
     principal: RequireNodeSteward,
     vocab: VocabDep,
@@ -82,7 +99,8 @@ async def create_record(
     request: Request,
     response: Response,
 ) -> RecordRead:
-    """Create a record (a draft unless ``status`` is ``published``). Needs the Node steward role."""
+    """Create a record (a draft unless ``status`` is ``published``). Needs the Node steward role.
+    Every problem with the body is reported in one answer."""
     record = await service.create_record(session, payload, actor=principal.subject, vocab=vocab)
     _with_etag(response, record)
     response.headers["Location"] = str(request.url_for("read_record", record_id=record.local_id))
@@ -157,10 +175,15 @@ async def read_record(
     return negotiated or read
 
 
-@router.put("/{record_id}", response_model_exclude_none=True, responses=problem_responses(412, 428))
+_WRITE_PROBLEMS = problem_responses(
+    409, 410, 412, 428, _409="A published record cannot return to draft"
+)
+
+
+@router.put("/{record_id}", response_model_exclude_none=True, responses=_WRITE_PROBLEMS)
 async def update_record(
     record_id: str,
-    payload: RecordUpdate,
+    payload: ReplaceBody,
     session: SessionDep,
     principal: RequireNodeSteward,
     vocab: VocabDep,
@@ -169,9 +192,51 @@ async def update_record(
     response: Response,
     if_match: IfMatch = None,
 ) -> RecordRead:
-    """Replace a record's content as a new version. ``If-Match`` is required (412 when stale)."""
+    """Replace a record's content as a new version. ``If-Match`` is required (412 when stale).
+    The body a GET returned may be sent back: its read-only fields are ignored when unchanged
+    and refused (rule ``read_only``) when changed. Every problem is reported in one answer."""
     record = await service.update_record(
-        session, record_id, payload, if_match=if_match, actor=principal.subject, vocab=vocab
+        session,
+        record_id,
+        payload,
+        node=node,
+        if_match=if_match,
+        actor=principal.subject,
+        vocab=vocab,
+    )
+    _with_etag(response, record)
+    return _read(record, node, _WRITER, context)
+
+
+@router.patch(
+    "/{record_id}",
+    response_model_exclude_none=True,
+    dependencies=[Depends(_merge_patch_only)],
+    responses={**_WRITE_PROBLEMS, **problem_responses(415)},
+)
+async def patch_record(
+    record_id: str,
+    payload: PatchBody,
+    session: SessionDep,
+    principal: RequireNodeSteward,
+    vocab: VocabDep,
+    node: NodeDep,
+    context: ContextDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RecordRead:
+    """Change some of a record's fields with a JSON Merge Patch (RFC 7396, sent as
+    ``application/merge-patch+json``) applied to the record as a GET shows it: ``null``
+    removes a field, objects merge, arrays replace. The result is checked and stored as a
+    ``PUT`` of it would be. ``If-Match`` is required (412 when stale)."""
+    record = await service.patch_record(
+        session,
+        record_id,
+        payload,
+        node=node,
+        if_match=if_match,
+        actor=principal.subject,
+        vocab=vocab,
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)

@@ -28,7 +28,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetPydanticSchema,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -46,6 +48,7 @@ from converge_metadata.records.fields import (
 )
 
 __all__ = [
+    "READ_ONLY_FIELDS",
     "RECORD_TYPES",
     "Access",
     "AccessLevel",
@@ -64,7 +67,9 @@ __all__ = [
     "Publication",
     "RecordBase",
     "RecordCreate",
+    "RecordMergePatch",
     "RecordRead",
+    "RecordReplace",
     "RecordStatus",
     "RecordType",
     "RecordUpdate",
@@ -74,6 +79,7 @@ __all__ = [
     "TrainingPart",
     "VersionDetail",
     "VersionRead",
+    "documented_as",
 ]
 
 RecordType = Literal["Dataset", "Software", "TrainingMaterial", "CourseInstance"]
@@ -362,3 +368,42 @@ class Tombstone(BaseModel):
     deleted: Literal[True] = True
     deleted_at: datetime
     version: int
+
+
+# what a GET adds to a record's content: set by the service, never by a writer
+READ_ONLY_FIELDS: tuple[str, ...] = tuple(
+    name for name in RecordRead.model_fields if name not in RecordBase.model_fields
+)
+
+
+def _optional(annotation: Any) -> Any:
+    return annotation | None
+
+
+_READ_ONLY_OPTIONAL: dict[str, Any] = {
+    name: (_optional(RecordRead.model_fields[name].annotation), None) for name in READ_ONLY_FIELDS
+}
+RecordReplace: type[RecordUpdate] = create_model(
+    "RecordReplace",
+    __base__=RecordUpdate,
+    __doc__="A ``PUT`` body: the record's content, and optionally the read-only fields a "
+    "``GET`` returned (``id``, ``version``, timestamps, ...), ignored when they equal the "
+    "current ones and refused (422, rule ``read_only``) when they differ.",
+    **_READ_ONLY_OPTIONAL,
+)
+
+
+class RecordMergePatch(BaseModel):
+    """A JSON Merge Patch (RFC 7396) of a record (``application/merge-patch+json``): members to
+    set, ``null`` to remove one; objects merge member by member, arrays replace. The result is
+    checked as a ``PUT`` body."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def documented_as(model: type[BaseModel]) -> GetPydanticSchema:
+    """``Annotated`` metadata for a JSON object body the endpoint checks itself (so that every
+    problem comes back in one answer), documented in OpenAPI as ``model``."""
+    return GetPydanticSchema(
+        get_pydantic_json_schema=lambda _schema, handler: handler(model.__pydantic_core_schema__)
+    )

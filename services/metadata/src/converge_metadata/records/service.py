@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from converge_common.errors import Conflict, FieldError, InvalidInput
+from converge_common.errors import Conflict, FieldError, field_errors_from_pydantic
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.access import Viewer, version_is_public, visible_to
 from converge_metadata.models import Record, RecordVersion
 from converge_metadata.records import repository
+from converge_metadata.records.editing import (
+    READ_ONLY_FIELDS,
+    check_depth,
+    invalid,
+    merge_patch,
+    read_only_errors,
+    validated_content,
+)
 from converge_metadata.records.exceptions import (
     EtagMismatch,
     EtagRequired,
@@ -19,9 +29,11 @@ from converge_metadata.records.exceptions import (
     VersionNotFound,
     VersionNotRestorable,
 )
+from converge_metadata.records.fields import LocalId
 from converge_metadata.records.planning import new_local_id, plan, plan_prepared, prepare
-from converge_metadata.records.schemas import RecordBase, RecordCreate, RecordUpdate
+from converge_metadata.records.schemas import RecordBase, RecordRead
 from converge_metadata.records.validation import normalise_record
+from converge_metadata.records.views import record_read
 from converge_metadata.records.writes import store_planned
 from converge_metadata.vocab import Vocabularies
 
@@ -32,6 +44,7 @@ __all__ = [
     "etag_of",
     "get_version",
     "list_versions",
+    "patch_record",
     "read_record",
     "restore_version",
     "update_record",
@@ -46,14 +59,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# a writer is a steward: what a GET shows them is the whole record
+_WRITER = Viewer(steward=True, today=date.min)
+_LOCAL_ID = TypeAdapter(LocalId)
+
+
 def _normalised(record: RecordBase, vocab: Vocabularies) -> None:
     errors = normalise_record(record, vocab)
     if errors:
-        raise InvalidInput(
-            f"{len(errors)} field(s) failed validation: "
-            + ", ".join(f"{e['pointer']} ({e['rule']})" for e in errors[:10]),
-            errors=errors,
-        )
+        raise invalid(errors)
 
 
 def _check_etag(record: Record, if_match: str | None) -> None:
@@ -90,16 +104,27 @@ async def _load(session: AsyncSession, local_id: str, *, allow_deleted: bool = F
 
 
 async def create_record(
-    session: AsyncSession, payload: RecordCreate, *, actor: str, vocab: Vocabularies
+    session: AsyncSession, body: dict[str, Any], *, actor: str, vocab: Vocabularies
 ) -> Record:
-    local_id = payload.id or new_local_id()
+    """A new record from ``body`` (content and an optional ``id``), every problem in one answer."""
+    check_depth(body)
+    errors: list[FieldError] = []
+    local_id: str | None = None
+    if body.get("id") is not None:
+        try:
+            local_id = _LOCAL_ID.validate_python(body["id"])
+        except ValidationError as exc:
+            errors = [
+                FieldError("/id", e["rule"], e["detail"])
+                for e in field_errors_from_pydantic(exc.errors())
+            ]
+    content = validated_content({k: v for k, v in body.items() if k != "id"}, vocab, errors=errors)
+    local_id = local_id or new_local_id()
     if await repository.get_record(session, local_id) is not None:
         raise RecordExists(
             f"Record {local_id!r} already exists (or was deleted: restore a version instead)",
             errors=[FieldError("/id", "unique", "this id is taken")],
         )
-    content = RecordBase.model_validate(payload.model_dump(exclude={"id"}))
-    _normalised(content, vocab)
     planned = plan(
         content,
         local_id=local_id,
@@ -154,21 +179,62 @@ async def _replace(
     return record
 
 
+def _shown(record: Record, node: str) -> RecordRead:
+    return record_read(record, node, viewer=_WRITER, request_access_url="")
+
+
+async def _replace_with_body(
+    session: AsyncSession,
+    record: Record,
+    body: dict[str, Any],
+    *,
+    node: str,
+    actor: str,
+    vocab: Vocabularies,
+) -> Record:
+    errors = read_only_errors(body, _shown(record, node))
+    document = {k: v for k, v in body.items() if k not in READ_ONLY_FIELDS}
+    content = validated_content(document, vocab, errors=errors)
+    _check_unpublish(record, content.status)
+    return await _replace(session, record, content, actor=actor, action="update", vocab=vocab)
+
+
 async def update_record(
     session: AsyncSession,
     local_id: str,
-    payload: RecordUpdate,
+    body: dict[str, Any],
     *,
+    node: str,
     if_match: str | None,
     actor: str,
     vocab: Vocabularies,
 ) -> Record:
+    """Replace a record's content with ``body``, as a new version. ``body`` may be what a GET
+    returned: its read-only fields are ignored when unchanged, refused when changed."""
+    check_depth(body)
     record = await _load(session, local_id)
     _check_etag(record, if_match)
-    _check_unpublish(record, payload.status)
-    content = RecordBase.model_validate(payload.model_dump())
-    _normalised(content, vocab)
-    return await _replace(session, record, content, actor=actor, action="update", vocab=vocab)
+    return await _replace_with_body(session, record, body, node=node, actor=actor, vocab=vocab)
+
+
+async def patch_record(
+    session: AsyncSession,
+    local_id: str,
+    patch: dict[str, Any],
+    *,
+    node: str,
+    if_match: str | None,
+    actor: str,
+    vocab: Vocabularies,
+) -> Record:
+    """Apply a JSON Merge Patch (RFC 7396) to the record as a GET shows it; the result is
+    checked and stored as a ``PUT`` of it would be."""
+    check_depth(patch)
+    record = await _load(session, local_id)
+    _check_etag(record, if_match)
+    current = _shown(record, node).model_dump(mode="json", exclude_none=True)
+    body = merge_patch(current, patch)
+    return await _replace_with_body(session, record, body, node=node, actor=actor, vocab=vocab)
 
 
 async def delete_record(
