@@ -37,10 +37,34 @@ def _record(local_id: str, title: str, description: str, keywords: list[str], cr
 
 
 CORPUS = [
-    _record("atlas", "Zebrafish retina atlas", "Confocal stacks of larval eyes.", ["imaging", "retina"], "Ada Lovelace"),  # fmt: skip
-    _record("retina-seq", "Retina transcriptome", "Bulk sequencing of zebrafish retina tissue.", ["sequencing"], "Grace Hopper"),  # fmt: skip
-    _record("lovelace-notes", "Analytical engine notes", "Notes by Lovelace on imaging numbers.", ["history", "lovelace"], "Charles Babbage"),  # fmt: skip
-    _record("hopper-compiler", "Compiler Hopper", "A compiler for retina imaging pipelines.", ["compilers"], "Grace Hopper"),  # fmt: skip
+    _record(
+        "atlas",
+        "Zebrafish retina atlas",
+        "Confocal stacks of larval eyes.",
+        ["imaging", "retina"],
+        "Ada Lovelace",
+    ),
+    _record(
+        "retina-seq",
+        "Retina transcriptome",
+        "Bulk sequencing of zebrafish retina tissue.",
+        ["sequencing"],
+        "Grace Hopper",
+    ),
+    _record(
+        "lovelace-notes",
+        "Analytical engine notes",
+        "Notes by Lovelace on imaging numbers.",
+        ["history", "lovelace"],
+        "Charles Babbage",
+    ),
+    _record(
+        "hopper-compiler",
+        "Compiler Hopper",
+        "A compiler for retina imaging pipelines.",
+        ["compilers"],
+        "Grace Hopper",
+    ),
     _record("either", "Either or not", "Logic puzzles.", ["logic"], "Ada Lovelace"),
 ]
 
@@ -119,7 +143,8 @@ async def test_pages_of_a_boolean_query(api: httpx.AsyncClient, corpus: None) ->
         if not body.get("next_cursor"):
             break
         params["cursor"] = body["next_cursor"]
-    assert len(seen) == len(set(seen)) and set(seen) == ANSWERS[q]
+    assert len(seen) == len(set(seen))
+    assert set(seen) == ANSWERS[q]
 
 
 async def test_snippet_marks_a_fielded_match(api: httpx.AsyncClient, corpus: None) -> None:
@@ -199,9 +224,7 @@ def test_compiled_forms() -> None:
     assert to_fts5(tree) == (
         '(title : "brain atlas" AND ("mouse" OR "rat")) NOT (keywords : "mri" OR people : "smith")'
     )
-    assert to_tsquery(tree) == (
-        "('brain atlas':A & ('mouse' | 'rat') & !('mri':B) & !('smith':C))"
-    )
+    assert to_tsquery(tree) == ("('brain atlas':A & ('mouse' | 'rat') & !('mri':B) & !('smith':C))")
 
 
 def test_errors_name_q_and_the_rule() -> None:

@@ -21,11 +21,11 @@ router = APIRouter(tags=["search"])
 Multi = Annotated[list[str] | None, Query()]
 
 Q_DESCRIPTION = (
-    "Free text. Words must all match (English stemming); `\"a phrase\"` matches the words in "
+    'Free text. Words must all match (English stemming); `"a phrase"` matches the words in '
     "order; `OR` between alternatives (`mouse OR rat`); `-word` or `NOT word` excludes; "
     "`( … )` groups (`(mouse OR rat) brain`); `title:`, `keyword:` and `creator:` (creators, "
     "contributors, affiliations, ORCID iDs, publisher) restrict a word, phrase or group to "
-    "that field (`title:\"brain atlas\" -keyword:mri`). Only uppercase `OR`, `AND`, `NOT` are "
+    'that field (`title:"brain atlas" -keyword:mri`). Only uppercase `OR`, `AND`, `NOT` are '
     "operators; an unknown prefix (`foo:bar`) is text. A query that excludes only (`-word`, "
     "`a OR -b`) is a 422 with rule `positive_term`; operators without words `operators_only`; "
     f"more than {MAX_WORDS} words `max_terms`; groups deeper than {MAX_DEPTH} `max_depth`."

@@ -52,7 +52,7 @@ FIELDS: Final = {
 
 # words as both backends' tokenizers split them: letters and digits (underscore separates)
 _WORD = re.compile(r"[^\W_]+")
-# what ends a bare chunk of text: space, a quote or a parenthesis
+# a bare chunk of text runs to a space, a quote or a parenthesis
 _CHUNK = re.compile(r'[^\s"()]+')
 _PREFIX = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
@@ -116,10 +116,10 @@ def _tokens(q: str) -> list[_Token]:
                 out.append((")", None))
             at += 1
         else:
-            found = _CHUNK.match(q, at)
-            assert found is not None  # any other character starts a chunk
-            at = found.end()
-            out += _chunk(found.group(), joined=at < size and q[at] in '"(')
+            found = _CHUNK.match(q, at)  # always found: this character is none of those
+            end = found.end() if found else at + 1
+            out += _chunk(q[at:end], joined=end < size and q[end] in '"(')
+            at = end
     out += [(")", None)] * depth  # unclosed groups close at the end
     return out
 
@@ -228,11 +228,16 @@ def _in_field(node: Node, field: str) -> Node:
     return type(node)(tuple(_in_field(i, field) for i in node.items))
 
 
-_NOTHING_TO_FIND = _invalid(
-    "positive_term",
-    "the query, each group and each OR alternative need a word or phrase to find; -word and "
-    "NOT word only exclude from what the rest finds",
-)
+def _operators_only() -> InvalidInput:
+    return _invalid("operators_only", "OR, AND, NOT, - and field prefixes need words to act on")
+
+
+def _nothing_to_find() -> InvalidInput:
+    return _invalid(
+        "positive_term",
+        "the query, each group and each OR alternative need a word or phrase to find; -word "
+        "and NOT word only exclude from what the rest finds",
+    )
 
 
 def _positive(node: Node) -> bool:
@@ -243,9 +248,9 @@ def _positive(node: Node) -> bool:
         _positive(node.item)
         return False
     found = [_positive(i) for i in node.items]
-    if isinstance(node, And) and any(found) or isinstance(node, Or) and all(found):
+    if (isinstance(node, And) and any(found)) or (isinstance(node, Or) and all(found)):
         return True
-    raise _NOTHING_TO_FIND
+    raise _nothing_to_find()
 
 
 def _count(node: Node) -> int:
@@ -261,23 +266,21 @@ def parse_query(q: str | None) -> Node | None:
 
     Raises :class:`InvalidInput` (pointer ``/q``) for a query of operators only, of exclusions
     only, with more than :data:`MAX_WORDS` words or groups deeper than :data:`MAX_DEPTH`."""
-    if not q or not q.strip():
+    if not q or q.isspace():
         return None
     tokens = _tokens(q)
     if not any(k in ("words", "phrase") and v for k, v in tokens):
         if any(k in ("OR", "AND", "NOT", "-", "field") for k, _ in tokens):
-            raise _invalid(
-                "operators_only", "OR, AND, NOT, - and field prefixes need words to act on"
-            )
+            raise _operators_only()
         return None  # punctuation only: no query
     parser = _Parser(tokens)
     node = parser.alternatives(0)
     if node is None:
-        raise _invalid("operators_only", "OR, AND, NOT, - and field prefixes need words to act on")
+        raise _operators_only()
     if _count(node) > MAX_WORDS:
         raise _invalid("max_terms", f"at most {MAX_WORDS} words")
     if not _positive(node):
-        raise _NOTHING_TO_FIND
+        raise _nothing_to_find()
     return node
 
 
@@ -285,7 +288,7 @@ def parse_query(q: str | None) -> Node | None:
 
 
 def _split(items: tuple[Node, ...]) -> tuple[list[Node], list[Node]]:
-    kept = [i for i in items if not isinstance(i, Not)]
+    kept: list[Node] = [i for i in items if not isinstance(i, Not)]
     excluded = [i.item for i in items if isinstance(i, Not)]
     return kept, excluded
 
