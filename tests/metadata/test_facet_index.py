@@ -122,6 +122,10 @@ FILTERS = [
     {"license": ["CC-BY-4.0", "MIT"]},
     {"language": ["fi"]},
     {"q": "zzzz-no-such-word"},
+    # the query language: the index intersects whatever set the full text matches
+    {"q": "protein -sequence"},
+    {"q": "title:protein OR keyword:retention"},
+    {"q": '"nucleic acid" -(protein OR structure)', "type": ["Dataset", "Software"]},
 ]
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
 from converge_metadata.records.schemas import AccessLevel, RecordType
 from converge_metadata.search import service
+from converge_metadata.search.query import MAX_DEPTH, MAX_WORDS
 from converge_metadata.search.schemas import SearchFilters, SearchResponse, SearchSort
 
 __all__ = ["router"]
@@ -18,6 +19,17 @@ __all__ = ["router"]
 router = APIRouter(tags=["search"])
 
 Multi = Annotated[list[str] | None, Query()]
+
+Q_DESCRIPTION = (
+    'Free text. Words must all match (English stemming); `"a phrase"` matches the words in '
+    "order; `OR` between alternatives (`mouse OR rat`); `-word` or `NOT word` excludes; "
+    "`( … )` groups (`(mouse OR rat) brain`); `title:`, `keyword:` and `creator:` (creators, "
+    "contributors, affiliations, ORCID iDs, publisher) restrict a word, phrase or group to "
+    'that field (`title:"brain atlas" -keyword:mri`). Only uppercase `OR`, `AND`, `NOT` are '
+    "operators; an unknown prefix (`foo:bar`) is text. A query that excludes only (`-word`, "
+    "`a OR -b`) is a 422 with rule `positive_term`; operators without words `operators_only`; "
+    f"more than {MAX_WORDS} words `max_terms`; groups deeper than {MAX_DEPTH} `max_depth`."
+)
 
 
 @router.get("/search", response_model=SearchResponse, response_model_exclude_none=True)
@@ -27,7 +39,7 @@ async def search(
     node: NodeDep,
     vocab: VocabDep,
     request: Request,
-    q: Annotated[str | None, Query(max_length=500, description="Free text")] = None,
+    q: Annotated[str | None, Query(max_length=500, description=Q_DESCRIPTION)] = None,
     type: Annotated[list[RecordType] | None, Query()] = None,
     topic: Multi = None,
     organism: Multi = None,

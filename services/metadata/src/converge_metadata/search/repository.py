@@ -8,7 +8,6 @@ dimension in one ``UNION ALL``, and the highlighted snippets of the page's rows.
 # ruff: noqa: S608
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from converge_metadata import access
 from converge_metadata.models import UTCDateTime
 from converge_metadata.records.repository import catalogue_generation
+from converge_metadata.search.query import parse_query, to_fts5, to_tsquery
 from converge_metadata.search.schemas import SearchFilters
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "PageRow",
     "SearchSql",
     "facet_index_source",
-    "fts_terms",
     "parse_ids",
 ]
 
@@ -70,11 +69,6 @@ def parse_ids(csv: str, count: int) -> npt.NDArray[np.int64]:
     if len(ids) != count:
         raise ValueError(f"expected {count} ids, parsed {len(ids)}")
     return ids
-
-
-def fts_terms(q: str | None) -> list[str]:
-    """Words of a free-text query; punctuation and FTS operators are not passed through."""
-    return re.findall(r"\w+", q or "")[:32]
 
 
 @dataclass
@@ -152,9 +146,9 @@ class SearchSql:
                     f"r.pk IN (SELECT record_pk FROM record_facets WHERE dimension = :d_{dim} "
                     f"AND value IN ({self._in(params, 'v_' + dim, values)}))"
                 )
-        terms = fts_terms(filters.q)
+        query = parse_query(filters.q)
         conditions = " AND ".join(where)
-        if not terms:
+        if query is None:
             source = f"FROM {self.records} WHERE {conditions}"
             return Match(
                 f"SELECT r.pk AS pk, 0.0 AS score, {_KEYS} {source}",
@@ -163,18 +157,18 @@ class SearchSql:
                 f"SELECT r.pk {source}",
             )
         if self.dialect == "sqlite":
-            params["q"] = " AND ".join(f'"{t}"' for t in terms)
+            params["q"] = to_fts5(query)
             score = f"-{_BM25}"
             source = (
                 f"FROM record_search {self.join} {self.records} ON r.pk = record_search.rowid "
                 f"WHERE record_search MATCH :q AND {conditions}"
             )
         else:
-            params["q"] = " ".join(terms)
-            score = "ts_rank(s.tsv, plainto_tsquery('english', :q))"
+            params["q"] = to_tsquery(query)
+            score = "ts_rank(s.tsv, to_tsquery('english', :q))"
             source = (
                 "FROM record_search s JOIN records r ON r.pk = s.record_pk "
-                f"WHERE s.tsv @@ plainto_tsquery('english', :q) AND {conditions}"
+                f"WHERE s.tsv @@ to_tsquery('english', :q) AND {conditions}"
             )
         return Match(
             f"SELECT r.pk AS pk, {score} AS score, {_KEYS} {source}",
@@ -275,7 +269,7 @@ class SearchSql:
         if self.dialect == "sqlite":
             ids, where = "rowid", "record_search MATCH :q"
         else:
-            ids, where = "record_pk", "tsv @@ plainto_tsquery('english', :q)"
+            ids, where = "record_pk", "tsv @@ to_tsquery('english', :q)"
         sql = f"SELECT COUNT(*), {_joined(self.dialect, ids)} FROM record_search WHERE {where}"
         count, joined = (await session.execute(text(sql), params)).one()
         return parse_ids(joined or "", int(count))
@@ -294,8 +288,8 @@ class SearchSql:
         else:
             params["opts"] = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12"
             stmt = text(
-                "SELECT record_pk, ts_headline('english', body, plainto_tsquery('english', :q), "
-                ":opts), ts_headline('english', title, plainto_tsquery('english', :q), :opts) "
+                "SELECT record_pk, ts_headline('english', body, to_tsquery('english', :q), "
+                ":opts), ts_headline('english', title, to_tsquery('english', :q), :opts) "
                 f"FROM record_search WHERE record_pk IN ({marks})"
             )
         rows = await session.execute(stmt, params)
