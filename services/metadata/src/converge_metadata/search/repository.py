@@ -133,8 +133,6 @@ class SearchSql:
         where = ["r.deleted_at IS NULL" if steward else self.public]
         if filters.type:
             where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
-        if filters.license:
-            where.append(f"r.license IN ({self._in(params, 'li', filters.license)})")
         if filters.access:
             marks = self._in(params, "ac", list(filters.access))
             where.append(f"{self.effective_access} IN ({marks})")

@@ -34,6 +34,8 @@ def load_vocabularies(data_dir: Path) -> Vocabularies:
     return Vocabularies(
         edam=EdamVocabulary.load(data_dir / EDAM_RELEASE),
         taxonomy=TaxonomyVocabulary.load(data_dir / "ncbi-taxonomy"),
-        spdx=SpdxVocabulary.load(data_dir / "spdx" / "licenses.tsv"),
+        spdx=SpdxVocabulary.load(
+            data_dir / "spdx" / "licenses.tsv", data_dir / "spdx" / "variants.tsv"
+        ),
         duo=DuoVocabulary.load(data_dir / "duo" / "duo.csv"),
     )
