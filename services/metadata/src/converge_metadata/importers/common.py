@@ -94,13 +94,18 @@ def rights_statement(
     *, text: str | None, uri: str | None = None, language: str | None = None
 ) -> dict[str, Any] | None:
     """A rights statement as the record model takes it, or ``None`` when there is nothing.
-    Sources are lax: a URI that is no http(s) URL (``urn:...``) is kept as the text when there
-    is none, a language tag that is no BCP 47 tag is left out, and a text is cut at 2,000."""
+    Sources are lax: a URI that is no http(s) URL (``urn:...``) is the text when there is none
+    and is left out otherwise, a language tag that is no BCP 47 tag is left out, and a text is
+    cut at 2,000 characters."""
     text = (text or "").strip()[:2000] or None
     uri = (uri or "").strip() or None
-    shapes = [{"text": text, "uri": uri, "language": language}, {"text": text, "uri": uri}]
-    if uri is not None:
-        shapes.append({"text": text or uri[:2000]})
+    words = text or (uri[:2000] if uri else None)
+    shapes = [
+        {"text": text, "uri": uri, "language": language},
+        {"text": words, "language": language},
+        {"text": text, "uri": uri},
+        {"text": words},
+    ]
     for shape in shapes:
         try:
             statement = RightsStatement.model_validate(shape)
