@@ -19,7 +19,13 @@ from converge_metadata.vocab import Vocabularies
 from lxml import etree
 from sqlalchemy import text
 
-from tests.metadata.importers.conftest import BIOSCHEMAS, BIOTOOLS, BROKEN_BIOSCHEMAS, DATA, DATACITE
+from tests.metadata.importers.conftest import (
+    BIOSCHEMAS,
+    BIOTOOLS,
+    BROKEN_BIOSCHEMAS,
+    DATA,
+    DATACITE,
+)
 
 _NOT_LICENCES = {"Proprietary", "Other", "Freeware", "Not licensed"}
 
