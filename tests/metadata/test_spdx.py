@@ -72,7 +72,8 @@ def test_every_variant_names_a_listed_licence(vocab: Vocabularies) -> None:
     for row in rows:
         value = row["variant"] if "/" not in row["variant"] else "https://" + row["variant"]
         found = vocab.spdx.normalise(value)
-        assert found is not None and found.id == row["id"], row
+        assert found is not None, row
+        assert found.id == row["id"], row
 
 
 def test_variant_of_an_unknown_id_is_refused() -> None:

@@ -11,12 +11,12 @@ import pytest
 from lxml import etree
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from tests.metadata.conftest import dataset
+
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-
-from tests.metadata.conftest import dataset
 
 _TERMS = "https://archaeologydataservice.ac.uk/advice/termsOfUseAndAccess"
 _TERMS_TEXT = "Terms of Use and Access to ADS Resources"
@@ -168,7 +168,8 @@ class TestOutputs:
         await _create(api, steward, _terms_record(rights=[{"uri": _TERMS}]))
         doc = (await _get(api, "ads-report", "application/ld+json")).json()
         assert doc["license"] == [_TERMS, {"@type": "CreativeWork", "name": "Proprietary"}]
-        assert doc["keywords"] and doc["description"]
+        assert doc["keywords"]
+        assert doc["description"]
 
     async def test_bioschemas_spdx_and_statement(
         self, api: httpx.AsyncClient, steward: dict[str, str]
