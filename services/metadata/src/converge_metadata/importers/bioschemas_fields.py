@@ -174,20 +174,18 @@ def _licence(value: Any, record: dict[str, Any], item: SourceItem, ctx: MappingC
             candidates = [entry]
         else:
             continue
-        if "license" not in record:
-            found = next(
-                (f for c in candidates if isinstance(c, str) and (f := ctx.spdx(c)) is not None),
-                None,
-            )
-            if found is not None:
-                record["license"] = found
-                continue
+        found = next(
+            (f for c in candidates if isinstance(c, str) and (f := ctx.spdx(c)) is not None),
+            None,
+        )
+        if found is not None and "license" not in record:
+            record["license"] = found
+            continue
         if statement := rights_statement(text=words, uri=uri):
             record.setdefault("rights", []).append(statement)
             shown = words or uri
-            item.warnings.append(
-                f"licence {shown!r} names no SPDX licence; kept as a rights statement"
-            )
+            why = "a second licence" if found is not None else "names no SPDX licence"
+            item.warnings.append(f"licence {shown!r}: {why}; kept as a rights statement")
 
 
 def _name(agent: dict[str, Any]) -> str | None:
