@@ -12,6 +12,7 @@ from lxml import etree
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from tests.metadata.conftest import dataset
+from tests.metadata.publishing.test_dcat import conforms
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -147,9 +148,25 @@ class TestOutputs:
             assert (node, RDF.type, DCTERMS.RightsStatement) in graph
         labels = {graph.value(node, RDFS.label) for node in rights}
         assert labels == {Literal(_TERMS_TEXT, lang="en"), Literal("Proprietary")}
-        # and on each distribution, as DCAT-AP places rights there
+        # DCAT-AP allows a distribution one dct:rights: with two statements they are the dataset's
         distribution = next(graph.objects(iri, DCAT.distribution))
-        assert set(graph.objects(distribution, DCTERMS.rights)) == rights
+        assert list(graph.objects(distribution, DCTERMS.rights)) == []
+        catalog = await api.get("/dcat/catalog", params={"format": "ttl"})
+        conforms(Graph().parse(data=catalog.content, format="turtle"))  # DCAT-AP 3 SHACL
+
+    async def test_dcat_single_statement_on_distributions(
+        self, api: httpx.AsyncClient, steward: dict[str, str]
+    ) -> None:
+        await _create(api, steward, dataset(license="Proprietary"))
+        turtle = (await _get(api, "mouse-atlas", "text/turtle")).text
+        graph = Graph().parse(data=turtle, format="turtle")
+        iri = next(graph.subjects(RDF.type, DCAT.Dataset))
+        (statement,) = graph.objects(iri, DCTERMS.rights)
+        assert graph.value(statement, RDFS.label) == Literal("Proprietary")
+        distribution = next(graph.objects(iri, DCAT.distribution))
+        assert list(graph.objects(distribution, DCTERMS.rights)) == [statement]
+        catalog = await api.get("/dcat/catalog", params={"format": "ttl"})
+        conforms(Graph().parse(data=catalog.content, format="turtle"))
 
     async def test_dcat_licence(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
         await _create(api, steward, dataset(license="Apache License 2.0"))

@@ -232,8 +232,8 @@ def _distributions(
     for index, dist in enumerate(dists):
         node = URIRef(f"{iri}#distribution-{index}")
         _distribution(graph, node, dist, licence, service)
-        for statement in rights:
-            graph.add((node, DCT.rights, statement))
+        if len(rights) == 1:  # DCAT-AP allows one dct:rights per distribution; all on the dataset
+            graph.add((node, DCT.rights, rights[0]))
         graph.add((iri, DCAT.distribution, node))
         _fdp(graph, node, record, iri)
         graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
