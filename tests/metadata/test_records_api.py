@@ -81,12 +81,9 @@ class TestValidation:
         ]
 
     async def test_vocabularies(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
-        errors = await self._errors(
-            api, steward, topics=["topic_9999", "operation_0004"], license="Not-A-Licence"
-        )
+        errors = await self._errors(api, steward, topics=["topic_9999", "operation_0004"])
         assert ("/topics/0", "edam_term") in errors
         assert ("/topics/1", "edam_branch") in errors
-        assert ("/license", "spdx") in errors
 
     async def test_syntax_rules(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
         errors = await self._errors(

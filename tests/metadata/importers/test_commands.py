@@ -121,7 +121,7 @@ def _rows(url: str) -> list[tuple[object, ...]]:
 def _corpus(path: Path) -> Path:
     lines = [orjson.dumps(body) for body in generate(300, seed=11)]
     lines.insert(40, b"not json")
-    bad = {"id": "bad", "type": "Dataset", "title": {"en": "x"}, "license": "no-such-licence"}
+    bad = {"id": "bad", "type": "Dataset", "title": {"en": "x"}, "topics": ["topic_9999"]}
     lines.insert(90, orjson.dumps(bad))
     lines.append(lines[5])  # the same record again: starts a new batch and updates nothing
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -142,7 +142,7 @@ def test_worker_process_imports_exactly_what_one_process_does(
         err = capsys.readouterr().err
         assert "301 imported (300 created, 0 updated, 1 unchanged), 2 rejected" in err
         assert "corpus.jsonl:41: / json" in err
-        assert "corpus.jsonl:91: /license spdx" in err
+        assert "corpus.jsonl:91: /topics/0 edam_term" in err
         outcomes[mode] = _rows(url)
         assert main(args) == 0  # again: nothing changes
         assert "0 created, 0 updated, 301 unchanged" in capsys.readouterr().err

@@ -48,28 +48,36 @@ class TestAuthorisation:
 
 class TestImport:
     async def test_jsonl_report(self, api: httpx.AsyncClient, steward: dict[str, str]) -> None:
-        body = _lines(dataset(id="one"), dataset(id="two", license="not-a-licence"))
+        body = _lines(
+            dataset(id="one"),
+            dataset(id="two", topics=["topic_9999"]),
+            dataset(id="three", license="Proprietary"),
+        )
         response = await api.post(
             _URL, params={"format": "jsonl"}, content=body, headers={**_JSONL, **steward}
         )
         assert response.status_code == 200, response.text
         report = response.json()
-        assert (report["imported"], report["created"]) == (1, 1)
+        assert (report["imported"], report["created"]) == (2, 2)
         assert report["rejected"] == [
             {
                 "position": "body:2",
                 "identifier": "two",
                 "errors": [
                     {
-                        "pointer": "/license",
-                        "rule": "spdx",
-                        "detail": "'not-a-licence' is not an SPDX licence id",
+                        "pointer": "/topics/0",
+                        "rule": "edam_term",
+                        "detail": "'topic_9999' is not an EDAM 1.25 concept",
                     }
                 ],
             }
         ]
         record = await api.get("/api/v1/records/one")
         assert record.json()["created_by"] == "node-de"
+        # a licence that is no SPDX licence is kept as the record's rights statement
+        kept = (await api.get("/api/v1/records/three")).json()
+        assert "license" not in kept
+        assert kept["rights"] == [{"text": "Proprietary"}]
 
     async def test_biotools_then_again_unchanged(
         self, api: httpx.AsyncClient, steward: dict[str, str]

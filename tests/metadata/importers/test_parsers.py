@@ -12,7 +12,7 @@ import pytest
 from converge_metadata.importers import datacite
 from converge_metadata.importers.bioschemas import parse_bioschemas
 from converge_metadata.importers.biotools import parse_biotools
-from converge_metadata.importers.common import MappingContext, SourceItem, spdx_from_url
+from converge_metadata.importers.common import MappingContext, SourceItem
 from converge_metadata.importers.datacite import MAX_RESOURCE_BYTES, map_resource, parse_datacite
 from converge_metadata.importers.jsonl import parse_jsonl
 from converge_metadata.importers.parsers import guess_format
@@ -53,13 +53,23 @@ class TestBiotools:
         assert record["keywords"] == ["Web application"]
         assert record["landing_page"] == "https://3dgnome.cent.uw.edu.pl/"
 
-    def test_non_spdx_licence_is_a_warning(self, ctx: MappingContext) -> None:
+    def test_non_spdx_licence_is_kept_as_a_rights_statement(self, ctx: MappingContext) -> None:
         tool = {"biotoolsID": "x1", "name": "X", "license": "Proprietary"}
         item = _one(_bytes(json.dumps(tool).encode(), parse_biotools, ctx))
         assert item.errors == []
         assert item.record is not None
         assert "license" not in item.record
-        assert item.warnings == ["licence 'Proprietary' is not an SPDX id; left out"]
+        assert item.record["rights"] == [{"text": "Proprietary"}]
+        assert item.warnings == [
+            "licence 'Proprietary' names no SPDX licence; kept as a rights statement"
+        ]
+
+    def test_licence_name_variant_becomes_its_spdx_id(self, ctx: MappingContext) -> None:
+        tool = {"biotoolsID": "x1", "name": "X", "license": "Apache License 2.0"}
+        item = _one(_bytes(json.dumps(tool).encode(), parse_biotools, ctx))
+        assert item.record is not None
+        assert item.record["license"] == "Apache-2.0"
+        assert "rights" not in item.record
 
     def test_invalid_orcid_and_obsolete_term_are_warnings(self, ctx: MappingContext) -> None:
         tool = {
@@ -251,11 +261,9 @@ class TestJsonLines:
 
 
 def test_licence_urls(ctx: MappingContext) -> None:
-    assert spdx_from_url("https://spdx.org/licenses/MIT.html", ctx.spdx) == "MIT"
-    assert spdx_from_url("http://creativecommons.org/licenses/by-sa/4.0/", ctx.spdx) == (
-        "CC-BY-SA-4.0"
-    )
-    assert spdx_from_url("https://example.org/licence", ctx.spdx) is None
+    assert ctx.spdx("https://spdx.org/licenses/MIT.html") == "MIT"
+    assert ctx.spdx("http://creativecommons.org/licenses/by-sa/4.0/") == "CC-BY-SA-4.0"
+    assert ctx.spdx("https://example.org/licence") is None
 
 
 def test_guess_format() -> None:

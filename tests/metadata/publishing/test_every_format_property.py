@@ -114,7 +114,22 @@ def _record(draw: st.DrawFn) -> dict[str, Any]:
         "description": {"en": draw(_text_(max_size=60))},
         "keywords": draw(st.lists(_text_(), max_size=3)),
         "topics": draw(st.lists(st.sampled_from(_TOPICS), max_size=2, unique=True)),
-        "license": draw(st.sampled_from([None, "CC-BY-4.0", "MIT", "CC0-1.0"])),
+        "license": draw(
+            st.one_of(
+                st.sampled_from([None, "CC-BY-4.0", "MIT", "CC0 1.0", "Proprietary"]), _text_()
+            )
+        ),
+        "rights": draw(
+            st.lists(
+                st.builds(
+                    lambda t, u, lang: {"text": t, "uri": u, "language": lang},
+                    _maybe(_text_()),
+                    _url_(),
+                    st.sampled_from([None, "en", "pt-BR"]),
+                ),
+                max_size=2,
+            )
+        ),
         "creators": [
             {"name": draw(_text_()), "affiliation": draw(_maybe(_text_()))},
             {"type": "Organization", "name": draw(_text_())},

@@ -15,7 +15,7 @@ from converge_metadata.importers.common import (
     clean_orcid,
     doi_or_none,
     local_id_for,
-    spdx_from_url,
+    rights_statement,
 )
 from converge_metadata.importers.jsonld import first_text, node_types, parse_date
 
@@ -158,18 +158,34 @@ def _term_ids(node: dict[str, Any], *keys: str) -> list[str]:
 
 
 def _licence(value: Any, record: dict[str, Any], item: SourceItem, ctx: MappingContext) -> None:
-    raw: list[str] = []
+    """The first entry naming an SPDX licence (by id, URL or name) is the licence; every other
+    one (a terms-of-use URL, a CreativeWork without an SPDX id) is kept as a rights statement."""
     for entry in as_list(value):
         if isinstance(entry, dict):
-            entry = entry.get("@id") or entry.get("url") or entry.get("identifier")
-        if isinstance(entry, str) and entry.strip():
-            raw.append(entry.strip())
-    for entry in raw:
-        if (found := spdx_from_url(entry, ctx.spdx)) is not None:
+            uri = next(
+                (v for k in ("@id", "url") if isinstance(v := entry.get(k), str) and v.strip()),
+                None,
+            )
+            words = first_text(entry.get("name"))
+            candidates = [entry.get("identifier"), uri, words]
+        elif isinstance(entry, str) and entry.strip():
+            is_url = entry.strip().lower().startswith(("http://", "https://"))
+            uri, words = (entry, None) if is_url else (None, entry)
+            candidates = [entry]
+        else:
+            continue
+        found = next(
+            (f for c in candidates if isinstance(c, str) and (f := ctx.spdx(c)) is not None),
+            None,
+        )
+        if found is not None and "license" not in record:
             record["license"] = found
-            return
-    if raw:
-        item.warnings.append(f"licence {raw[0]!r} is not an SPDX or Creative Commons licence")
+            continue
+        if statement := rights_statement(text=words, uri=uri):
+            record.setdefault("rights", []).append(statement)
+            shown = words or uri
+            why = "a second licence" if found is not None else "names no SPDX licence"
+            item.warnings.append(f"licence {shown!r}: {why}; kept as a rights statement")
 
 
 def _name(agent: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from converge_metadata.importers.common import (
     clean_orcid,
     doi_or_none,
     local_id_for,
+    rights_statement,
 )
 from converge_metadata.importers.jsonstream import iter_json_documents
 
@@ -32,7 +33,6 @@ _CONTRIBUTOR_ROLES = {
     "Support": "ContactPerson",
 }
 _ORGANISATIONS = {"Institute", "Project", "Division", "Consortium", "Funding agency"}
-_NOT_SPDX = {"Other", "Proprietary", "Not licensed", "Freeware"}
 
 
 def parse_biotools(stream: IO[bytes], name: str, ctx: MappingContext) -> Iterator[SourceItem]:
@@ -131,11 +131,13 @@ def _keywords(tool: dict[str, Any]) -> list[str]:
 def _licence(value: Any, record: dict[str, Any], item: SourceItem, ctx: MappingContext) -> None:
     if not isinstance(value, str) or not value.strip():
         return
-    found = None if value in _NOT_SPDX else ctx.spdx(value)
-    if found is None:
-        item.warnings.append(f"licence {value!r} is not an SPDX id; left out")
-    else:
+    found = ctx.spdx(value)
+    if found is not None:
         record["license"] = found
+    elif statement := rights_statement(text=value):
+        # bio.tools' own terms (Proprietary, Other, Freeware, Not licensed) are no SPDX licence
+        record.setdefault("rights", []).append(statement)
+        item.warnings.append(f"licence {value!r} names no SPDX licence; kept as a rights statement")
 
 
 def _publications(values: Any) -> list[dict[str, str]]:

@@ -1,5 +1,5 @@
 """What every format's parser shares: the item it yields, the vocabulary lookups it maps terms
-with, and small helpers (language maps, licences from URLs, stable local ids)."""
+with, and small helpers (language maps, rights statements, stable local ids)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converge_common.errors import FieldError
+from pydantic import ValidationError
 
 from converge_metadata.importers.depth import DEFAULT_MAX_DEPTH
 from converge_metadata.records.fields import LOCAL_ID_PATTERN, normalise_doi, orcid_checksum_ok
+from converge_metadata.records.schemas import RightsStatement
 
 __all__ = [
     "EdamLookup",
@@ -23,22 +25,17 @@ __all__ = [
     "clean_orcid",
     "doi_or_none",
     "local_id_for",
-    "spdx_from_url",
+    "rights_statement",
 ]
 
 # (value, branch) -> canonical IRI, or None when it is not a live term of that EDAM branch
 EdamLookup = Callable[[str, str], str | None]
-# licence id or URL -> SPDX id in the list's spelling, or None
+# licence id, name, URL or common variant -> SPDX id in the list's spelling, or None
 SpdxLookup = Callable[[str], str | None]
 
 _LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\s*$")
-_CC = re.compile(
-    r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d\.\d)(/[a-z]{2})?/?",
-    re.I,
-)
-_SPDX_URL = re.compile(r"^https?://(?:www\.)?spdx\.org/licenses/([^/?#]+?)(?:\.html|\.json)?/?$")
 
 
 @dataclass
@@ -93,19 +90,29 @@ def clean_orcid(value: str | None) -> str | None:
     return "https://orcid.org/" + match.group(1)
 
 
-def spdx_from_url(value: str, spdx: SpdxLookup) -> str | None:
-    """An SPDX id from an SPDX licence URL, a Creative Commons URL or a bare id."""
-    value = value.strip()
-    if match := _SPDX_URL.match(value):
-        return spdx(match.group(1))
-    if match := _CC.match(value):
-        kind, code, version = match.group(1).lower(), match.group(2).lower(), match.group(3)
-        if kind == "publicdomain":
-            return spdx("CC0-1.0") if code == "zero" else None
-        return spdx(f"CC-{code.upper()}-{version}")
-    if value.startswith(("http://", "https://")):
-        return None
-    return spdx(value)
+def rights_statement(
+    *, text: str | None, uri: str | None = None, language: str | None = None
+) -> dict[str, Any] | None:
+    """A rights statement as the record model takes it, or ``None`` when there is nothing.
+    Sources are lax: a URI that is no http(s) URL (``urn:...``) is the text when there is none
+    and is left out otherwise, a language tag that is no BCP 47 tag is left out, and a text is
+    cut at 2,000 characters."""
+    text = (text or "").strip()[:2000] or None
+    uri = (uri or "").strip() or None
+    words = text or (uri[:2000] if uri else None)
+    shapes = [
+        {"text": text, "uri": uri, "language": language},
+        {"text": words, "language": language},
+        {"text": text, "uri": uri},
+        {"text": words},
+    ]
+    for shape in shapes:
+        try:
+            statement = RightsStatement.model_validate(shape)
+        except ValidationError:
+            continue
+        return statement.model_dump(exclude_none=True)
+    return None
 
 
 def local_id_for(scheme: str, value: str) -> str:

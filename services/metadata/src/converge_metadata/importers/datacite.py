@@ -24,9 +24,10 @@ from converge_metadata.importers.common import (
     SourceItem,
     doi_or_none,
     local_id_for,
-    spdx_from_url,
+    rights_statement,
 )
 from converge_metadata.importers.datacite_fields import (
+    XML_LANG,
     agents,
     children,
     dates,
@@ -231,13 +232,19 @@ def _publisher(resource: Any, record: dict[str, Any]) -> None:
 
 
 def _rights(resource: Any, record: dict[str, Any], item: SourceItem, ctx: MappingContext) -> None:
-    seen: list[str] = []
+    """The first ``rights`` naming an SPDX licence (``rightsIdentifier`` or ``rightsURI``) is
+    the licence; every other one is kept as a rights statement with its text, URI and language."""
     for element in children(resource, "rightsList", "rights"):
-        candidates = [element.get("rightsIdentifier"), element.get("rightsURI")]
-        for candidate in candidates:
-            if candidate and (found := spdx_from_url(candidate, ctx.spdx)):
+        uri = element.get("rightsURI")
+        if "license" not in record:
+            candidates = [element.get("rightsIdentifier"), uri]
+            found = next((f for c in candidates if c and (f := ctx.spdx(c)) is not None), None)
+            if found is not None:
                 record["license"] = found
-                return
-        seen.append(text(element) or element.get("rightsURI") or "")
-    if any(seen):
-        item.warnings.append(f"rights {seen[0]!r} name no SPDX licence; left out")
+                continue
+        words = text(element)
+        if statement := rights_statement(text=words, uri=uri, language=element.get(XML_LANG)):
+            record.setdefault("rights", []).append(statement)
+    if record.get("rights") and "license" not in record:
+        shown = record["rights"][0].get("text") or record["rights"][0].get("uri")
+        item.warnings.append(f"rights {shown!r} name no SPDX licence; kept as rights statements")

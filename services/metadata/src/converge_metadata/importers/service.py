@@ -70,7 +70,8 @@ Progress = Callable[[ImportReport, int], None]
 def mapping_context(
     vocab: Vocabularies, *, status: str = "published", max_depth: int = DEFAULT_MAX_DEPTH
 ) -> MappingContext:
-    """Term lookups that keep only live EDAM terms of the expected branch and SPDX ids."""
+    """Term lookups that keep only live EDAM terms of the expected branch, and SPDX ids (from
+    ids, names, URLs and the common variants)."""
 
     # a large import names the same few hundred terms over and over
     edam_seen: dict[tuple[str, str], str | None] = {}
@@ -84,7 +85,7 @@ def mapping_context(
         return edam_seen[key]
 
     def spdx(value: str) -> str | None:
-        found = vocab.spdx.get(value)
+        found = vocab.spdx.normalise(value)
         return found.id if found is not None else None
 
     return MappingContext(edam=edam, spdx=spdx, status=status, max_depth=max_depth)

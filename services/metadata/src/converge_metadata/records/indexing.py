@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from converge_metadata.records.schemas import RecordBase, Term
 from converge_metadata.vocab import Vocabularies
 
-__all__ = ["SearchDocument", "display_title", "facet_values", "search_document"]
+__all__ = [
+    "RIGHTS_ONLY_FACET",
+    "SearchDocument",
+    "display_title",
+    "facet_values",
+    "search_document",
+]
+
+# the licence facet's bucket for records that state their rights but name no SPDX licence
+# (no SPDX id is spelt like this, so the bucket cannot collide with a licence)
+RIGHTS_ONLY_FACET = "rights-statement"
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,8 @@ def facet_values(record: RecordBase) -> set[tuple[str, str]]:
     values: set[tuple[str, str]] = {("type", record.type), ("access", record.access.level)}
     if record.license is not None:
         values.add(("license", record.license))
+    elif record.rights:
+        values.add(("license", RIGHTS_ONLY_FACET))
     if record.issued is not None:
         values.add(("year", str(record.issued.year)))
     values |= {("topic", t.uri) for t in record.topics}

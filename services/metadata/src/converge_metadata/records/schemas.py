@@ -73,6 +73,7 @@ __all__ = [
     "RecordStatus",
     "RecordType",
     "RecordUpdate",
+    "RightsStatement",
     "SoftwarePart",
     "Term",
     "Tombstone",
@@ -171,6 +172,22 @@ class Funding(_Model):
     funder_id: Url | None = None
     award_number: str | None = None
     award_title: str | None = None
+
+
+class RightsStatement(_Model):
+    """Rights that are not (only) an SPDX licence: a source's licence text without an SPDX id
+    (``Proprietary``, ``Freeware``, ``Terms of Use and Access``), a link to terms of use, or
+    both; kept as given, in its language when known. At least one of ``text`` and ``uri``."""
+
+    text: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    uri: Url | None = None
+    language: LanguageTag | None = Field(default=None, description="Language of the text")
+
+    @model_validator(mode="after")
+    def _text_or_uri(self) -> RightsStatement:
+        if not (self.text or self.uri):
+            raise PydanticCustomError("rights_statement", "give a text or a uri")
+        return self
 
 
 class Checksum(_Model):
@@ -296,7 +313,16 @@ class RecordBase(_Model):
         default_factory=list
     )
     topics: list[Term] = Field(default_factory=list, description="EDAM topics")
-    license: str | None = Field(default=None, description="SPDX licence id, e.g. CC-BY-4.0")
+    license: str | None = Field(
+        default=None,
+        description="SPDX licence id, e.g. CC-BY-4.0; a licence name, URL or common variant "
+        "(CC0 1.0, Apache License 2.0, https://creativecommons.org/licenses/by/4.0/) is stored "
+        "as its id, and anything else is moved to rights",
+    )
+    rights: Annotated[list[RightsStatement], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="Rights statements that are not an SPDX licence (text, uri, language)",
+    )
     languages: list[LanguageTag] = Field(
         default_factory=list, description="Languages of the resource itself"
     )

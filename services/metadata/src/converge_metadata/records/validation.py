@@ -4,13 +4,18 @@ Syntax (ORCID checksums, DOIs, URLs, dates, language tags) is checked by the sch
 annotations are resolved: EDAM terms against the EDAM release (and its branch: a topic must be
 a topic), NCBI taxa against the shipped taxonomy where known (syntax otherwise), SPDX licence
 ids and DUO terms. Every failure names its field as a JSON pointer and the rule it broke.
+
+A ``license`` is normalised to its SPDX id (from an id, name, URL or common variant); one that
+names no SPDX licence (``Proprietary``, a terms-of-use URL) is not refused but moved to
+``rights`` as a rights statement, so what the source said about rights is kept.
 """
 
 from __future__ import annotations
 
 from converge_common.errors import FieldError
+from pydantic import ValidationError
 
-from converge_metadata.records.schemas import RecordBase, Term
+from converge_metadata.records.schemas import RecordBase, RightsStatement, Term
 from converge_metadata.vocab import Vocabularies
 
 __all__ = ["PARTS_BY_TYPE", "normalise_record"]
@@ -72,11 +77,28 @@ class _Checker:
     def licence(self, record: RecordBase) -> None:
         if record.license is None:
             return
-        found = self.vocab.spdx.get(record.license)
-        if found is None:
-            self.fail("/license", "spdx", f"{record.license!r} is not an SPDX licence id")
-        else:
+        found = self.vocab.spdx.normalise(record.license)
+        if found is not None:
             record.license = found.id
+            return
+        value = record.license.strip()
+        # a URL that is not a well-formed one is still kept, as text
+        shapes = [{"uri": value}] if value.lower().startswith(("http://", "https://")) else []
+        statement, detail = None, ""
+        for shape in [*shapes, {"text": value}]:
+            try:
+                statement = RightsStatement.model_validate(shape)
+                break
+            except ValidationError as exc:
+                detail = exc.errors()[0]["msg"]
+        if statement is None:
+            self.fail(
+                "/license", "rights_statement", f"no SPDX licence, nor a rights text: {detail}"
+            )
+            return
+        record.license = None
+        if statement not in record.rights:
+            record.rights.append(statement)
 
     def parts(self, record: RecordBase) -> None:
         allowed = PARTS_BY_TYPE[record.type]

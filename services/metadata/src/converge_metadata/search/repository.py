@@ -36,7 +36,7 @@ __all__ = [
 MARK_START, MARK_END = "\x02", "\x03"
 # bm25 column weights: title, body, keywords, people, ids, terms
 _BM25 = "bm25(record_search, 10.0, 1.0, 5.0, 3.0, 6.0, 4.0)"
-_MULTI = ("topic", "organism", "keyword", "language")
+_MULTI = ("topic", "organism", "license", "keyword", "language")
 _KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
 
 
@@ -127,8 +127,6 @@ class SearchSql:
         where = ["r.deleted_at IS NULL" if steward else self.public]
         if filters.type:
             where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
-        if filters.license:
-            where.append(f"r.license IN ({self._in(params, 'li', filters.license)})")
         if filters.access:
             marks = self._in(params, "ac", list(filters.access))
             where.append(f"{self.effective_access} IN ({marks})")

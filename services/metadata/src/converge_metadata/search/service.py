@@ -12,6 +12,7 @@ from converge_common.errors import BadRequest, FieldError, InvalidInput
 from converge_common.pagination import CursorCodec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from converge_metadata.records.indexing import RIGHTS_ONLY_FACET
 from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.facet_index import FacetIndex
 from converge_metadata.search.repository import MARK_END, MARK_START, PageRow, SearchSql
@@ -53,7 +54,7 @@ def canonical_filters(filters: SearchFilters, vocab: Vocabularies) -> SearchFilt
     for value in filters.organism:
         tax_id = vocab.taxonomy.parse_id(value)
         organisms.append(f"http://purl.obolibrary.org/obo/NCBITaxon_{tax_id}" if tax_id else value)
-    licences = [(found.id if (found := vocab.spdx.get(v)) else v) for v in filters.license]
+    licences = [(found.id if (found := vocab.spdx.normalise(v)) else v) for v in filters.license]
     keywords = [k.strip().lower() for k in filters.keyword]
     return filters.model_copy(
         update={"topic": topics, "organism": organisms, "license": licences, "keyword": keywords}
@@ -69,6 +70,8 @@ def _label(dimension: str, value: str, vocab: Vocabularies) -> str:
         return taxon.scientific_name if taxon else value
     if dimension == "license" and (licence := vocab.spdx.get(value)):
         return licence.name
+    if dimension == "license" and value == RIGHTS_ONLY_FACET:
+        return "Rights statement, no SPDX licence"
     return value
 
 

@@ -38,6 +38,8 @@ def load_vocabularies(data_dir: Path, taxonomy_store: Path | None = None) -> Voc
     return Vocabularies(
         edam=EdamVocabulary.load(data_dir / EDAM_RELEASE),
         taxonomy=TaxonomyVocabulary.load(data_dir / "ncbi-taxonomy", store=store),
-        spdx=SpdxVocabulary.load(data_dir / "spdx" / "licenses.tsv"),
+        spdx=SpdxVocabulary.load(
+            data_dir / "spdx" / "licenses.tsv", data_dir / "spdx" / "variants.tsv"
+        ),
         duo=DuoVocabulary.load(data_dir / "duo" / "duo.csv"),
     )

@@ -12,7 +12,7 @@ import orjson
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.fair.schemas import FairAssessment
 from converge_metadata.publishing.terms import best_text, licence_url, term_label
-from converge_metadata.records.schemas import RecordRead
+from converge_metadata.records.schemas import RecordRead, RightsStatement
 
 __all__ = ["LANDING_PAGE_POLICY", "render_landing_page"]
 
@@ -45,6 +45,13 @@ def _link(url: str, text: str | None = None) -> str:
     return f'<a href="{escape(url)}">{escape(text or url)}</a>'
 
 
+def _rights(statement: RightsStatement) -> str:
+    if statement.uri:
+        return _link(statement.uri, statement.text)
+    lang = f' lang="{escape(statement.language)}"' if statement.language else ""
+    return f"<span{lang}>{escape(statement.text or '')}</span>"
+
+
 def _details(record: RecordRead, context: PublicationContext) -> str:
     rows = [
         _row("Type", escape(record.type)),
@@ -55,6 +62,7 @@ def _details(record: RecordRead, context: PublicationContext) -> str:
         _row(
             "Licence", _link(licence_url(record.license), record.license) if record.license else ""
         ),
+        *(_row("Rights", _rights(statement)) for statement in record.rights),
         _row("Access", escape(record.access.level)),
         _row("Issued", escape(record.issued.isoformat()) if record.issued else ""),
         _row("Landing page", _link(record.landing_page) if record.landing_page else ""),

@@ -66,6 +66,23 @@ def _agent(agent: Agent) -> dict[str, Any]:
     return node
 
 
+def _licences(record: RecordRead) -> list[Any]:
+    """schema:license takes a URL or a CreativeWork: the SPDX licence's URL, then each rights
+    statement (a bare URL, or a CreativeWork with its text as name)."""
+    out: list[Any] = [licence_url(record.license)] if record.license else []
+    for statement in record.rights:
+        if statement.text is None and statement.uri is not None:
+            out.append(statement.uri)
+            continue
+        work: dict[str, Any] = {"@type": "CreativeWork", "name": statement.text}
+        if statement.uri:
+            work["url"] = statement.uri
+        if statement.language:
+            work["inLanguage"] = statement.language
+        out.append(work)
+    return out
+
+
 def _common(record: RecordRead, context: PublicationContext) -> dict[str, Any]:
     url = context.record_url(record.id)
     doc: dict[str, Any] = {
@@ -90,8 +107,8 @@ def _common(record: RecordRead, context: PublicationContext) -> dict[str, Any]:
         doc["keywords"] = keywords
     if record.topics:
         doc["about"] = [_term(t) for t in record.topics]
-    if record.license:
-        doc["license"] = licence_url(record.license)
+    if licences := _licences(record):
+        doc["license"] = licences[0] if len(licences) == 1 else licences
     if record.creators:
         doc["creator" if record.type == "Dataset" else "author"] = [
             _agent(a) for a in record.creators

@@ -175,6 +175,11 @@ def _rights(root: etree._Element, record: RecordRead) -> None:
             rightsIdentifierScheme="SPDX",
             schemeURI="https://spdx.org/licenses/",
         )
+    for statement in record.rights:
+        attrs = {_XML_LANG: statement.language} if statement.language else {}
+        if statement.uri:
+            attrs["rightsURI"] = statement.uri
+        _sub(rights, "rights", statement.text, **attrs)
     if record.access.level == "controlled":
         _sub(
             rights,

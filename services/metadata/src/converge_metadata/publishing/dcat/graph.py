@@ -170,6 +170,18 @@ def _licence(graph: Graph, record: RecordRead) -> URIRef | None:
     return node
 
 
+def _rights(graph: Graph, iri: URIRef, record: RecordRead) -> list[URIRef]:
+    """The record's rights statements that are no SPDX licence: its URI, or a fragment IRI."""
+    nodes = []
+    for index, statement in enumerate(record.rights):
+        node = URIRef(statement.uri or f"{iri}#rights-{index}")
+        graph.add((node, RDF.type, DCT.RightsStatement))
+        if statement.text:
+            graph.add((node, RDFS.label, Literal(statement.text, lang=statement.language)))
+        nodes.append(node)
+    return nodes
+
+
 def _distribution(
     graph: Graph, node: URIRef, dist: Distribution, licence: URIRef | None, service: URIRef
 ) -> None:
@@ -212,11 +224,16 @@ def _distributions(
     licence = _licence(graph, record)
     if licence is not None:
         graph.add((iri, DCT.license, licence))
+    rights = _rights(graph, iri, record)
+    for statement in rights:
+        graph.add((iri, DCT.rights, statement))
     service = service_iri(context)
     dists = record.dataset.distributions if record.dataset else []
     for index, dist in enumerate(dists):
         node = URIRef(f"{iri}#distribution-{index}")
         _distribution(graph, node, dist, licence, service)
+        if len(rights) == 1:  # DCAT-AP allows one dct:rights per distribution; all on the dataset
+            graph.add((node, DCT.rights, rights[0]))
         graph.add((iri, DCAT.distribution, node))
         _fdp(graph, node, record, iri)
         graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))

@@ -29,6 +29,8 @@ class PublicationFacts:
 
 
 Check = Callable[[RecordRead, PublicationFacts], bool]
+# a hint about this record in particular, where the metric's general one would mislead
+RecordHint = Callable[[RecordRead], str | None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Metric:
     name: str
     check: Check
     hint: str
+    record_hint: RecordHint | None = None
+
+    def hint_for(self, record: RecordRead) -> str:
+        specific = self.record_hint(record) if self.record_hint is not None else None
+        return specific or self.hint
 
 
 def _rich(record: RecordRead, _: PublicationFacts) -> bool:
@@ -87,6 +94,17 @@ def _licence(record: RecordRead, _: PublicationFacts) -> bool:
     return record.license is not None
 
 
+def _licence_hint(record: RecordRead) -> str | None:
+    if record.license is not None or not record.rights:
+        return None
+    said = record.rights[0].text or record.rights[0].uri
+    return (
+        f"The record states its rights ({said!r}) but names no machine-readable licence: add "
+        "the SPDX licence id when the terms are one (e.g. CC-BY-4.0), so that harvesters and "
+        "people can tell what reuse is allowed without reading the terms."
+    )
+
+
 def _provenance(record: RecordRead, _: PublicationFacts) -> bool:
     return bool(record.creators) and (record.issued is not None or record.publisher is not None)
 
@@ -95,7 +113,8 @@ def _community(record: RecordRead, _: PublicationFacts) -> bool:
     """The Bioschemas profile's minimum properties are present."""
     described = bool(record.description)
     if record.type == "Dataset":
-        return described and bool(record.keywords or record.topics) and record.license is not None
+        licensed = record.license is not None or bool(record.rights)  # schema:license either way
+        return described and bool(record.keywords or record.topics) and licensed
     if record.type == "Software":
         return described
     return described and bool(record.keywords or record.topics)
@@ -179,6 +198,7 @@ METRICS: tuple[Metric, ...] = (
         _licence,
         "Add the SPDX licence id of the resource (e.g. CC-BY-4.0); for controlled data, the "
         "DUO data use conditions.",
+        _licence_hint,
     ),
     Metric(
         "FsF-R1.2-01M",
@@ -208,7 +228,7 @@ def assess(record: RecordRead, facts: PublicationFacts) -> FairAssessment:
                 principle=metric.principle,
                 name=metric.name,
                 passed=passed,
-                hint=None if passed else metric.hint,
+                hint=None if passed else metric.hint_for(record),
             )
         )
     passed_count = sum(r.passed for r in results)

@@ -85,6 +85,11 @@ def oai_dc(record: RecordRead, context: PublicationContext) -> str:
         _dc(parts, "coverage", record.course.location.name)
     if record.license:
         _dc(parts, "rights", licence_url(record.license))
+    for statement in record.rights:
+        if statement.text:
+            _dc(parts, "rights", statement.text, statement.language)
+        if statement.uri:
+            _dc(parts, "rights", statement.uri)
     level = "restrictedAccess" if record.access.level == "controlled" else "openAccess"
     _dc(parts, "rights", f"info:eu-repo/semantics/{level}")
     parts.append("</oai_dc:dc>")
