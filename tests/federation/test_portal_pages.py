@@ -176,6 +176,13 @@ class TestRecordPage:
         # German falls back to English, and says so
         assert texts(de, "//h1") == ["Birch pollen genomes"]
         assert de.xpath("//h1/@lang") == ["en"]
+        # search results too: each title in the reader's language where the record has it
+        async with federation.client() as client:
+            _, hits_fi = await page(client, "/?q=birch&lang=fi")
+            _, hits_de = await page(client, "/?q=birch&lang=de")
+        assert texts(hits_fi, "//ol[@class='hits']//h3/a") == ["Koivun siitepölyn genomit"]
+        assert hits_fi.xpath("//ol[@class='hits']//h3/a/@lang") == []
+        assert hits_de.xpath("//ol[@class='hits']//h3/a/@lang") == ["en"]
 
     async def test_unknown_record_is_a_404_page(self, federation: Federation) -> None:
         async with federation.client() as client:

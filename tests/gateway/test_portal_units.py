@@ -7,12 +7,11 @@ from importlib import resources
 
 import pytest
 from babel.messages.pofile import read_po
+from converge_common.languages import parse_accept_language, pick_text, reader_languages
 from converge_gateway.portal.i18n import (
     LOCALES,
     choose_locale,
-    in_language,
     language,
-    parse_accept_language,
 )
 from converge_gateway.portal.render import json_ld, snippet, url_with, web_url
 
@@ -33,7 +32,7 @@ def test_every_message_is_translated(code: str) -> None:
 
 def test_accept_language_by_quality() -> None:
     assert parse_accept_language("de;q=0.5, fi-FI, pt;q=0, en;q=0.7") == ["fi-fi", "en", "de"]
-    assert parse_accept_language("x;q=abc") == []
+    assert parse_accept_language("x;q=abc, *") == []
     assert parse_accept_language(", ".join(["de"] * 100)) == ["de"] * 40
 
 
@@ -46,10 +45,16 @@ def test_choice_order() -> None:
 
 def test_record_text_fallback() -> None:
     text = {"de": "Deutsch", "en": "English", "fi-FI": "Suomi"}
-    assert in_language(text, "fi") == ("Suomi", "fi-FI")
-    assert in_language(text, "pt") == ("English", "en")
-    assert in_language({"sv": "Svenska"}, "fi") == ("Svenska", "sv")
-    assert in_language({}, "fi") == ("", None)
+    assert pick_text(text, ["fi"]) == ("Suomi", "fi-FI")
+    assert pick_text(text, ["pt"]) == ("English", "en")
+    assert pick_text(text, ["pt", "de"]) == ("Deutsch", "de")
+    assert pick_text({"sv": "Svenska"}, ["fi"]) == ("Svenska", "sv")
+    assert pick_text({}, ["fi"]) == ("", None)
+
+
+def test_reader_languages() -> None:
+    assert reader_languages("fi,sv-FI", "de;q=0.5, *, fi") == ("fi", "sv", "de")
+    assert reader_languages(None, None) == ()
 
 
 def test_snippet_keeps_only_marks() -> None:

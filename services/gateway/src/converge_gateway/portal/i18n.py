@@ -11,7 +11,6 @@ it has.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -23,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
+from converge_common.languages import parse_accept_language
 
 __all__ = [
     "COOKIE",
@@ -30,15 +30,12 @@ __all__ = [
     "LOCALES",
     "Language",
     "choose_locale",
-    "in_language",
     "language",
-    "parse_accept_language",
 ]
 
 DEFAULT = "en"
 LOCALES = ("en", "de", "fi", "pt")
 COOKIE = "portal_lang"
-MAX_ACCEPT_LANGUAGE = 40
 
 
 @dataclass(frozen=True)
@@ -105,26 +102,6 @@ def language(code: str) -> Language:
     return Language(code, Translations(compiled))
 
 
-def parse_accept_language(header: str | None) -> list[str]:
-    """Language ranges by preference (q-values honoured, ``q=0`` dropped), at most 40."""
-    if not header:
-        return []
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")[:MAX_ACCEPT_LANGUAGE]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and quality > 0:
-            ranked.append((-quality, position, tag.strip().lower()))
-    return [tag for _, _, tag in sorted(ranked)]
-
-
 def choose_locale(
     requested: str | None, cookie: str | None, accept_language: str | None
 ) -> tuple[str, bool]:
@@ -138,21 +115,3 @@ def choose_locale(
         if primary in LOCALES:
             return primary, False
     return DEFAULT, False
-
-
-def in_language(text: Mapping[str, str] | str | None, code: str) -> tuple[str, str | None]:
-    """A record's text in ``code``, else English, else its first language: (text, its tag).
-
-    Language tags are compared by their primary subtag (``fi`` finds ``fi-FI``)."""
-    if text is None:
-        return "", None
-    if isinstance(text, str):
-        return text, None
-    if not text:
-        return "", None
-    for wanted in (code, DEFAULT):
-        for tag, value in text.items():
-            if tag.lower().split("-")[0] == wanted and value:
-                return value, tag
-    tag, value = next(iter(text.items()))
-    return value, tag

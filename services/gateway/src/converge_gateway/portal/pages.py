@@ -8,13 +8,13 @@ import re
 from typing import Annotated, Any
 
 from converge_common.errors import ProblemError
+from converge_common.languages import pick_text
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from converge_gateway.context import GatewayDep
 from converge_gateway.federation.service import federation_status
 from converge_gateway.portal.charts import availability_chart
-from converge_gateway.portal.i18n import in_language
 from converge_gateway.portal.render import Page, json_ld, snippet
 from converge_gateway.portal.search import FILTERS, PAGE_SIZE, SORTS, search_params, search_view
 from converge_gateway.records.representations import RecordAnswer
@@ -42,7 +42,8 @@ def problem_page(page: Page, error: ProblemError) -> HTMLResponse:
 @router.get("/")
 async def search_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
     page = Page(request)
-    params = search_params(page.params)
+    # the Nodes answer each title in the reader's language where the record has it
+    params = [*search_params(page.params), ("lang", page.code)]
     try:
         search = SearchRequest.from_query(
             params, limit=page_size(params), max_limit=gateway.settings.page_size_max
@@ -116,8 +117,8 @@ async def record_page(
             status=record_answer.status,
         )
     record = _json(record_answer)
-    title, title_lang = in_language(record.get("title"), page.code)
-    description, description_lang = in_language(record.get("description"), page.code)
+    title, title_lang = pick_text(record.get("title"), [page.code])
+    description, description_lang = pick_text(record.get("description"), [page.code])
     node = next((n for n in gateway.directory.nodes if n.id == record.get("node")), None)
     return page.render(
         "record.html",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.inputs import INT32_MAX
+from converge_common.languages import LANG_PATTERN, reader_languages
 from fastapi import APIRouter, Query, Request, Response
 
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
@@ -55,6 +56,15 @@ async def search(
     ] = None,
     cursor: str | None = None,
     facets: bool = True,
+    lang: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=LANG_PATTERN,
+            description="Languages for each hit's title, in order (`fi` or `fi,sv`); then "
+            "`Accept-Language`; then English; then the record's first language",
+        ),
+    ] = None,
 ) -> Response:
     """Search the records the caller may read. Filters within a dimension are alternatives;
     dimensions combine. Facets count every matching record per dimension (top values)."""
@@ -86,5 +96,8 @@ async def search(
         vocab=vocab,
         facet_limit=settings.facet_limit,
         with_facets=facets,
+        languages=reader_languages(lang, request.headers.get("accept-language")),
     )
-    return Response(body, media_type="application/json")
+    return Response(
+        body, media_type="application/json", headers={"Vary": "Accept-Language, Authorization"}
+    )

@@ -34,7 +34,11 @@ class SearchHit(BaseModel):
     global_id: str = Field(description="{node}:{id}")
     node: str
     type: RecordType
-    title: str = Field(description="English title when present, else the first given")
+    title: str = Field(
+        description="In the first of the reader's languages the record has (`lang`, then "
+        "`Accept-Language`), else English, else the first given"
+    )
+    title_language: str | None = Field(default=None, description="The title's language tag")
     snippet: str = Field(description="HTML-escaped text; matches wrapped in <mark>...</mark>")
     score: float = Field(description="Relevance, higher is better (bm25 / ts_rank); 0 without q")
     rank: int = Field(description="1-based position in the whole result list")

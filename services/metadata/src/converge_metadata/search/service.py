@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from converge_common.errors import BadRequest, FieldError, InvalidInput
+from converge_common.languages import pick_text
 from converge_common.pagination import CursorCodec
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,15 +129,18 @@ def _decode_cursor(
     return (value, int(state["k"])), int(state["o"])
 
 
-def _hit(row: PageRow, *, node: str, rank: int, snippet: str) -> SearchHit:
-    title: dict[str, str] = row.document["title"]
+def _hit(
+    row: PageRow, *, node: str, rank: int, snippet: str, languages: Sequence[str]
+) -> SearchHit:
+    title, title_language = pick_text(row.document["title"], languages)
     issued = row.document.get("issued")
     return SearchHit(
         id=row.local_id,
         global_id=f"{node}:{row.local_id}",
         node=node,
         type=row.type,
-        title=title.get("en") or next(iter(title.values())),
+        title=title,
+        title_language=title_language,
         snippet=snippet,
         score=round(row.score, 6),
         rank=rank,
@@ -160,6 +165,7 @@ async def search(
     facet_limit: int,
     with_facets: bool = True,
     facet_index: FacetIndex | None = None,
+    languages: Sequence[str] = (),
 ) -> SearchResponse:
     """One page of hits, the facet counts and the total. ``facet_index``, when given, must be
     at the session's catalogue generation; without it, SQL pages and counts facets."""
@@ -200,7 +206,13 @@ async def search(
     total = sum(c for d, _, c in counts if d == "type") if with_facets else None
     snippets = await sql.snippets(session, match, [r.pk for r in rows])
     items = [
-        _hit(r, node=node, rank=offset + i + 1, snippet=_snippet(snippets.get(r.pk), r))
+        _hit(
+            r,
+            node=node,
+            rank=offset + i + 1,
+            snippet=_snippet(snippets.get(r.pk), r),
+            languages=languages,
+        )
         for i, r in enumerate(rows)
     ]
     return SearchResponse(
@@ -223,6 +235,7 @@ async def answer(
     vocab: Vocabularies,
     facet_limit: int,
     with_facets: bool,
+    languages: Sequence[str] = (),
 ) -> bytes:
     """A search answer as JSON, from this worker's cache when the catalogue has not changed
     since the same anonymous question, else by :func:`search` with the facet index when it is
@@ -231,7 +244,15 @@ async def answer(
     # every caller who is not a steward of this Node reads the same answer
     key = None
     if not steward:
-        dumped = [filters.model_dump(), sort, limit, cursor, with_facets, today.isoformat()]
+        dumped = [
+            filters.model_dump(),
+            sort,
+            limit,
+            cursor,
+            with_facets,
+            today.isoformat(),
+            languages,
+        ]
         key = orjson.dumps(dumped)
         body = runtime.cache.get(generation, key)
         runtime.cache_lookups.labels("hit" if body is not None else "miss").inc()
@@ -254,6 +275,7 @@ async def answer(
         facet_limit=facet_limit,
         with_facets=with_facets,
         facet_index=index,
+        languages=languages,
     )
     body = result.model_dump_json(exclude_none=True).encode()
     if key is not None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.inputs import INT32_MAX
+from converge_common.languages import LANG_PATTERN, reader_languages
 from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -28,11 +29,27 @@ async def get_landing_page(
     context: ContextDep,
     request: Request,
     recorder: RecorderDep,
+    lang: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=LANG_PATTERN,
+            description="The reader's languages in order (`fi` or `fi,sv`), before "
+            "`Accept-Language`; the page falls back to English, then the record's first",
+        ),
+    ] = None,
 ) -> HTMLResponse:
-    """A published record for people, with embedded schema.org JSON-LD for crawlers."""
-    html = await service.landing_page(session, record_id, context=context)
+    """A published record for people, in the reader's language where the record has it,
+    with embedded schema.org JSON-LD for crawlers."""
+    languages = reader_languages(lang, request.headers.get("accept-language"))
+    html, language = await service.landing_page(
+        session, record_id, context=context, languages=languages
+    )
     recorder.record(request, record_id=record_id, channel="landing")
-    return HTMLResponse(html, headers={"Content-Security-Policy": LANDING_PAGE_POLICY})
+    headers = {"Content-Security-Policy": LANDING_PAGE_POLICY, "Vary": "Accept-Language"}
+    if language:
+        headers["Content-Language"] = language
+    return HTMLResponse(html, headers=headers)
 
 
 @router.get(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 import orjson
+from converge_common.languages import pick_text
 
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.fair.schemas import FairAssessment
-from converge_metadata.publishing.terms import best_text, licence_url, term_label
+from converge_metadata.publishing.terms import licence_url, term_label
 from converge_metadata.records.schemas import RecordRead, RightsStatement
 
 __all__ = ["LANDING_PAGE_POLICY", "render_landing_page"]
@@ -117,14 +119,22 @@ def render_landing_page(
     context: PublicationContext,
     jsonld: dict[str, Any],
     assessment: FairAssessment,
-) -> str:
-    title = escape(best_text(record.title))
-    lang = "en" if "en" in record.title else next(iter(record.title))
-    description = escape(best_text(record.description))
+    languages: Sequence[str] = (),
+) -> tuple[str, str | None]:
+    """The page, and the language of its title (the reader's where the record has it)."""
+    title_text, lang = pick_text(record.title, languages)
+    title = escape(title_text)
+    description_text, description_lang = pick_text(record.description, languages)
+    description = escape(description_text)
+    description_attr = (
+        f' lang="{escape(description_lang)}"'
+        if description_lang and description_lang != lang
+        else ""
+    )
     canonical = escape(context.record_url(record.id))
     api = escape(context.record_api_url(record.id))
-    return (
-        f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+    page = (
+        f'<!DOCTYPE html><html lang="{escape(lang or "en")}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title} · {escape(context.node_name)}</title>"
         f'<meta name="description" content="{description[:300]}">'
@@ -132,7 +142,9 @@ def render_landing_page(
         f'<link rel="alternate" type="application/ld+json" href="{api}">'
         f'<link rel="describedby" type="application/vnd.datacite.datacite+xml" href="{api}">'
         f"<style>{_STYLE}</style>{_json_script(jsonld)}</head><body><main>"
-        f"<h1>{title}</h1><p>{description}</p>{_details(record, context)}{_fair(assessment)}"
+        f"<h1>{title}</h1><p{description_attr}>{description}</p>"
+        f"{_details(record, context)}{_fair(assessment)}"
         f"<footer><p>Published by {escape(context.node_name)} · last modified "
         f"{record.modified_at.date().isoformat()}</p></footer></main></body></html>"
     )
+    return page, lang

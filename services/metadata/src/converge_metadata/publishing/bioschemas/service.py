@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import orjson
@@ -41,13 +42,21 @@ async def _visible(session: AsyncSession, local_id: str, context: PublicationCon
     return anonymous_read(row, context)
 
 
-async def landing_page(session: AsyncSession, local_id: str, *, context: PublicationContext) -> str:
+async def landing_page(
+    session: AsyncSession,
+    local_id: str,
+    *,
+    context: PublicationContext,
+    languages: Sequence[str] = (),
+) -> tuple[str, str | None]:
+    """The page, and the language its title is in."""
     record = await _visible(session, local_id, context)
     return render_landing_page(
         record,
         context=context,
         jsonld=to_bioschemas(record, context=context),
         assessment=assess(record, facts_for(context, visible=True)),
+        languages=languages,
     )
 
 
