@@ -42,9 +42,7 @@ async def fetch(client: httpx.AsyncClient, url: str, fmt: str = "ttl") -> Graph:
 
 class TestCatalog:
     @pytest.mark.parametrize("fmt", list(FORMATS))
-    async def test_every_serialisation_validates(
-        self, client: httpx.AsyncClient, fmt: str
-    ) -> None:
+    async def test_every_serialisation_validates(self, client: httpx.AsyncClient, fmt: str) -> None:
         graph = await fetch(client, "/dcat/catalog", fmt)
         conforms(graph)
         catalog = URIRef(f"{BASE}/dcat/catalog")

@@ -115,7 +115,9 @@ class TestMetricsTestWhatTheyClaim:
         """FsF-F4-01M passes for a record exactly when OAI-PMH, the DCAT catalogue and the
         sitemap list it: software and training too, not only datasets."""
         sitemap = etree.fromstring((await client.get("/sitemap.xml")).content)
-        locs = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+        locs = sitemap.xpath(
+            "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        )
         in_sitemap = {str(loc).rsplit("/", 1)[-1] for loc in locs}
         in_dcat, in_oai = await _in_dcat(client), await _in_oai(client)
         assert in_dcat == in_oai == in_sitemap

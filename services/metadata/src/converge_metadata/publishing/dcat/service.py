@@ -30,7 +30,6 @@ from converge_metadata.publishing.dcat.vocab import (
     DCAT_VERSION,
     DCT,
     FDP,
-    FOAF,
     HYDRA,
     RDF,
     SKOS,
@@ -40,7 +39,6 @@ from converge_metadata.publishing.dcat.vocab import (
 from converge_metadata.publishing.views import anonymous_read, is_visible
 
 __all__ = ["CatalogPage", "catalog_page", "dataset_graph", "fdp_root_graph"]
-
 
 
 def _member_property(record_type: str) -> URIRef:
