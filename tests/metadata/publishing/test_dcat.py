@@ -8,11 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from tests.metadata.publishing.conftest import make_settings
+from tests.metadata.publishing.oai_helpers import NS, REPO
 from tests.metadata.publishing.sample import all_samples
 from tests.metadata.publishing.shapes import conforms, resources
 
@@ -197,7 +199,7 @@ class TestFairDataPoint:
 
 
 class TestRecordRdf:
-    """The records endpoint's DCAT representations pass the same validators."""
+    """The records endpoint's and OAI-PMH's DCAT representations pass the same validators."""
 
     @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("rdf", "xml")])
     @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
@@ -207,3 +209,14 @@ class TestRecordRdf:
         response = await client.get(f"/api/v1/records/{local_id}", params={"format": fmt})
         assert response.status_code == 200, response.text
         conforms(Graph().parse(data=response.content, format=parser))
+
+    @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
+    async def test_oai_dcat_ap_validates(self, client: httpx.AsyncClient, local_id: str) -> None:
+        params = {
+            "verb": "GetRecord",
+            "metadataPrefix": "dcat_ap",
+            "identifier": REPO + local_id,
+        }
+        doc = etree.fromstring((await client.get("/oai", params=params)).content)
+        (rdf,) = doc.xpath("//oai:metadata/rdf:RDF", namespaces=NS)
+        conforms(Graph().parse(data=etree.tostring(rdf), format="xml"))
