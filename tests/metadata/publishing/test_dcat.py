@@ -1,35 +1,39 @@
-"""DCAT-AP 3 catalogue and FAIR Data Point: validated by the official SHACL shapes; the three
-serialisations carry the same graph; Hydra paging walks the whole catalogue."""
+"""DCAT-AP 3 catalogue and FAIR Data Point: every serialisation validated by the DCAT-AP 3.0.0
+and FAIR Data Point SHACL shapes; the three serialisations carry the same graph; Hydra paging
+walks the whole catalogue, which lists every public record."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import httpx
 import pytest
-from pyshacl import validate
+from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from tests.metadata.publishing.conftest import CONFORMANCE, make_settings
+from tests.metadata.publishing.conftest import make_settings
+from tests.metadata.publishing.oai_helpers import NS, REPO
+from tests.metadata.publishing.sample import all_samples
+from tests.metadata.publishing.shapes import conforms, resources
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 FDP = "https://w3id.org/fdp/fdp-o#"
 BASE = "https://metadata.de.example.org"
 VISIBLE_DATASETS = {"mouse-atlas", "cohort-genomes", "minimal-dataset", "ended-embargo"}
+HIDDEN = {"a-draft", "future-embargo", "was-deleted"}
+VISIBLE = {r.id for r in all_samples()} - HIDDEN
+# one record of each type, and the controlled, multilingual and minimal datasets
+EXAMPLES = {
+    "mouse-atlas": DCAT.Dataset,
+    "cohort-genomes": DCAT.Dataset,
+    "minimal-dataset": DCAT.Dataset,
+    "rdm-training": DCAT.Resource,
+    "galaxy-course-2024": DCAT.Resource,
+}
 FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
-
-
-@cache
-def shapes() -> Graph:
-    return Graph().parse(CONFORMANCE / "dcat-ap" / "3.0.0" / "shacl" / "dcat-ap-SHACL.ttl")
-
-
-def conforms(graph: Graph) -> None:
-    ok, _, report = validate(graph, shacl_graph=shapes(), inference="none", allow_warnings=True)
-    assert ok, report
+DCAT_RESOURCE = URIRef("http://www.w3.org/ns/dcat#resource")
 
 
 async def fetch(client: httpx.AsyncClient, url: str, fmt: str = "ttl") -> Graph:
@@ -39,14 +43,33 @@ async def fetch(client: httpx.AsyncClient, url: str, fmt: str = "ttl") -> Graph:
 
 
 class TestCatalog:
-    async def test_validates_against_dcat_ap_shapes(self, client: httpx.AsyncClient) -> None:
-        graph = await fetch(client, "/dcat/catalog")
+    @pytest.mark.parametrize("fmt", list(FORMATS))
+    async def test_every_serialisation_validates(self, client: httpx.AsyncClient, fmt: str) -> None:
+        graph = await fetch(client, "/dcat/catalog", fmt)
         conforms(graph)
-        datasets = {str(s).rsplit("/", 1)[-1] for s in graph.subjects(RDF.type, DCAT.Dataset)}
-        assert datasets == VISIBLE_DATASETS
         catalog = URIRef(f"{BASE}/dcat/catalog")
         assert (catalog, RDF.type, DCAT.Catalog) in graph
-        assert (catalog, DCAT.service, URIRef(f"{BASE}/#service")) in graph
+        services = set(graph.objects(catalog, DCAT.service))
+        assert services == {URIRef(f"{BASE}/#service"), URIRef(f"{BASE}/#oai")}
+        for service in services:
+            assert len(set(graph.objects(service, DCAT.endpointURL))) == 1
+
+    async def test_issued_and_modified_are_datetimes(self, client: httpx.AsyncClient) -> None:
+        graph = await fetch(client, "/dcat/catalog")
+        dates = list(graph.objects(None, DCTERMS.issued)) + list(
+            graph.objects(None, DCTERMS.modified)
+        )
+        assert len(dates) > 40
+        assert {d.datatype for d in dates} == {XSD.dateTime}  # type: ignore[attr-defined]
+
+    async def test_one_name_per_agent_and_iris_with_one_fragment(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        graph = await fetch(client, "/dcat/catalog")
+        for agent in set(graph.subjects(RDF.type, FOAF.Agent)):
+            assert len(set(graph.objects(agent, FOAF.name))) == 1, agent
+        terms = {t for triple in graph for t in triple if isinstance(t, URIRef)}
+        assert [t for t in terms if t.count("#") > 1] == []
 
     async def test_three_serialisations_one_graph(self, client: httpx.AsyncClient) -> None:
         graphs = [await fetch(client, "/dcat/catalog", fmt) for fmt in FORMATS]
@@ -74,6 +97,26 @@ class TestCatalog:
         response = await client.get("/dcat/catalog", params={"format": "csv"})
         assert response.status_code == 406
 
+    @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
+    @pytest.mark.parametrize("fmt", list(FORMATS))
+    async def test_each_record_type_validates(
+        self, client: httpx.AsyncClient, local_id: str, fmt: str
+    ) -> None:
+        graph = await fetch(client, f"/dcat/datasets/{local_id}", fmt)
+        conforms(graph)
+        assert resources(graph, EXAMPLES[local_id]) == {local_id}
+        member = DCAT.dataset if EXAMPLES[local_id] == DCAT.Dataset else DCAT_RESOURCE
+        iri = URIRef(f"{BASE}/api/v1/records/{local_id}")
+        assert (URIRef(f"{BASE}/dcat/catalog"), member, iri) in graph
+
+    async def test_one_title_and_language_per_resource(self, client: httpx.AsyncClient) -> None:
+        graph = await fetch(client, "/dcat/datasets/mouse-atlas")
+        iri = URIRef(f"{BASE}/api/v1/records/mouse-atlas")
+        titles = list(graph.objects(iri, DCTERMS.title))
+        assert len(titles) == 1
+        assert titles[0].language == "en"  # type: ignore[attr-defined]
+        assert {a.language for a in graph.objects(iri, DCTERMS.alternative)} == {"de"}  # type: ignore[attr-defined]
+
     async def test_controlled_access_and_duo(self, client: httpx.AsyncClient) -> None:
         graph = await fetch(client, "/dcat/datasets/cohort-genomes")
         conforms(graph)
@@ -100,22 +143,22 @@ class TestPaging:
         from converge_common.testing.asgi import asgi_client
         from converge_metadata.app import create_app
 
-        app = create_app(make_settings(metadata_db, tmp_path, dcat_page_size=3))
+        app = create_app(make_settings(metadata_db, tmp_path, dcat_page_size=100))
         seen: list[str] = []
         async with asgi_client(app) as client:
             url: str | None = "/dcat/catalog"
-            for _ in range(10):
+            for _ in range(5):
                 if url is None:
                     break
                 response = await client.get(url, headers={"Accept": "text/turtle"})
                 graph = Graph().parse(data=response.content, format="turtle")
                 conforms(graph)
-                seen += [str(s).rsplit("/", 1)[-1] for s in graph.subjects(RDF.type, DCAT.Dataset)]
+                seen += resources(graph, DCAT.Dataset) | resources(graph, DCAT.Resource)
                 totals = {int(o) for o in graph.objects(None, URIRef(HYDRA + "totalItems"))}
-                assert totals == {4}
+                assert totals == {len(VISIBLE)}
                 nxt = list(graph.objects(None, URIRef(HYDRA + "next")))
                 url = str(nxt[0]).removeprefix(BASE) if nxt else None
-        assert sorted(seen) == sorted(VISIBLE_DATASETS)
+        assert sorted(seen) == sorted(VISIBLE)
 
 
 class TestFairDataPoint:
@@ -142,3 +185,38 @@ class TestFairDataPoint:
                 assert graph.value(node, URIRef(FDP + name)) is not None, (node, name)
             assert graph.value(node, URIRef("http://www.w3.org/ns/dcat#version")) is not None, node
             assert graph.value(node, URIRef("http://purl.org/dc/terms/publisher")) is not None, node
+
+    @pytest.mark.parametrize("fmt", list(FORMATS))
+    async def test_root_validates_as_each_fdp_resource_type(
+        self, client: httpx.AsyncClient, fmt: str
+    ) -> None:
+        root = await fetch(client, "/fdp", fmt)
+        conforms(root)
+        root_iri = URIRef(f"{BASE}/fdp")
+        types = set(root.objects(root_iri, RDF.type))
+        assert {URIRef(FDP + "FAIRDataPoint"), URIRef(FDP + "MetadataService")} <= types
+        assert DCAT.DataService in types
+
+
+class TestRecordRdf:
+    """The records endpoint's and OAI-PMH's DCAT representations pass the same validators."""
+
+    @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("rdf", "xml")])
+    @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
+    async def test_record_rdf_validates(
+        self, client: httpx.AsyncClient, local_id: str, fmt: str, parser: str
+    ) -> None:
+        response = await client.get(f"/api/v1/records/{local_id}", params={"format": fmt})
+        assert response.status_code == 200, response.text
+        conforms(Graph().parse(data=response.content, format=parser))
+
+    @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
+    async def test_oai_dcat_ap_validates(self, client: httpx.AsyncClient, local_id: str) -> None:
+        params = {
+            "verb": "GetRecord",
+            "metadataPrefix": "dcat_ap",
+            "identifier": REPO + local_id,
+        }
+        doc = etree.fromstring((await client.get("/oai", params=params)).content)
+        (rdf,) = doc.xpath("//oai:metadata/rdf:RDF", namespaces=NS)
+        conforms(Graph().parse(data=etree.tostring(rdf), format="xml"))

@@ -6,8 +6,15 @@ import httpx
 import pytest
 from converge_metadata.publishing.fair.metrics import PublicationFacts, assess
 from converge_metadata.records.schemas import RecordRead
+from lxml import etree
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT
 
-from tests.metadata.publishing.sample import hand_written
+from tests.metadata.publishing.oai_helpers import NS, REPO, identifiers, token
+from tests.metadata.publishing.sample import all_samples, hand_written
+
+BASE = "https://metadata.de.example.org"
+DCAT_RESOURCE = URIRef("http://www.w3.org/ns/dcat#resource")
 
 
 def results(body: dict[str, object]) -> dict[str, bool]:
@@ -69,3 +76,70 @@ class TestSummary:
         licence = next(m for m in body["metrics"] if m["id"] == "FsF-R1.1-01M")
         assert licence["passed"] + licence["failed"] == 206
         assert 0 < licence["failed"] < 206
+
+
+async def _in_dcat(client: httpx.AsyncClient) -> set[str]:
+    """The records the DCAT catalogue lists, page by page."""
+    found: set[str] = set()
+    url: str | None = "/dcat/catalog"
+    for _ in range(20):
+        if url is None:
+            break
+        graph = Graph().parse(data=(await client.get(url)).content, format="turtle")
+        catalog = URIRef(f"{BASE}/dcat/catalog")
+        members = [*graph.objects(catalog, DCAT.dataset), *graph.objects(catalog, DCAT_RESOURCE)]
+        found |= {str(m).rsplit("/", 1)[-1] for m in members}
+        nxt = list(graph.objects(None, URIRef("http://www.w3.org/ns/hydra/core#next")))
+        url = str(nxt[0]).removeprefix(BASE) if nxt else None
+    return found
+
+
+async def _in_oai(client: httpx.AsyncClient) -> set[str]:
+    found: set[str] = set()
+    params = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
+    for _ in range(20):
+        doc = etree.fromstring((await client.get("/oai", params=params)).content)
+        deleted = doc.xpath("//oai:header[@status='deleted']/oai:identifier/text()", namespaces=NS)
+        found |= {i.removeprefix(REPO) for i in identifiers(doc) if i not in deleted}
+        resumption = token(doc)
+        if resumption is None or not resumption.text:
+            break
+        params = {"verb": "ListIdentifiers", "resumptionToken": resumption.text}
+    return found
+
+
+class TestMetricsTestWhatTheyClaim:
+    async def test_indexed_means_listed_by_oai_dcat_and_sitemap(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """FsF-F4-01M passes for a record exactly when OAI-PMH, the DCAT catalogue and the
+        sitemap list it: software and training too, not only datasets."""
+        sitemap = etree.fromstring((await client.get("/sitemap.xml")).content)
+        locs = sitemap.xpath(
+            "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        )
+        in_sitemap = {str(loc).rsplit("/", 1)[-1] for loc in locs}
+        in_dcat, in_oai = await _in_dcat(client), await _in_oai(client)
+        assert in_dcat == in_oai == in_sitemap
+        assert {"rdm-training", "galaxy-course-2024", "mouse-atlas"} <= in_dcat
+        body = (await client.get("/api/v1/fair/summary")).json()
+        indexed = next(m for m in body["metrics"] if m["id"] == "FsF-F4-01M")
+        assert indexed["passed"] == body["records"] == len(in_dcat)
+        for record in all_samples():
+            answer = await client.get(f"/api/v1/records/{record.id}/fair")
+            if record.id in in_dcat:
+                assert results(answer.json())["FsF-F4-01M"] is True, record.id
+            else:
+                assert answer.status_code == 404, record.id
+
+    @pytest.mark.parametrize("local_id", ["mouse-atlas", "rdm-training", "galaxy-course-2024"])
+    async def test_rdf_and_json_ld_are_served_for_every_type(
+        self, client: httpx.AsyncClient, local_id: str
+    ) -> None:
+        """FsF-I1-01M claims RDF and JSON-LD: both answer for each type of record."""
+        passed = results((await client.get(f"/api/v1/records/{local_id}/fair")).json())
+        assert passed["FsF-I1-01M"] is True
+        rdf = await client.get(f"/dcat/datasets/{local_id}")
+        assert len(Graph().parse(data=rdf.content, format="turtle")) > 10
+        jsonld = await client.get(f"/api/v1/records/{local_id}", params={"format": "jsonld"})
+        assert jsonld.json()["@context"]

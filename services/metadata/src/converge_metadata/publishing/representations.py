@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from converge_metadata.publishing.bioschemas.service import (
-    preferred_record_media_type,
+    record_media_type,
     record_representation,
 )
 from converge_metadata.publishing.context import publication_context
@@ -16,13 +16,17 @@ __all__ = ["negotiated_record"]
 
 
 def negotiated_record(
-    request: Request, record: RecordRead, *, response: Response | None = None
+    request: Request,
+    record: RecordRead,
+    *,
+    format_param: str | None = None,
+    response: Response | None = None,
 ) -> Response | None:
-    """The record as the ``Accept`` header asks when that is ``application/ld+json``,
-    ``application/vnd.datacite.datacite+xml``, ``text/turtle`` or ``application/rdf+xml``;
-    ``None`` when the caller wants the API's JSON. Headers already set on ``response``
-    (the ETag) are kept."""
-    media = preferred_record_media_type(request.headers.get("accept"))
+    """The record as ``?format=`` or else the ``Accept`` header asks when that is
+    ``application/ld+json``, ``application/vnd.datacite.datacite+xml``, ``text/turtle`` or
+    ``application/rdf+xml``; ``None`` when the caller wants the API's JSON. Headers already
+    set on ``response`` (the ETag) are kept."""
+    media = record_media_type(format_param=format_param, accept=request.headers.get("accept"))
     if media is None:
         return None
     body = record_representation(record, media, context=publication_context(request))

@@ -161,15 +161,23 @@ async def read_record(
     response: Response,
     request: Request,
     recorder: RecorderDep,
+    format: Annotated[
+        str | None,
+        Query(
+            alias="format",
+            description="json, jsonld, datacite, ttl or rdf, or a media type (overrides Accept)",
+        ),
+    ] = None,
 ) -> RecordRead | Response:
-    """One record. A deleted record answers 410 with its tombstone. ``Accept`` may ask for
-    Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``) or DCAT RDF."""
+    """One record. A deleted record answers 410 with its tombstone. ``?format=`` or ``Accept``
+    may ask for Bioschemas JSON-LD, DataCite XML (``application/vnd.datacite.datacite+xml``)
+    or DCAT RDF (Turtle, RDF/XML)."""
     record = await service.read_record(session, record_id, viewer=viewer)
     _with_etag(response, record)
     # what a record shows depends on who asks (drafts, a controlled record's distributions)
     response.headers["Vary"] = "Authorization"
     read = _read(record, node, viewer, context)
-    negotiated = negotiated_record(request, read, response=response)
+    negotiated = negotiated_record(request, read, format_param=format, response=response)
     channel = _CHANNELS.get(negotiated.media_type or "", "api") if negotiated else "api"
     recorder.record(request, record_id=record.local_id, channel=channel, version=record.version)
     return negotiated or read

@@ -17,13 +17,14 @@ from converge_metadata.publishing.datacite import to_datacite_xml
 from converge_metadata.publishing.dcat.graph import to_dcat_graph
 from converge_metadata.publishing.fair.metrics import assess
 from converge_metadata.publishing.fair.service import facts_for
-from converge_metadata.publishing.negotiation import RDF_MEDIA_TYPES, serialise
+from converge_metadata.publishing.negotiation import RDF_MEDIA_TYPES, NotAcceptable, serialise
 from converge_metadata.publishing.oai.xmltext import text
 from converge_metadata.publishing.views import anonymous_read, is_visible
 from converge_metadata.records.schemas import RecordRead
 
 __all__ = [
     "DATACITE_XML",
+    "RECORD_FORMATS",
     "RECORD_MEDIA_TYPES",
     "landing_page",
     "record_representation",
@@ -32,6 +33,17 @@ __all__ = [
 
 DATACITE_XML = "application/vnd.datacite.datacite+xml"
 RECORD_MEDIA_TYPES = ("application/ld+json", DATACITE_XML, "text/turtle", "application/rdf+xml")
+# ``?format=`` names of the records endpoint, the same as the gateway's
+RECORD_FORMATS = {
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "datacite": DATACITE_XML,
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+}
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
@@ -108,6 +120,22 @@ async def sitemap(
         for row in rows
     )
     return f'{head}<urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'
+
+
+def record_media_type(*, format_param: str | None, accept: str | None) -> str | None:
+    """The representation a records request asks for: ``?format=`` (a name of
+    :data:`RECORD_FORMATS` or a media type) before ``Accept``; ``None`` is the API's JSON."""
+    if format_param is None:
+        return preferred_record_media_type(accept)
+    media = RECORD_FORMATS.get(format_param.lower(), format_param.lower())
+    if media == "application/json":
+        return None
+    if media not in RECORD_MEDIA_TYPES:
+        names = ", ".join(RECORD_FORMATS)
+        raise NotAcceptable(
+            f"format must be one of {names} or one of their media types", parameter="format"
+        )
+    return media
 
 
 def preferred_record_media_type(accept: str | None) -> str | None:

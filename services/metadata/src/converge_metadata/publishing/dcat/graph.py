@@ -9,11 +9,12 @@ object (licence document, media type, rights statement, agent, ...) are stated e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from converge_metadata import __version__
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.dcat.vocab import (
     ADMS,
@@ -45,10 +46,27 @@ from converge_metadata.publishing.terms import (
 )
 from converge_metadata.records.schemas import Agent, Distribution, RecordRead
 
-__all__ = ["add_node_agent", "add_record", "resource", "service_iri", "to_dcat_graph"]
+__all__ = [
+    "DATA_THEME_SCHEME",
+    "add_catalog_service",
+    "add_node_agent",
+    "add_oai_service",
+    "add_record",
+    "as_datetime",
+    "part_iri",
+    "resource",
+    "service_iri",
+    "to_dcat_graph",
+]
 
 EDAM_SCHEME = URIRef("http://edamontology.org")
+DATA_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+# every CONVERGE record is a life-science resource: the EU data theme the DCAT-AP recommends,
+# and the one theme the FAIR Data Point's dataset shape requires when no EDAM topic is given
+_SCIENCE_THEME = URIRef(f"{DATA_THEME_SCHEME}/TECH")
 DCT_FORMAT = URIRef("http://purl.org/dc/terms/format")
+_OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
+_DCAT_AP = URIRef("http://data.europa.eu/r5r/")
 _LANGUAGE = "http://id.loc.gov/vocabulary/iso639-1/"
 _MEDIA_TYPE = "https://www.iana.org/assignments/media-types/"
 
@@ -68,10 +86,31 @@ def resource(graph: Graph, url: str) -> URIRef:
     return node
 
 
+def part_iri(iri: URIRef, name: str) -> URIRef:
+    """The IRI of a part of ``iri``: a fragment, or a longer fragment when ``iri`` has one
+    already (an IRI holds at most one ``#``)."""
+    return URIRef(f"{iri}-{name}" if "#" in iri else f"{iri}#{name}")
+
+
 def _date(value: date | datetime) -> Literal:
     if isinstance(value, datetime):
         return Literal(value.replace(microsecond=0), datatype=XSD.dateTime)
     return Literal(value, datatype=XSD.date)
+
+
+def as_datetime(value: date | datetime) -> Literal:
+    """An ``xsd:dateTime``, as the FAIR Data Point shapes require of ``dct:issued`` and
+    ``dct:modified`` (DCAT-AP allows either); a date is its first instant in UTC."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return Literal(value.replace(microsecond=0), datatype=XSD.dateTime)
+
+
+def _name(graph: Graph, agent: URIRef, name: str) -> None:
+    """One ``foaf:name`` per agent: an agent (an ORCID iD, a ROR id) named differently by
+    two records keeps the first name met."""
+    if graph.value(agent, FOAF.name) is None:
+        graph.add((agent, FOAF.name, Literal(name)))
 
 
 def add_node_agent(graph: Graph, context: PublicationContext) -> URIRef:
@@ -79,7 +118,7 @@ def add_node_agent(graph: Graph, context: PublicationContext) -> URIRef:
     agent = node_agent_iri(context)
     graph.add((agent, RDF.type, FOAF.Agent))
     graph.add((agent, RDF.type, FOAF.Organization))
-    graph.add((agent, FOAF.name, Literal(context.node_name)))
+    _name(graph, agent, context.node_name)
     contact = URIRef(f"{context.base_url}/#contact")
     graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, RDF.type, VCARD.Organization))
@@ -88,11 +127,57 @@ def add_node_agent(graph: Graph, context: PublicationContext) -> URIRef:
     return agent
 
 
+def _data_service(
+    graph: Graph,
+    context: PublicationContext,
+    iri: URIRef,
+    *,
+    title: str,
+    endpoint: str,
+    standard: URIRef,
+) -> URIRef:
+    """One endpoint per data service, as the FAIR Data Point's shape allows one
+    ``dcat:endpointURL``; the OpenAPI document is the service's documentation page (DCAT-AP
+    wants ``dcat:endpointDescription`` to be a resource, the FDP a literal: neither is said)."""
+    graph.add((iri, RDF.type, DCAT.DataService))
+    graph.add((iri, DCT.title, Literal(title, lang="en")))
+    graph.add((iri, DCAT.endpointURL, resource(graph, endpoint)))
+    openapi = URIRef(f"{context.base_url}/openapi.json")
+    graph.add((openapi, RDF.type, FOAF.Document))
+    graph.add((iri, FOAF.page, openapi))
+    graph.add((iri, DCT.publisher, add_node_agent(graph, context)))
+    graph.add((iri, DCAT_VERSION, Literal(__version__)))
+    graph.add((standard, RDF.type, DCT.Standard))
+    graph.add((iri, DCT.conformsTo, standard))
+    return iri
+
+
+def add_catalog_service(graph: Graph, context: PublicationContext) -> URIRef:
+    """The DCAT-AP catalogue endpoint, the access service of every distribution."""
+    title = f"{context.node_name} metadata service: catalogue"
+    return _data_service(
+        graph,
+        context,
+        service_iri(context),
+        title=title,
+        endpoint=context.catalog_url,
+        standard=_DCAT_AP,
+    )
+
+
+def add_oai_service(graph: Graph, context: PublicationContext) -> URIRef:
+    title = f"{context.node_name} metadata service: OAI-PMH"
+    iri = URIRef(f"{context.base_url}/#oai")
+    return _data_service(
+        graph, context, iri, title=title, endpoint=context.oai_url, standard=_OAI_PMH
+    )
+
+
 def _agent(graph: Graph, iri: URIRef, agent: Agent) -> URIRef:
     node = URIRef(agent.orcid) if agent.orcid else iri
     graph.add((node, RDF.type, FOAF.Agent))
     graph.add((node, RDF.type, FOAF.Person if agent.type == "Person" else FOAF.Organization))
-    graph.add((node, FOAF.name, Literal(agent.name)))
+    _name(graph, node, agent.name)
     return node
 
 
@@ -103,7 +188,7 @@ def _publisher(graph: Graph, iri: URIRef, record: RecordRead, context: Publicati
     node = URIRef(org.ror or org.url or f"{iri}#publisher")
     graph.add((node, RDF.type, FOAF.Agent))
     graph.add((node, RDF.type, FOAF.Organization))
-    graph.add((node, FOAF.name, Literal(org.name)))
+    _name(graph, node, org.name)
     return node
 
 
@@ -114,19 +199,31 @@ def _concept(graph: Graph, iri: str, label: str) -> URIRef:
     return node
 
 
+def _preferred(texts: dict[str, str]) -> tuple[str, str]:
+    """(language, text): English when given, else the first language."""
+    lang = "en" if "en" in texts else next(iter(texts))
+    return lang, texts[lang]
+
+
 def _texts(graph: Graph, iri: URIRef, record: RecordRead, context: PublicationContext) -> None:
-    for lang, title in record.title.items():
-        graph.add((iri, DCT.title, Literal(title, lang=lang)))
-    for lang, text in record.description.items():
+    # The FAIR Data Point shapes allow one dct:title, dct:description and dct:language per
+    # resource: the preferred language's; titles in other languages are dct:alternative.
+    lang, title = _preferred(record.title)
+    graph.add((iri, DCT.title, Literal(title, lang=lang)))
+    for other, text in record.title.items():
+        if other != lang:
+            graph.add((iri, DCT.alternative, Literal(text, lang=other)))
+    if record.description:
+        lang, text = _preferred(record.description)
         graph.add((iri, DCT.description, Literal(text, lang=lang)))
-    if not record.description:
+    else:
         # dct:description is mandatory in DCAT-AP; the FAIR assessment asks for a real one
         summary = f"{record.type} '{best_text(record.title)}' published by {context.node_name}"
         graph.add((iri, DCT.description, Literal(summary, lang="en")))
     for keyword in record.keywords:
         graph.add((iri, DCAT.keyword, Literal(keyword)))
-    for language in record.languages:
-        lang_iri = URIRef(_LANGUAGE + language.split("-")[0])
+    if record.languages:
+        lang_iri = URIRef(_LANGUAGE + record.languages[0].split("-")[0])
         graph.add((lang_iri, RDF.type, DCT.LinguisticSystem))
         graph.add((iri, DCT.language, lang_iri))
 
@@ -136,6 +233,9 @@ def _annotations(graph: Graph, iri: URIRef, record: RecordRead) -> None:
         concept = _concept(graph, term_iri(term), term_label(term))
         graph.add((concept, SKOS.inScheme, EDAM_SCHEME))
         graph.add((iri, DCAT.theme, concept))
+    science = _concept(graph, str(_SCIENCE_THEME), "Science and technology")
+    graph.add((science, SKOS.inScheme, DATA_THEME_SCHEME))
+    graph.add((iri, DCAT.theme, science))
     organisms = record.dataset.organisms if record.dataset else []
     for term in organisms:
         graph.add((iri, DCT.subject, _concept(graph, term_iri(term), term_label(term))))
@@ -170,20 +270,33 @@ def _licence(graph: Graph, record: RecordRead) -> URIRef | None:
     return node
 
 
-def _rights(graph: Graph, iri: URIRef, record: RecordRead) -> list[URIRef]:
-    """The record's rights statements that are no SPDX licence: its URI, or a fragment IRI."""
-    nodes = []
-    for index, statement in enumerate(record.rights):
-        node = URIRef(statement.uri or f"{iri}#rights-{index}")
-        graph.add((node, RDF.type, DCT.RightsStatement))
+def _rights(graph: Graph, iri: URIRef, record: RecordRead) -> URIRef | None:
+    """The record's rights statements that are no SPDX licence, as one ``dct:RightsStatement``
+    (DCAT-AP and the FAIR Data Point allow one ``dct:rights`` per resource): a single
+    statement's own URI, else a fragment IRI labelled with every statement's text and linking
+    each statement's URI by ``rdfs:seeAlso``."""
+    statements = record.rights
+    if not statements:
+        return None
+    single = statements[0].uri if len(statements) == 1 else None
+    node = URIRef(single or f"{iri}#rights")
+    graph.add((node, RDF.type, DCT.RightsStatement))
+    for statement in statements:
         if statement.text:
             graph.add((node, RDFS.label, Literal(statement.text, lang=statement.language)))
-        nodes.append(node)
-    return nodes
+        if statement.uri and statement.uri != single:
+            graph.add((node, RDFS.seeAlso, URIRef(statement.uri)))
+    return node
 
 
 def _distribution(
-    graph: Graph, node: URIRef, dist: Distribution, licence: URIRef | None, service: URIRef
+    graph: Graph,
+    node: URIRef,
+    dist: Distribution,
+    *,
+    fallback_title: str,
+    licence: URIRef | None,
+    service: URIRef,
 ) -> None:
     graph.add((node, RDF.type, DCAT.Distribution))
     access = dist.access_url or dist.download_url
@@ -191,8 +304,8 @@ def _distribution(
     graph.add((node, DCAT.accessURL, resource(graph, access)))
     if dist.download_url:
         graph.add((node, DCAT.downloadURL, resource(graph, dist.download_url)))
-    if dist.title:
-        graph.add((node, DCT.title, Literal(dist.title)))
+    # the FAIR Data Point's resource shape requires a title of every distribution
+    graph.add((node, DCT.title, Literal(dist.title or fallback_title)))
     if dist.media_type:
         media = URIRef(_MEDIA_TYPE + dist.media_type)
         graph.add((media, RDF.type, DCT.MediaType))
@@ -205,7 +318,7 @@ def _distribution(
     if dist.byte_size is not None:
         graph.add((node, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
     if dist.checksum is not None:
-        checksum = URIRef(f"{node}-checksum")
+        checksum = part_iri(node, "checksum")
         graph.add((checksum, RDF.type, SPDX.Checksum))
         algorithm = SPDX[f"checksumAlgorithm_{dist.checksum.algorithm}"]
         graph.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
@@ -225,15 +338,16 @@ def _distributions(
     if licence is not None:
         graph.add((iri, DCT.license, licence))
     rights = _rights(graph, iri, record)
-    for statement in rights:
-        graph.add((iri, DCT.rights, statement))
-    service = service_iri(context)
+    if rights is not None:
+        graph.add((iri, DCT.rights, rights))
     dists = record.dataset.distributions if record.dataset else []
     for index, dist in enumerate(dists):
         node = URIRef(f"{iri}#distribution-{index}")
-        _distribution(graph, node, dist, licence, service)
-        if len(rights) == 1:  # DCAT-AP allows one dct:rights per distribution; all on the dataset
-            graph.add((node, DCT.rights, rights[0]))
+        fallback = f"{best_text(record.title)}, distribution {index + 1}"
+        service = add_catalog_service(graph, context)
+        _distribution(graph, node, dist, fallback_title=fallback, licence=licence, service=service)
+        if rights is not None:
+            graph.add((node, DCT.rights, rights))
         graph.add((iri, DCAT.distribution, node))
         _fdp(graph, node, record, iri)
         graph.add((node, DCT.publisher, _publisher(graph, iri, record, context)))
@@ -289,7 +403,7 @@ def _coverage(graph: Graph, iri: URIRef, record: RecordRead) -> None:
 
 def _fdp(graph: Graph, iri: URIRef, record: RecordRead, part_of: URIRef) -> None:
     """FAIR Data Point metadata of a dataset (part of the catalogue) or distribution."""
-    identifier = URIRef(f"{iri}#metadata-identifier")
+    identifier = part_iri(iri, "metadata-identifier")
     graph.add((identifier, RDF.type, DATACITE.Identifier))
     graph.add((identifier, DCT.identifier, Literal(str(iri))))
     graph.add((iri, FDP.metadataIdentifier, identifier))
@@ -323,8 +437,8 @@ def add_record(graph: Graph, record: RecordRead, *, context: PublicationContext)
         add_node_agent(graph, context)
         graph.add((iri, DCAT.contactPoint, URIRef(f"{context.base_url}/#contact")))
     if record.issued:
-        graph.add((iri, DCT.issued, _date(record.issued)))
-    graph.add((iri, DCT.modified, _date(record.modified or record.modified_at)))
+        graph.add((iri, DCT.issued, as_datetime(record.issued)))
+    graph.add((iri, DCT.modified, as_datetime(record.modified or record.modified_at)))
     landing = URIRef(record.landing_page or context.record_url(record.id))
     graph.add((landing, RDF.type, FOAF.Document))
     graph.add((iri, DCAT.landingPage, landing))

@@ -14,14 +14,19 @@ from converge_metadata import __version__
 from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.dcat.graph import (
+    DATA_THEME_SCHEME,
+    add_catalog_service,
     add_node_agent,
+    add_oai_service,
     add_record,
+    part_iri,
     resource,
     service_iri,
 )
 from converge_metadata.publishing.dcat.vocab import (
     DATACITE,
     DCAT,
+    DCAT_RESOURCE,
     DCAT_VERSION,
     DCT,
     FDP,
@@ -35,8 +40,11 @@ from converge_metadata.publishing.views import anonymous_read, is_visible
 
 __all__ = ["CatalogPage", "catalog_page", "dataset_graph", "fdp_root_graph"]
 
-_OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
-_DCAT_AP = URIRef("http://data.europa.eu/r5r/")
+
+def _member_property(record_type: str) -> URIRef:
+    """How the catalogue lists a record: datasets by ``dcat:dataset``, every other record
+    (software, training, courses: ``dcat:Resource``) by DCAT 3's ``dcat:resource``."""
+    return DCAT.dataset if record_type == "Dataset" else DCAT_RESOURCE
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class CatalogPage:
 
 
 def _fdp_metadata(graph: Graph, iri: URIRef, *, issued: datetime, modified: datetime) -> None:
-    identifier = URIRef(f"{iri}#metadata-identifier")
+    identifier = part_iri(iri, "metadata-identifier")
     graph.add((identifier, RDF.type, DATACITE.Identifier))
     graph.add((identifier, DCT.identifier, Literal(str(iri))))
     graph.add((iri, FDP.metadataIdentifier, identifier))
@@ -69,24 +77,21 @@ def _catalog(
     graph.add((catalog, DCT.description, Literal(description, lang="en")))
     graph.add((catalog, DCT.publisher, add_node_agent(graph, context)))
     graph.add((catalog, DCAT.contactPoint, URIRef(f"{context.base_url}/#contact")))
-    graph.add((catalog, DCT.isPartOf, URIRef(f"{context.base_url}/fdp")))
+    # no dct:isPartOf to the FAIR Data Point root: DCAT-AP's range of a catalogue's
+    # dct:isPartOf is dcat:Catalog; the root links here by fdp:metadataCatalog
     edam = URIRef("http://edamontology.org")
     graph.add((edam, RDF.type, SKOS.ConceptScheme))
     graph.add((edam, DCT.title, Literal("EDAM", lang="en")))
     graph.add((catalog, DCAT.themeTaxonomy, edam))
-    service = service_iri(context)
-    graph.add((service, RDF.type, DCAT.DataService))
-    graph.add((service, DCT.title, Literal(f"{context.node_name} metadata service", lang="en")))
-    graph.add((service, DCAT.endpointURL, resource(graph, context.oai_url)))
-    graph.add((service, DCAT.endpointURL, resource(graph, context.catalog_url)))
+    graph.add((DATA_THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
+    graph.add((DATA_THEME_SCHEME, DCT.title, Literal("Data theme", lang="en")))
+    graph.add((catalog, DCAT.themeTaxonomy, DATA_THEME_SCHEME))
+    graph.add((catalog, DCT.issued, Literal(issued.replace(microsecond=0), datatype=XSD.dateTime)))
     graph.add(
-        (service, DCAT.endpointDescription, resource(graph, f"{context.base_url}/openapi.json"))
+        (catalog, DCT.modified, Literal(modified.replace(microsecond=0), datatype=XSD.dateTime))
     )
-    for standard in (_OAI_PMH, _DCAT_AP):
-        graph.add((standard, RDF.type, DCT.Standard))
-        graph.add((service, DCT.conformsTo, standard))
-    graph.add((service, DCT.publisher, add_node_agent(graph, context)))
-    graph.add((catalog, DCAT.service, service))
+    graph.add((catalog, DCAT.service, add_catalog_service(graph, context)))
+    graph.add((catalog, DCAT.service, add_oai_service(graph, context)))
     _fdp_metadata(graph, catalog, issued=issued, modified=modified)
     return catalog
 
@@ -125,12 +130,10 @@ async def catalog_page(
 ) -> CatalogPage:
     now = datetime.now(UTC)
     after = int(codec.decode(cursor)["k"]) if cursor else None
-    rows = await repository.visible_page(
-        session, today=now.date(), types=("Dataset",), after_pk=after, limit=size + 1
-    )
+    rows = await repository.visible_page(session, today=now.date(), after_pk=after, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
-    total = await repository.count_visible(session, today=now.date(), types=("Dataset",))
+    total = await repository.count_visible(session, today=now.date())
     graph = Graph()
     bind_prefixes(graph)
     earliest = await repository.earliest_datestamp(session) or now
@@ -139,8 +142,9 @@ async def catalog_page(
     service = service_iri(context)
     for row in rows:
         iri = add_record(graph, anonymous_read(row, context), context=context)
-        graph.add((catalog, DCAT.dataset, iri))
-        graph.add((service, DCAT.servesDataset, iri))
+        graph.add((catalog, _member_property(row.type), iri))
+        if row.type == "Dataset":
+            graph.add((service, DCAT.servesDataset, iri))
     nxt = codec.encode({"k": rows[-1].pk}) if more and rows else None
     _paging(graph, context, total=total, size=size, cursor=cursor, nxt=nxt)
     return CatalogPage(graph, nxt)
@@ -157,9 +161,7 @@ async def dataset_graph(
     graph = Graph()
     bind_prefixes(graph)
     iri = add_record(graph, anonymous_read(row, context), context=context)
-    graph.add(
-        (URIRef(context.catalog_url), DCAT.dataset if row.type == "Dataset" else DCAT.resource, iri)
-    )
+    graph.add((URIRef(context.catalog_url), _member_property(row.type), iri))
     return graph
 
 
@@ -169,6 +171,7 @@ async def fdp_root_graph(session: AsyncSession, *, context: PublicationContext) 
     graph = Graph()
     bind_prefixes(graph)
     root = URIRef(f"{context.base_url}/fdp")
+    graph.add((root, RDF.type, FDP.FAIRDataPoint))
     graph.add((root, RDF.type, FDP.MetadataService))
     graph.add((root, RDF.type, DCAT.DataService))
     graph.add((root, DCT.title, Literal(f"{context.node_name} FAIR Data Point", lang="en")))

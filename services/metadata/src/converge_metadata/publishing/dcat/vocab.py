@@ -9,6 +9,7 @@ __all__ = [
     "ADMS",
     "DATACITE",
     "DCAT",
+    "DCAT_RESOURCE",
     "DCAT_VERSION",
     "DCMITYPE",
     "DCT",
@@ -35,6 +36,7 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DATACITE = Namespace("http://purl.org/spar/datacite/")
 # DCAT 3 terms missing from rdflib's closed DCAT namespace
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+DCAT_RESOURCE = URIRef("http://www.w3.org/ns/dcat#resource")
 
 PREFIXES = {
     "dcat": DCAT,
