@@ -123,11 +123,11 @@ async def bench_load(n: int, workdir: Path) -> dict[str, float]:
 
 
 async def bench_year(total_events: int, datasets: int, workdir: Path) -> dict[str, float]:
-    from converge_impact.app import MIGRATIONS
+    from converge_impact.app import MIGRATIONS, create_app
     from converge_impact.models import UsageDataset
-    from converge_impact.usage import repository, service
+    from converge_impact.settings import ImpactSettings
+    from converge_impact.usage import service
     from converge_impact.usage.processing import count_usage
-    from converge_impact.usage.reports import dsr_json
     from sqlalchemy import insert
 
     url = f"sqlite+aiosqlite:///{workdir / 'year.db'}"
@@ -137,6 +137,7 @@ async def bench_year(total_events: int, datasets: int, workdir: Path) -> dict[st
     per_month = total_events // 12
     counting = writing = 0.0
     rows_written = 0
+    dataset_ids = [f"ds{i}" for i in range(datasets)]
     try:
         async for session in db.session():
             await session.execute(
@@ -153,46 +154,49 @@ async def bench_year(total_events: int, datasets: int, workdir: Path) -> dict[st
             began = time.perf_counter()
             counts = count_usage(events, count_from_s=start, count_until_s=until)
             counting += time.perf_counter() - began
-            label = f"2025-{month:02d}"
             began = time.perf_counter()
-            rows = [
-                {"month": label, "dataset_id": f"ds{d}",
-                 "access_method": service.ACCESS_METHODS[a], "total_investigations": ti,
-                 "unique_investigations": ui, "total_requests": tr, "unique_requests": ur}
-                for d, a, ti, ui, tr, ur in zip(
-                    counts.dataset.tolist(), counts.access.tolist(),
-                    counts.total_investigations.tolist(), counts.unique_investigations.tolist(),
-                    counts.total_requests.tolist(), counts.unique_requests.tolist(), strict=True,
+            async for session in db.session():  # what process_months does after counting
+                rows_written += await service.store_month(
+                    session, f"2025-{month:02d}", counts, dataset_ids
                 )
-            ]  # fmt: skip
-            async for session in db.session():
-                await repository.insert_monthly(session, rows)
             writing += time.perf_counter() - began
-            rows_written += len(rows)
-        began = time.perf_counter()
-        async for session in db.session():
-            report_rows, period = await service.dataset_master_report(
-                session,
-                begin_date="2025-01",
-                end_date="2025-12",
-                node_id="xx",
-                platform="Demo",
-                now=datetime.now(UTC),
-            )
-        document = orjson.dumps(dsr_json(report_rows, period))
-        reporting = time.perf_counter() - began
     finally:
         await db.dispose()
+    # the report as a client gets it: the endpoint, in-process (no network)
+    settings = ImpactSettings(
+        database_url=url, data_dir=workdir, node_id="xx", usage_platform="Demo",
+        auto_migrate=False, log_level="WARNING",
+    )  # fmt: skip
+    app = create_app(settings)
+    params = {"begin_date": "2025-01", "end_date": "2025-12"}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://b", timeout=None) as client:
+            timed: dict[str, float] = {}
+            sizes: dict[str, int] = {}
+            for name in ("json", "tsv"):
+                began = time.perf_counter()
+                response = await client.get(
+                    "/api/v1/reports/dsr", params={**params, "format": name}
+                )
+                timed[name] = time.perf_counter() - began
+                assert response.status_code == 200, response.text[:500]
+                sizes[name] = len(response.content)
+                if name == "json":
+                    items = len(orjson.loads(response.content)["Report_Datasets"])
+                del response
     return {
         "events": per_month * 12,
         "datasets": datasets,
         "counting": counting,
         "writing": writing,
-        "reporting": reporting,
-        "total": counting + writing + reporting,
+        "reporting": timed["json"],
+        "reporting_tsv": timed["tsv"],
+        "total": counting + writing + timed["json"],
         "rows": rows_written,
-        "report_mb": len(document) / 1e6,
-        "report_items": len(orjson.loads(document)["Report_Datasets"]),
+        "report_mb": sizes["json"] / 1e6,
+        "tsv_mb": sizes["tsv"] / 1e6,
+        "report_items": items,
     }
 
 
