@@ -197,8 +197,7 @@ def dsr_tsv_chunks(report: DsrRows, period: DsrPeriod) -> Iterator[bytes]:
     lines.append("\t".join(columns) + "\n")
     position = {month: i for i, month in enumerate(period.months)}
     platform = _clean(period.platform)
-    items = 0
-    for group in _items(report.rows):
+    for items, group in enumerate(_items(report.rows), start=1):
         _, dataset_id, access, *_ = group[0]
         facts = report.datasets.get(dataset_id, _UNKNOWN)
         fixed = "\t".join(
@@ -224,7 +223,6 @@ def dsr_tsv_chunks(report: DsrRows, period: DsrPeriod) -> Iterator[bytes]:
             if any(values):
                 cells = "\t".join(map(str, values))
                 lines.append(f"{fixed}\t{name}\t{sum(values)}\t{cells}\n")
-        items += 1
         if items % CHUNK_ITEMS == 0:
             yield "".join(lines).encode()
             lines = []
