@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import itertools
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from converge_impact.usage import reports, repository
 from converge_impact.usage.agents import Agent, classify
 from converge_impact.usage.parsers import Hit, LineError
-from converge_impact.usage.processing import EventArrays, count_usage
+from converge_impact.usage.processing import EventArrays, MonthlyCounts, count_usage
 from converge_impact.usage.schemas import FeedEvent, FeedPage
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "monthly_totals",
     "parse_report_month",
     "process_months",
+    "store_month",
 ]
 
 ACCESS_METHODS = ("Regular", "Machine")
@@ -313,29 +315,28 @@ async def process_months(session: AsyncSession, months: Sequence[str]) -> int:
             user_by_address=np.fromiter((u[0] == "i" for u in users), dtype=np.bool_),
         )
         counts = count_usage(events, count_from_s=_month_start(month), count_until_s=until)
-        out = [
-            {
-                "month": month,
-                "dataset_id": dataset_ids[int(d)],
-                "access_method": ACCESS_METHODS[int(a)],
-                "total_investigations": int(ti),
-                "unique_investigations": int(ui),
-                "total_requests": int(tr),
-                "unique_requests": int(ur),
-            }
-            for d, a, ti, ui, tr, ur in zip(
-                counts.dataset.tolist(),
-                counts.access.tolist(),
-                counts.total_investigations.tolist(),
-                counts.unique_investigations.tolist(),
-                counts.total_requests.tolist(),
-                counts.unique_requests.tolist(),
-                strict=True,
-            )
-        ]
-        await repository.insert_monthly(session, out)
-        written += len(out)
+        written += await store_month(session, month, counts, dataset_ids)
     return written
+
+
+async def store_month(
+    session: AsyncSession, month: str, counts: MonthlyCounts, dataset_ids: Sequence[str]
+) -> int:
+    """Write one month's counts (``counts.dataset`` indexes ``dataset_ids``); returns the
+    number of rows."""
+    rows = list(
+        zip(
+            itertools.repeat(month),
+            [dataset_ids[d] for d in counts.dataset.tolist()],
+            [ACCESS_METHODS[a] for a in counts.access.tolist()],
+            counts.total_investigations.tolist(),
+            counts.unique_investigations.tolist(),
+            counts.total_requests.tolist(),
+            counts.unique_requests.tolist(),
+        )
+    )
+    await repository.insert_monthly(session, rows)
+    return len(rows)
 
 
 async def monthly_totals(
@@ -380,7 +381,7 @@ async def dataset_master_report(
     node_id: str,
     platform: str,
     now: datetime,
-) -> tuple[reports.Rows, reports.DsrPeriod]:
+) -> tuple[reports.DsrRows, reports.DsrPeriod]:
     first = parse_report_month(begin_date, parameter="begin_date")
     last = parse_report_month(end_date, parameter="end_date")
     if last < first:
@@ -395,6 +396,8 @@ async def dataset_master_report(
             errors=[FieldError("/end_date", "maximum", f"at most {MAX_REPORT_MONTHS} months")],
         )
     rows = await repository.monthly_rows(session, first=first, last=last)
+    # the rows come ordered by dataset: each id once, in order
+    datasets = await repository.dataset_facts(session, list(dict.fromkeys(r[1] for r in rows)))
     exceptions: list[dict[str, Any]] = []
     if last >= now.strftime("%Y-%m"):
         exceptions.append(
@@ -424,7 +427,7 @@ async def dataset_master_report(
         platform=platform,
         node_id=node_id,
     )
-    return rows, period
+    return reports.DsrRows(rows, datasets), period
 
 
 async def available_months(session: AsyncSession) -> tuple[str | None, str | None]:
