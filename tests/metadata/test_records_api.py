@@ -102,11 +102,12 @@ class TestValidation:
     async def test_unknown_taxon_syntax_only(
         self, api: httpx.AsyncClient, steward: dict[str, str]
     ) -> None:
-        ok = dataset(dataset={"organisms": ["NCBITaxon:562"]})
+        # a real taxon the shipped subset does not carry (a flowering plant, Cymbalaria muralis)
+        ok = dataset(dataset={"organisms": ["NCBITaxon:1609474"]})
         response = await api.post("/api/v1/records", json=ok, headers=steward)
         assert response.status_code == 201
         assert response.json()["dataset"]["organisms"] == [
-            {"uri": "http://purl.obolibrary.org/obo/NCBITaxon_562"}
+            {"uri": "http://purl.obolibrary.org/obo/NCBITaxon_1609474"}
         ]
         errors = await self._errors(api, steward, id="x2", dataset={"organisms": ["E. coli"]})
         assert errors == [("/dataset/organisms/0", "ncbi_taxon")]

@@ -320,7 +320,7 @@ class TestOneAnswer:
             id="Not An Id!",
             creators=[{"name": "X", "orcid": "0000-0002-1825-0098"}],
             topics=["topic_9999", "operation_0004"],
-            license="Not-A-Licence",
+            languages=["not a tag"],
             software={"operations": ["topic_3308"]},
             access={
                 "level": "controlled",
@@ -336,7 +336,7 @@ class TestOneAnswer:
             ("/creators/0/orcid", "orcid_checksum"),
             ("/topics/0", "edam_term"),
             ("/topics/1", "edam_branch"),
-            ("/license", "spdx"),
+            ("/languages/0", "language_tag"),
             ("/software", "type_part"),
             ("/software/operations/0", "edam_branch"),
             ("/publisher/url", "url"),
@@ -356,20 +356,20 @@ class TestOneAnswer:
     async def test_a_missing_title_still_checks_the_vocabularies(
         self, api: httpx.AsyncClient, steward: dict[str, str]
     ) -> None:
-        body = dataset(license="Nope")
+        body = dataset(topics=["topic_9999"])
         del body["title"]
         errors = _errors(await api.post("/api/v1/records", json=body, headers=steward))
-        assert sorted(errors) == [("/license", "spdx"), ("/title", "required")]
+        assert sorted(errors) == [("/title", "required"), ("/topics/0", "edam_term")]
 
     async def test_put_reports_every_kind_of_problem(
         self, api: httpx.AsyncClient, steward: dict[str, str]
     ) -> None:
         etag = await _create(api, steward)
         body = (await api.get(RECORD, headers=steward)).json()
-        body.update(version=3, issued="2023-13-01", license="Nope")
+        body.update(version=3, issued="2023-13-01", topics=["topic_9999"])
         response = await api.put(RECORD, json=body, headers={**steward, "If-Match": etag})
         assert sorted(_errors(response)) == [
             ("/issued", "date"),
-            ("/license", "spdx"),
+            ("/topics/0", "edam_term"),
             ("/version", "read_only"),
         ]
