@@ -4,9 +4,9 @@ When a service is configured with the registry's URL and the Node's client crede
 lifespan starts :class:`RegistryRegistration` in the background: it gets a client-credentials
 token (token endpoint from the issuer's discovery document, ``resource`` = the registry's
 audience, ``scope`` = ``node:<node>:admin``, the role the registry requires of the Node's
-services just as the Node's own services do), ``PUT``s the service's registration, heartbeats every interval (backing off while
-the registry is unreachable, registering again when the registry forgot it), and ``DELETE``s
-the registration on graceful shutdown. Every failure is logged; none stops the service.
+services just as the Node's own services do), ``PUT``s the service's registration, heartbeats
+every interval (backing off while the registry is unreachable, registering again when the
+registry forgot it), and ``DELETE``s the registration on graceful shutdown. Every failure is logged; none stops the service.
 """
 
 from __future__ import annotations
