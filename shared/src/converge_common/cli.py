@@ -50,25 +50,16 @@ def run_cli(
 ) -> int:
     """Parse ``argv`` and run the command; ``settings`` and ``app_factory`` may be named as
     ``"module:attribute"`` so that they are imported only by the commands that use them."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=f"the database (default: CONVERGE_{name.upper()}_DATABASE_URL, else the embedded "
-        "SQLite file), e.g. postgresql+asyncpg://user:pass@host/db",
-    )
     parser = argparse.ArgumentParser(prog=f"converge-{name}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the service with uvicorn", parents=[common])
+    serve = sub.add_parser("serve", help="run the service with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
 
     if migrations is not None:
-        migrate = sub.add_parser(
-            "migrate", help="upgrade the database to the newest schema", parents=[common]
-        )
+        migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
         migrate.add_argument("--revision", default="head")
 
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
@@ -76,8 +67,11 @@ def run_cli(
 
     handlers: dict[str, Handler] = {}
     for command, help_text, configure, handler in extra_commands:
-        configure(sub.add_parser(command, help=help_text, parents=[common]))
+        configure(sub.add_parser(command, help=help_text))
         handlers[command] = handler
+    for command_parser in sub.choices.values():
+        if command_parser.prog != f"converge-{name} openapi":
+            _add_database_url(command_parser, name)
 
     args = parser.parse_args(argv)
     if getattr(args, "database_url", None):
@@ -92,6 +86,22 @@ def run_cli(
             file=sys.stderr,
         )
         return 2
+
+
+def _add_database_url(parser: argparse.ArgumentParser, name: str) -> None:
+    """``--database-url`` on a command and on each of its own subcommands (``usage load``)."""
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        # absent stays absent: a subcommand's default must not undo the command's value
+        default=argparse.SUPPRESS,
+        help=f"the database (default: CONVERGE_{name.upper()}_DATABASE_URL, else the embedded "
+        "SQLite file), e.g. postgresql+asyncpg://user:pass@host/db",
+    )
+    for action in parser._actions:  # argparse offers no public walk over subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _add_database_url(nested, name)
 
 
 def _schema_not_current() -> type[Exception]:
