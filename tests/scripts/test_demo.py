@@ -67,7 +67,7 @@ def _until(condition: Callable[[], bool], seconds: float) -> bool:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -124,7 +124,7 @@ class TestCtrlC:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         started.append(demo)
         assert _until(lambda: _answers(f"http://127.0.0.1:{base_port + 1}/readyz"), 240)

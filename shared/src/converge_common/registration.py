@@ -6,7 +6,8 @@ token (token endpoint from the issuer's discovery document, ``resource`` = the r
 audience, ``scope`` = ``node:<node>:admin``, the role the registry requires of the Node's
 services just as the Node's own services do), ``PUT``s the service's registration, heartbeats
 every interval (backing off while the registry is unreachable, registering again when the
-registry forgot it), and ``DELETE``s the registration on graceful shutdown. Every failure is logged; none stops the service.
+registry forgot it), and ``DELETE``s the registration on graceful shutdown. Every failure is
+logged; none stops the service.
 """
 
 from __future__ import annotations
