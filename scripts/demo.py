@@ -243,6 +243,7 @@ def _seed_one(service: Service, fingerprint: str) -> None:
             "seed",
             "--sample-data",
             str(ROOT / "data"),
+            "--quiet",
         ],
         env={**os.environ, **service.env},
         cwd=ROOT,

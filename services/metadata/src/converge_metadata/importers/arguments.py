@@ -60,3 +60,6 @@ def configure_seed(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--nodes", default="de,fi,pt", help="the Nodes the sample content is shared between"
     )
+    parser.add_argument(
+        "--quiet", action="store_true", help="only the counts: no rejected record or warning listed"
+    )

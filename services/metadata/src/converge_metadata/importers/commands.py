@@ -228,7 +228,7 @@ def run_seed(args: argparse.Namespace) -> int:
     finds everything unchanged."""
     node = args.node_id or get_settings().node_id
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
-    args.actor, args.status, args.quiet = "seed", "published", False
+    args.actor, args.status = "seed", "published"
     with ExitStack() as stack:
         inputs = sample_sources(args.sample_data, node=node, nodes=nodes, stack=stack)
         _execute(inputs, args, None)
