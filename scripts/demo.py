@@ -36,8 +36,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from converge_common.testing.oidc import OIDCClient, generate_jwk
-
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("CONVERGE_DEMO_DIR") or ROOT / "var" / "demo").resolve()
 PIDS = VAR / "pids.json"
@@ -78,6 +76,8 @@ def _secrets() -> dict[str, object]:
     path = VAR / "secrets.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
+    from converge_common.testing.oidc import generate_jwk
+
     VAR.mkdir(parents=True, exist_ok=True)
     values: dict[str, object] = {
         "signing_key": generate_jwk("RS256"),
@@ -94,6 +94,9 @@ def _secrets() -> dict[str, object]:
 
 
 def _provider_config(values: dict[str, object]) -> Path:
+    # imported here: it brings httpx and cryptography, which the registry's start need not wait on
+    from converge_common.testing.oidc import OIDCClient
+
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
     clients = [
         OIDCClient(
@@ -554,20 +557,20 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 1
     values = _secrets()
-    config = _provider_config(values)
+    services = _services(values)
     processes: list[tuple[str, subprocess.Popen[Any]]] = []
     try:
+        # the registry needs neither the provider nor the seed: it starts while they work
+        registry, *others = services
+        processes.append((registry.name, _start(registry)))
+        _record(processes)
+        config = _provider_config(values)
         provider = subprocess.Popen(
             ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
             stdout=subprocess.PIPE,
             start_new_session=True,
         )
         processes.append(("oidc", provider))
-        _record(processes)
-        services = _services(values)
-        # the registry needs neither the provider nor the seed: it starts while they work
-        registry, *others = services
-        processes.append((registry.name, _start(registry)))
         _record(processes)
         assert provider.stdout is not None
         ready = json.loads(provider.stdout.readline() or b"{}")
