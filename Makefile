@@ -30,6 +30,10 @@ install: .venv/.installed tests/oidc/node_modules/.installed ## install Python (
 run: install ## start the demo federation (OpenID provider, registry, gateway, three Nodes) on SQLite
 	$(UV) run --frozen python -m scripts.demo
 
+.PHONY: stop
+stop: install ## stop a demo federation an earlier make run left running
+	$(UV) run --frozen python -m scripts.demo stop
+
 .PHONY: test
 test: install ## run the test suite (PostgreSQL too when CONVERGE_TEST_POSTGRES_URL is set)
 	$(UV) run --frozen pytest $(PYTEST_ARGS)

@@ -3,17 +3,26 @@
 Starts the local OpenID provider, the registry, the gateway, and three Nodes (``de``, ``fi``,
 ``pt``) each with its metadata and impact service. Secrets and signing keys are generated on
 the first run into ``var/demo/`` (never committed) and reused afterwards, as is every
-service's database, so a second run keeps its data. Ctrl-C stops everything.
+service's database, so a second run keeps its data and, when the sample data is unchanged,
+skips the seeding. Ctrl-C (or SIGTERM, SIGHUP) stops everything; ``python -m scripts.demo stop``
+(``make stop``) stops a demo left running by an earlier run. ``CONVERGE_DEMO_PORT`` moves every
+port (default 8000: the gateway; see ``ports()``), ``CONVERGE_DEMO_DIR`` the data (default
+``var/demo``). See docs/demo.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
+import contextlib
+import errno
+import hashlib
 import json
 import os
 import random
 import secrets
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,20 +30,33 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from converge_common.testing.oidc import OIDCClient, generate_jwk
-
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "demo"
+VAR = Path(os.environ.get("CONVERGE_DEMO_DIR") or ROOT / "var" / "demo").resolve()
+PIDS = VAR / "pids.json"
 HOST = "127.0.0.1"
 NODES = ("de", "fi", "pt")
 NODE_NAMES = {"de": "ELIXIR Germany", "fi": "ELIXIR Finland", "pt": "ELIXIR Portugal"}
 AUDIENCE = "urn:converge:demo"
-OIDC_PORT = 8900
+BASE_PORT = int(os.environ.get("CONVERGE_DEMO_PORT") or 8000)
+GATEWAY_PORT, REGISTRY_PORT = BASE_PORT, BASE_PORT + 1
+METADATA_PORT, IMPACT_PORT = BASE_PORT + 10, BASE_PORT + 20  # + the Node's index
+OIDC_PORT = BASE_PORT + 900
+STOP_WAIT_S = 10.0
+
+
+def ports() -> dict[str, int]:
+    """Every port the demo listens on, by the name of what listens."""
+    found = {"oidc": OIDC_PORT, "registry": REGISTRY_PORT, "gateway": GATEWAY_PORT}
+    for index, node in enumerate(NODES):
+        found[f"metadata-{node}"] = METADATA_PORT + index
+        found[f"impact-{node}"] = IMPACT_PORT + index
+    return found
 
 
 @dataclass
@@ -54,6 +76,8 @@ def _secrets() -> dict[str, object]:
     path = VAR / "secrets.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
+    from converge_common.testing.oidc import generate_jwk
+
     VAR.mkdir(parents=True, exist_ok=True)
     values: dict[str, object] = {
         "signing_key": generate_jwk("RS256"),
@@ -70,6 +94,9 @@ def _secrets() -> dict[str, object]:
 
 
 def _provider_config(values: dict[str, object]) -> Path:
+    # imported here: it brings httpx and cryptography, which the registry's start need not wait on
+    from converge_common.testing.oidc import OIDCClient
+
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
     clients = [
         OIDCClient(
@@ -84,7 +111,9 @@ def _provider_config(values: dict[str, object]) -> Path:
             None,
             ["authorization_code", "refresh_token"],
             "openid profile email",
-            redirect_uris=[f"http://{HOST}:8000/callback"],
+            # the OAuth 2 redirect page of the gateway's API docs (Swagger UI): it exists, and the
+            # code it receives shows in the browser's address bar (docs/demo.md)
+            redirect_uris=[f"http://{HOST}:{GATEWAY_PORT}/docs/oauth2-redirect"],
             token_endpoint_auth_method="none",
         ),
     ]
@@ -136,7 +165,7 @@ def _services(values: dict[str, object]) -> list[Service]:
     registry = Service(
         "registry",
         "converge_registry",
-        8001,
+        REGISTRY_PORT,
         {
             "DATA_DIR": str(VAR / "registry"),
             # one machine: every service is on loopback (cloud metadata addresses stay refused)
@@ -150,7 +179,7 @@ def _services(values: dict[str, object]) -> list[Service]:
     gateway = Service(
         "gateway",
         "converge_gateway",
-        8000,
+        GATEWAY_PORT,
         {
             "REGISTRY_URL": registry.url,
             "ALLOW_PRIVATE_TARGETS": "true",
@@ -160,7 +189,7 @@ def _services(values: dict[str, object]) -> list[Service]:
     )
     services = [registry, gateway]
     for index, node in enumerate(NODES):
-        for kind, base_port in (("metadata", 8010), ("impact", 8020)):
+        for kind, base_port in (("metadata", METADATA_PORT), ("impact", IMPACT_PORT)):
             port = base_port + index
             services.append(
                 Service(
@@ -178,7 +207,7 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "HEARTBEAT_INTERVAL_S": "15",
                         # the impact service derives indicators from its Node's catalogue and
                         # pulls its usage events (the metadata service ignores these)
-                        "METADATA_URL": f"http://{HOST}:{8010 + index}",
+                        "METADATA_URL": f"http://{HOST}:{METADATA_PORT + index}",
                         "DERIVE_INTERVAL_S": "300",
                         "USAGE_PULL_INTERVAL_S": "30",
                     },
@@ -190,26 +219,51 @@ def _services(values: dict[str, object]) -> list[Service]:
     return services
 
 
+def _sample_fingerprint() -> str:
+    """What the seed reads: the sample data's content and the importer's version."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("converge-metadata").encode())
+    data = ROOT / "data"
+    for path in sorted(p for p in data.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(data)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _seed_one(service: Service, fingerprint: str) -> None:
+    node_dir = Path(service.env["CONVERGE_METADATA_DATA_DIR"])
+    stamp = node_dir / "seed.sha256"
+    db = node_dir / "metadata.db"
+    if db.exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
+        return
+    print(f"seeding {service.name} from data/ ...", file=sys.stderr, flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "converge_metadata.cli",
+            "seed",
+            "--sample-data",
+            str(ROOT / "data"),
+            "--quiet",
+        ],
+        env={**os.environ, **service.env},
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    stamp.write_text(fingerprint + "\n")
+
+
 def _seed(services: list[Service]) -> None:
-    """Each Node's share of the sample records (idempotent: a second run changes nothing)."""
-    for service in services:
-        if service.module != "converge_metadata":
-            continue
-        print(f"seeding {service.name} from data/ ...", file=sys.stderr, flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "converge_metadata.cli",
-                "seed",
-                "--sample-data",
-                str(ROOT / "data"),
-            ],
-            env={**os.environ, **service.env},
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    """Each Node's share of the sample records, the Nodes in parallel; skipped for a Node whose
+    last seed read the same sample data (a seed is idempotent, but re-reading takes seconds)."""
+    fingerprint = _sample_fingerprint()
+    metadata = [s for s in services if s.module == "converge_metadata"]
+    with ThreadPoolExecutor(max_workers=len(metadata)) as pool:
+        for future in [pool.submit(_seed_one, s, fingerprint) for s in metadata]:
+            future.result()
 
 
 BROWSERS = (
@@ -306,7 +360,7 @@ def _seed_usage(services: list[Service]) -> None:
         if not datasets:
             continue
         log = VAR / node / "usage-demo.log"
-        base_url = f"http://{HOST}:{8010 + NODES.index(node)}"
+        base_url = f"http://{HOST}:{METADATA_PORT + NODES.index(node)}"
         log.write_text(_usage_log(node, datasets, base_url))
         print(f"loading generated usage into {service.name} ...", file=sys.stderr, flush=True)
         subprocess.run(
@@ -347,55 +401,195 @@ def _wait_ready(url: str, seconds: float = 60) -> bool:
                 if response.status == 200:
                     return True
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.1)
     return False
 
 
-def main() -> int:
-    values = _secrets()
-    config = _provider_config(values)
-    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+class _StopOnSignal:
+    """SIGINT, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` once; later ones are ignored.
 
-    def stop(*_: object) -> None:
-        # the Nodes' services and the gateway first (they deregister from the registry as they
-        # stop), then the registry, then the OpenID provider
-        for stage in (processes[2:], processes[1:2], processes[:1]):
-            for _name, proc in stage:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for _name, proc in stage:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+    A terminal's Ctrl-C reaches this script and ``uv run``, which forwards its own copy a moment
+    later: that second signal must not interrupt the orderly stop. SIGINT is handled even when
+    the script started in the background (where a shell starts it ignored).
+    """
 
-    # the services run in sessions of their own: a closed terminal or a SIGTERM must stop them
-    # through stop() as Ctrl-C does
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    def __init__(self) -> None:
+        self.stopping = False
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self)
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as uvicorn and Node.js bind: a port in TIME_WAIT is free for them
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def _recorded() -> list[dict[str, Any]]:
+    """The processes an earlier run recorded that still run (it may not have stopped them)."""
     try:
+        entries = list(json.loads(PIDS.read_text()))
+    except (OSError, ValueError):
+        return []
+    alive = []
+    for entry in entries:
+        pid = int(entry["pid"])
+        try:
+            os.kill(pid, 0)
+            cmdline = Path(f"/proc/{pid}/cmdline")
+            if cmdline.exists() and str(entry["mark"]).encode() not in cmdline.read_bytes():
+                continue  # the pid was reused by something else
+        except (ProcessLookupError, PermissionError):
+            continue
+        alive.append(entry)
+    return alive
+
+
+def leftovers() -> str | None:
+    """Why the demo cannot start here, with what to do about it; ``None`` when it can."""
+    busy = {name: port for name, port in ports().items() if _port_in_use(port)}
+    if not busy:
+        return None
+    lines = ["the demo federation cannot start: in use already: "]
+    lines[0] += ", ".join(f"port {port} ({name})" for name, port in busy.items())
+    ours = _recorded()
+    if ours:
+        pids = " ".join(str(e["pid"]) for e in ours)
+        lines += [
+            f"an earlier demo run is still running ({', '.join(e['name'] for e in ours)}).",
+            "Stop it with:",
+            "  make stop        (or: uv run python -m scripts.demo stop)",
+            f"  or: kill {pids}",
+        ]
+    else:
+        lines += [
+            "another program listens there. Stop it, or move the demo to other ports,",
+            "for example: CONVERGE_DEMO_PORT=18000 make run",
+        ]
+    return "\n".join(lines)
+
+
+def _record(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
+    marks = {"oidc": "provider.mjs"}
+    entries = [
+        {"name": name, "pid": proc.pid, "mark": marks.get(name, "uvicorn")}
+        for name, proc in processes
+    ]
+    PIDS.write_text(json.dumps(entries))
+
+
+def _stop_order(names: list[str]) -> list[list[str]]:
+    """The Nodes' services and the gateway first (they deregister from the registry as they
+    stop), then the registry, then the OpenID provider."""
+    last = ("registry", "oidc")
+    return [[n for n in names if n not in last], *([n] for n in last if n in names)]
+
+
+def _stop_processes(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
+    by_name = dict(processes)
+    for stage in _stop_order(list(by_name)):
+        for name in stage:
+            if by_name[name].poll() is None:
+                by_name[name].send_signal(signal.SIGTERM)
+        for name in stage:
+            try:
+                by_name[name].wait(timeout=STOP_WAIT_S)
+            except subprocess.TimeoutExpired:
+                by_name[name].kill()
+                by_name[name].wait(timeout=STOP_WAIT_S)
+    PIDS.unlink(missing_ok=True)
+
+
+def stop_leftovers() -> int:
+    """``make stop``: end the processes an earlier run left, in the same order as Ctrl-C."""
+    entries = {str(e["name"]): int(e["pid"]) for e in _recorded()}
+    if not entries:
+        PIDS.unlink(missing_ok=True)
+        print("no demo federation is running from " + str(VAR), file=sys.stderr)
+        return 0
+    for stage in _stop_order(list(entries)):
+        for name in stage:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(entries[name], signal.SIGTERM)
+        deadline = time.monotonic() + STOP_WAIT_S
+        while time.monotonic() < deadline and any(_alive(entries[n]) for n in stage):
+            time.sleep(0.1)
+        for name in stage:
+            if _alive(entries[name]):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(entries[name], signal.SIGKILL)
+    PIDS.unlink(missing_ok=True)
+    print(f"stopped: {', '.join(entries)}", file=sys.stderr)
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a child of ours that exited stays a zombie until reaped: not alive for our purposes
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ", 1)[-1].startswith("Z"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.demo", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=("run", "stop"), default="run")
+    if parser.parse_args(argv).command == "stop":
+        return stop_leftovers()
+    signals = _StopOnSignal()
+    problem = leftovers()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    values = _secrets()
+    services = _services(values)
+    processes: list[tuple[str, subprocess.Popen[Any]]] = []
+    try:
+        # the registry needs neither the provider nor the seed: it starts while they work
+        registry, *others = services
+        processes.append((registry.name, _start(registry)))
+        _record(processes)
+        config = _provider_config(values)
         provider = subprocess.Popen(
             ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
             stdout=subprocess.PIPE,
             start_new_session=True,
         )
         processes.append(("oidc", provider))
+        _record(processes)
         assert provider.stdout is not None
         ready = json.loads(provider.stdout.readline() or b"{}")
         if not ready.get("ready"):
             print("the OpenID provider did not start", file=sys.stderr)
             return 1
-        services = _services(values)
         _seed(services)
         _seed_usage(services)
-        # the registry first, so that the Nodes' services find it when they register
-        for stage in (services[:1], services[1:]):
-            for service in stage:
-                processes.append((service.name, _start(service)))
-            failed = [s.name for s in stage if not _wait_ready(s.url)]
-            if failed:
-                print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
-                return 1
+        # the registry must answer before the Nodes' services start, so that they find it
+        if not _wait_ready(registry.url):
+            print("did not become ready: registry", file=sys.stderr)
+            return 1
+        for service in others:
+            processes.append((service.name, _start(service)))
+        _record(processes)
+        failed = [s.name for s in others if not _wait_ready(s.url)]
+        if failed:
+            print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
+            return 1
         _seed_impact(services, values)
         _banner(services, values)
         while all(proc.poll() is None for _name, proc in processes):
@@ -404,10 +598,11 @@ def main() -> int:
         print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nstopping the demo federation ...", file=sys.stderr)
+        print("\nstopping the demo federation ...", file=sys.stderr, flush=True)
         return 0
     finally:
-        stop()
+        signals.stopping = True
+        _stop_processes(processes)
 
 
 def _call(
@@ -536,9 +731,10 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
     lines = [
         "",
-        "CONVERGE demo federation is running (Ctrl-C stops it; data is kept in var/demo/)",
+        f"CONVERGE demo federation is running (Ctrl-C stops it; data is kept in {VAR})",
         "",
-        f"  gateway (start here)   http://{HOST}:8000   API docs http://{HOST}:8000/docs",
+        f"  gateway (start here)   http://{HOST}:{GATEWAY_PORT}   API docs "
+        f"http://{HOST}:{GATEWAY_PORT}/docs",
     ]
     for service in services:
         if service.name != "gateway":
@@ -547,18 +743,21 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
         f"  OpenID provider        http://{HOST}:{OIDC_PORT}",
         "",
         "COUNTER usage of a Node's datasets (Dataset Master Report, JSON or ?format=tsv):",
-        f"  http://{HOST}:8020/api/v1/reports/dsr?begin_date="
+        f"  http://{HOST}:{IMPACT_PORT}/api/v1/reports/dsr?begin_date="
         f"{(datetime.now(UTC) - timedelta(days=120)).strftime('%Y-%m')}"
         f"&end_date={datetime.now(UTC).strftime('%Y-%m')}",
         "",
-        "A token for the German Node's steward API (client credentials):",
+        "A token that may write as the German Node (its admin and steward roles; the users",
+        "and clients of the demo are in docs/demo.md):",
         f"  curl -s -u node-de:{client_secrets['node-de']} -d grant_type=client_credentials \\",
-        f"       -d resource={AUDIENCE} http://{HOST}:{OIDC_PORT}/token",
+        f"       -d resource={AUDIENCE} -d 'scope=node:de:admin node:de:steward' \\",
+        f"       http://{HOST}:{OIDC_PORT}/token",
         "",
         "A Node's impact figures (public):",
-        f"  curl 'http://{HOST}:8020/api/v1/profile?period=2025'",
-        f"  curl 'http://{HOST}:8020/api/v1/indicators/communication.page_views/series?granularity=month'",
-        f"  http://{HOST}:8020/api/v1/annual-reports/2025   (printable HTML with SVG charts)",
+        f"  curl 'http://{HOST}:{IMPACT_PORT}/api/v1/profile?period=2025'",
+        f"  curl 'http://{HOST}:{IMPACT_PORT}/api/v1/indicators/communication.page_views/series"
+        "?granularity=month'",
+        f"  http://{HOST}:{IMPACT_PORT}/api/v1/annual-reports/2025   (printable HTML, SVG charts)",
         "",
     ]
     print("\n".join(lines), flush=True)

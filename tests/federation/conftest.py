@@ -206,7 +206,8 @@ async def federation(
             for node, mode in BAD_NODES.items()
         }
         bad_servers = {node: LiveServer(sim) for node, sim in bad.items()}
-        steward = bearer(tokens.node("nl"))
+        # the simulated Nodes have no client of their own: the federation admin registers them
+        steward = bearer(tokens.admin())
         for node, server in bad_servers.items():
             await server.start()
             stack.push_async_callback(server.stop)

@@ -75,15 +75,19 @@ class TestRegister:
         assert types.count("service.registered") == 1
         assert "service.updated" not in types
 
-    async def test_bound_by_entitlement(
+    async def test_the_role_decides_as_at_the_node(
         self, api: httpx.AsyncClient, admit: AdmitNode, tokens: Tokens
     ) -> None:
-        # alice's entitlement node:de:steward does not act for a Node unless bound to it
-        await admit("de", client_ids=[], entitlements=["node:de:steward"])
-        response = await api.put(
-            DE, json=_registration("http://127.0.0.1:9"), headers=bearer(tokens.user("alice"))
-        )
-        assert response.status_code == 201
+        # the registry applies the Nodes' rule: node:de:admin acts for de; a bound client id
+        # or entitlement without that role does not (the Node's services refuse it too)
+        await admit("de", client_ids=["node-de"], entitlements=["node:de:steward"])
+        body = _registration("http://127.0.0.1:9")
+        scopeless = tokens.client("node-de", scope="profile")  # granted: none
+        for token in (scopeless, tokens.user("alice")):
+            response = await api.put(DE, json=body, headers=bearer(token))
+            assert response.status_code == 403, response.text
+        admin = tokens.client("node-de", scope="node:de:admin")
+        assert (await api.put(DE, json=body, headers=bearer(admin))).status_code == 201
 
     async def test_unknown_node(self, api: httpx.AsyncClient, tokens: Tokens) -> None:
         response = await api.put(

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = [
     "NAMING_CONVENTION",
     "Database",
+    "SchemaNotCurrent",
+    "ensure_schema",
     "make_base_metadata",
     "make_engine",
     "run_migrations",
@@ -217,3 +219,39 @@ def upgrade_database(script_location: Path, url: str, revision: str = "head") ->
 
 async def upgrade_database_async(script_location: Path, url: str) -> None:
     await asyncio.to_thread(upgrade_database, script_location, url)
+
+
+class SchemaNotCurrent(Exception):
+    """The database is not at the newest schema and this process may not migrate it."""
+
+
+def _heads(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+async def ensure_schema(script_location: Path, url: str, *, auto_migrate: bool) -> None:
+    """Migrate the database when ``auto_migrate``; otherwise raise :class:`SchemaNotCurrent`
+    unless it is at the newest schema already (a command that writes to an unmigrated database
+    would otherwise fail on every batch)."""
+    if auto_migrate:
+        await upgrade_database_async(script_location, url)
+        return
+    from alembic.script import ScriptDirectory
+
+    wanted = set(ScriptDirectory.from_config(_alembic_config(script_location, url)).get_heads())
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(_heads)
+    finally:
+        await engine.dispose()
+    if current != wanted:
+        where = make_url(url).render_as_string(hide_password=True)
+        state = (
+            f"is at revision {', '.join(sorted(current))}, not {', '.join(sorted(wanted))}"
+            if current
+            else "has no schema"
+        )
+        raise SchemaNotCurrent(f"the database {where} {state}")

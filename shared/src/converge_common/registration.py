@@ -3,9 +3,11 @@
 When a service is configured with the registry's URL and the Node's client credentials, its
 lifespan starts :class:`RegistryRegistration` in the background: it gets a client-credentials
 token (token endpoint from the issuer's discovery document, ``resource`` = the registry's
-audience), ``PUT``s the service's registration, heartbeats every interval (backing off while
-the registry is unreachable, registering again when the registry forgot it), and ``DELETE``s
-the registration on graceful shutdown. Every failure is logged; none stops the service.
+audience, ``scope`` = ``node:<node>:admin``, the role the registry requires of the Node's
+services just as the Node's own services do), ``PUT``s the service's registration, heartbeats
+every interval (backing off while the registry is unreachable, registering again when the
+registry forgot it), and ``DELETE``s the registration on graceful shutdown. Every failure is
+logged; none stops the service.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import httpx
 from fastapi import FastAPI
 
 from converge_common.app import Lifespan
+from converge_common.auth import node_role
 from converge_common.settings import NodeServiceSettings
 
 with warnings.catch_warnings():
@@ -62,6 +65,11 @@ class RegistrationConfig:
     heartbeat_interval_s: float = 60.0
     capabilities: dict[str, Any] = field(default_factory=dict)
     timeout_s: float = 5.0
+
+    @property
+    def scope(self) -> str:
+        """The role the registry requires to act for the Node (converge_common.auth)."""
+        return node_role(self.node_id, "admin")
 
     @property
     def service_url(self) -> str:
@@ -130,6 +138,7 @@ class RegistryRegistration:
                     self._token_endpoint,
                     grant_type="client_credentials",
                     resource=self.config.audience,
+                    scope=self.config.scope,
                 )
             )
             self._token = token

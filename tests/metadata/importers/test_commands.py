@@ -140,7 +140,8 @@ def test_worker_process_imports_exactly_what_one_process_does(
         args = ["import", "--format", "jsonl", "--batch-size", "64", mode, source]
         assert main(args) == 0
         err = capsys.readouterr().err
-        assert "301 imported (300 created, 0 updated, 1 unchanged), 2 rejected" in err
+        assert "301 imported (300 created, 0 updated, 1 unchanged;" in err
+        assert "), 2 rejected, " in err
         assert "corpus.jsonl:41: / json" in err
         assert "corpus.jsonl:91: /topics/0 edam_term" in err
         outcomes[mode] = _rows(url)
@@ -178,6 +179,6 @@ def test_deep_input_is_rejected_by_the_command(
     lines.write_bytes(good + b"\n" + DEEP_OBJECT + b"\n")
     assert main(["import", "--format", "auto", worker, str(deep), str(lines)]) == 0
     err = capsys.readouterr().err
-    assert "1 imported (1 created, 0 updated, 0 unchanged), 2 rejected" in err
+    assert "1 imported (1 created, 0 updated, 0 unchanged; 1 of them drafts), 2 rejected" in err
     assert f"rejected {deep}[0]: / max_depth" in err
     assert f"rejected {lines}:2: / max_depth" in err

@@ -1,4 +1,8 @@
-"""``converge-gateway``: serve, migrate, openapi."""
+"""``converge-gateway``: serve, openapi.
+
+Every subcommand is registered here. Nothing heavy is imported before a command runs (the app,
+the settings and each handler are named as ``"module:attribute"``), so ``--help`` is quick.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,12 @@ from collections.abc import Sequence
 
 from converge_common.cli import run_cli
 
-from converge_gateway.app import create_app
-from converge_gateway.settings import get_settings
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     return run_cli(
         name="gateway",
-        settings=get_settings,
-        app_factory=create_app,
+        settings="converge_gateway.settings:get_settings",
+        app_factory="converge_gateway.app:create_app",
         migrations=None,
         argv=argv,
     )

@@ -11,22 +11,16 @@ __all__ = ["acts_for", "require_acts_for", "require_steward_of"]
 
 
 def acts_for(principal: Principal, node: Node) -> bool:
-    """A federation admin, or a token bound to this accepted Node.
+    """A federation admin, or the ``node:<id>:admin`` role of this accepted Node.
 
-    Bound means: a client-credentials token of one of the Node's client ids (a person's token
-    carries the client id of the portal they used, so it must be the token's own subject), an
-    entitlement the Node was bound to, or the ``node:<id>:admin`` role.
+    The role comes from the token's scopes and entitlements through the same
+    :class:`~converge_common.auth.RoleMapper` every Node's service uses, so a token acts for
+    its Node here exactly when that Node's own services accept it as the Node's admin. The
+    Node's recorded ``client_ids`` and ``entitlements`` grant nothing by themselves.
     """
     if principal.is_federation_admin:
         return True
-    if node.status != "accepted":
-        return False
-    client = principal.client_id
-    if client and client == principal.subject and client in node.client_ids:
-        return True
-    if set(principal.entitlements) & set(node.entitlements):
-        return True
-    return principal.has_node_role(node.id, "admin")
+    return node.status == "accepted" and principal.has_node_role(node.id, "admin")
 
 
 def require_acts_for(principal: Principal, node: Node) -> None:

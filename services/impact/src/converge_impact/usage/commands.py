@@ -1,4 +1,5 @@
-"""``converge-impact usage load --format clf|counter FILE``: load a log file from the shell."""
+"""``converge-impact usage load --format clf|counter FILE``: load a log file from the shell
+(its arguments are in ``usage/arguments.py``)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,17 @@ import asyncio
 import sys
 from pathlib import Path
 
-from converge_common.cli import Command
-from converge_common.db import Database, upgrade_database_async
+from converge_common.db import Database, ensure_schema
 
 from converge_impact.settings import get_settings
 from converge_impact.usage.loading import load_path
 
-__all__ = ["USAGE_COMMAND"]
-
-
-def _configure(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="usage_action", required=True)
-    load = actions.add_parser("load", help="load a log file and recount its months")
-    load.add_argument("--format", choices=("clf", "counter"), required=True)
-    load.add_argument("file", type=Path)
+__all__ = ["run_usage"]
 
 
 async def _load(path: Path, format: str, migrations: Path) -> str:
     settings = get_settings()
-    if settings.auto_migrate:
-        await upgrade_database_async(migrations, settings.database_url)
+    await ensure_schema(migrations, settings.database_url, auto_migrate=bool(settings.auto_migrate))
     db = Database.from_url(settings.database_url)
     try:
         async for session in db.session():
@@ -36,7 +28,7 @@ async def _load(path: Path, format: str, migrations: Path) -> str:
     return report.model_dump_json(indent=2)
 
 
-def _run(args: argparse.Namespace) -> int:
+def run_usage(args: argparse.Namespace) -> int:
     from converge_impact.app import MIGRATIONS
 
     path: Path = args.file
@@ -45,6 +37,3 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     print(asyncio.run(_load(path, args.format, MIGRATIONS)))
     return 0
-
-
-USAGE_COMMAND: Command = ("usage", "COUNTER usage: load log files", _configure, _run)

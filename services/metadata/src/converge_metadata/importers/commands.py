@@ -13,7 +13,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import IO
 
-from converge_common.db import Database, upgrade_database
+from converge_common.db import Database, ensure_schema
 
 from converge_metadata.importers.parsers import guess_format
 from converge_metadata.importers.samples import sample_sources
@@ -28,45 +28,9 @@ from converge_metadata.importers.service import (
 from converge_metadata.settings import MetadataSettings, get_settings
 from converge_metadata.vocab import load_vocabularies
 
-__all__ = ["configure_import", "configure_seed", "run_import", "run_seed"]
+__all__ = ["run_import", "run_seed"]
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
-# a bulk load commits every 2,000 records: four times fewer rewrites of the index pages a
-# batch touches than at the API's 500 (22 s instead of 27 s for 100k records)
-_BULK_BATCH = 2000
-
-
-def configure_import(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", required=True, choices=[*(f.value for f in ImportFormat), "auto"]
-    )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--status", choices=["draft", "published"], default="published")
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=_BULK_BATCH,
-        help=f"records per transaction (default {_BULK_BATCH}; the API's batches are "
-        "CONVERGE_METADATA_IMPORT_BATCH_SIZE)",
-    )
-    parser.add_argument("--actor", default="import", help="recorded as the author of versions")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a record is rejected")
-    parser.add_argument("--quiet", action="store_true", help="no summary of rejected records")
-    parser.add_argument(
-        "--worker",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="prepare records in a worker process while this one stores them (default: when "
-        "the machine has two cores or more and the files hold at least 1 MB)",
-    )
-
-
-def configure_seed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sample-data", type=Path, required=True, metavar="DIR")
-    parser.add_argument("--node-id", help="default: the configured Node")
-    parser.add_argument(
-        "--nodes", default="de,fi,pt", help="the Nodes the sample content is shared between"
-    )
 
 
 class _ProgressLine:
@@ -92,10 +56,28 @@ class _ProgressLine:
             self.stream.write("\n")
 
 
-def _grouped(files: list[Path], fmt: str, stack: ExitStack) -> list[tuple[ImportFormat, Source]]:
+def _files(paths: list[Path]) -> list[Path]:
+    """The files named, and those under the directories named (sorted, hidden ones skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise SystemExit(f"converge-metadata: no file or directory {path}")
+    return found
+
+
+def _grouped(paths: list[Path], fmt: str, stack: ExitStack) -> list[tuple[ImportFormat, Source]]:
     """Each file opened, with its format (guessed from its name or first bytes for ``auto``)."""
     out: list[tuple[ImportFormat, Source]] = []
-    for path in files:
+    for path in _files(paths):
         stream = stack.enter_context(path.open("rb"))
         found: ImportFormat | None = None if fmt == "auto" else ImportFormat(fmt)
         if found is None:
@@ -112,6 +94,7 @@ def _merge(total: ImportReport, part: ImportReport) -> None:
     total.created += part.created
     total.updated += part.updated
     total.unchanged += part.unchanged
+    total.drafts += part.drafts
     total.rejected += part.rejected
     total.warnings += part.warnings
     total.warnings_omitted += part.warnings_omitted
@@ -142,8 +125,9 @@ async def _run(
     progress: Progress | None,
     worker: bool | None = False,
 ) -> ImportReport:
-    if settings.auto_migrate:
-        await asyncio.to_thread(upgrade_database, _MIGRATIONS, settings.database_url)
+    await ensure_schema(
+        _MIGRATIONS, settings.database_url, auto_migrate=bool(settings.auto_migrate)
+    )
     # a bulk load checkpoints the write-ahead log every 80 MB instead of 4 MB: each page the
     # import touches again and again is then copied back far fewer times
     db = Database.from_url(settings.database_url, sqlite_pragmas=_BULK_PRAGMAS)
@@ -187,16 +171,26 @@ async def _run(
 
 def _summary(report: ImportReport, *, quiet: bool) -> None:
     err = sys.stderr
+    warnings = len(report.warnings) + report.warnings_omitted
     err.write(
         f"converge-metadata: {report.imported} imported ({report.created} created,"
-        f" {report.updated} updated, {report.unchanged} unchanged),"
-        f" {len(report.rejected)} rejected\n"
+        f" {report.updated} updated, {report.unchanged} unchanged; {report.drafts} of them"
+        f" drafts), {len(report.rejected)} rejected, {warnings} warnings\n"
     )
+    if report.drafts:
+        err.write(
+            "  drafts are seen by the Node's stewards only: a record published needs"
+            ' "status": "published" (or --status published for mapped formats)\n'
+        )
     if quiet:
         return
     for rejected in report.rejected:
         reasons = "; ".join(f"{e.pointer or '/'} {e.rule}: {e.detail}" for e in rejected.errors)
         err.write(f"  rejected {rejected.position}: {reasons}\n")
+    for warning in report.warnings:
+        err.write(f"  warning {warning.position}: {warning.detail}\n")
+    if report.warnings_omitted:
+        err.write(f"  ... and {report.warnings_omitted} more warnings\n")
 
 
 def _execute(
@@ -235,7 +229,7 @@ def run_seed(args: argparse.Namespace) -> int:
     finds everything unchanged."""
     node = args.node_id or get_settings().node_id
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
-    args.actor, args.status, args.quiet = "seed", "published", False
+    args.actor, args.status = "seed", "published"
     with ExitStack() as stack:
         inputs = sample_sources(args.sample_data, node=node, nodes=nodes, stack=stack)
         _execute(inputs, args, None)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, Field
 
+from converge_metadata.importers.formats import ImportFormat
+
 __all__ = ["ImportFormat", "ImportReport", "ImportWarning", "RecordError", "RejectedRecord"]
-
-
-class ImportFormat(StrEnum):
-    jsonl = "jsonl"
-    biotools = "biotools"
-    bioschemas = "bioschemas"
-    datacite = "datacite"
 
 
 class RecordError(BaseModel):
@@ -41,6 +34,11 @@ class ImportReport(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    drafts: int = Field(
+        default=0,
+        description="Of the records stored, those that are drafts (a record without status is "
+        "one): only the Node's stewards see them, harvesters and the federation never do",
+    )
     rejected: list[RejectedRecord] = Field(default_factory=list)
     warnings: list[ImportWarning] = Field(default_factory=list)
     warnings_omitted: int = Field(

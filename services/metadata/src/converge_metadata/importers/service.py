@@ -221,6 +221,11 @@ async def _store(db: Database, batch: _Batch, report: ImportReport, *, actor: st
     report.updated += result.updated
     report.unchanged += result.unchanged
     report.imported += len(batch.origins) - len(failed)
+    report.drafts += sum(
+        1
+        for index, prepared in batch.prepared
+        if index not in failed and prepared.status == "draft"
+    )
 
 
 async def _run_batches(

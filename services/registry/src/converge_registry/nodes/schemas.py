@@ -23,8 +23,16 @@ class NodeCreate(BaseModel):
     website: AnyHttpUrl | None = None
     contact: str | None = Field(default=None, max_length=320)
     status: NodeStatus = Field(default="accepted", description="Admitting a Node accepts it")
-    client_ids: list[str] = Field(default_factory=list, max_length=50)
-    entitlements: list[str] = Field(default_factory=list, max_length=50)
+    client_ids: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="OIDC clients the Node uses (recorded; the role node:<id>:admin grants)",
+    )
+    entitlements: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Entitlements the Node uses (recorded; the role node:<id>:admin grants)",
+    )
 
 
 class NodeUpdate(BaseModel):

@@ -1,0 +1,202 @@
+"""``make run``, started and stopped as a person does from a terminal: real processes."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFSETS = {"gateway": 0, "registry": 1, "oidc": 900} | {
+    f"{kind}-{node}": base + index
+    for kind, base in (("metadata", 10), ("impact", 20))
+    for index, node in enumerate(("de", "fi", "pt"))
+}
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="the demo needs Node.js")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture
+def base_port() -> int:
+    """A base port at which every port of the demo is free, below the ephemeral ports (from
+    32768 on Linux), which outgoing connections take at random."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(10000, 31000, 10)
+        if all(_free(base + offset) for offset in OFFSETS.values()):
+            return base
+    raise AssertionError("no free set of ports found")
+
+
+@pytest.fixture
+def demo_env(base_port: int, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CONVERGE_DEMO_PORT": str(base_port),
+        "CONVERGE_DEMO_DIR": str(tmp_path / "demo"),
+    }
+
+
+def _until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test starts, each in a process group of its own; killed if still there."""
+    processes: list[subprocess.Popen[bytes]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def _busy(base: int) -> list[str]:
+    return [name for name, offset in OFFSETS.items() if not _free(base + offset)]
+
+
+class TestCtrlC:
+    def test_a_terminals_ctrl_c_stops_everything(
+        self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
+    ) -> None:
+        # as a terminal: make, uv and the demo in one foreground process group; Ctrl-C sends
+        # SIGINT to the group, and uv forwards its own copy to the demo about 0.2 s later
+        make = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=ROOT,
+            env=demo_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        started.append(make)
+        registry = f"http://127.0.0.1:{base_port + 1}/readyz"
+        oidc = f"http://127.0.0.1:{base_port + 900}/.well-known/openid-configuration"
+        assert _until(lambda: _answers(registry) and _answers(oidc), 240)
+        os.killpg(make.pid, signal.SIGINT)
+        time.sleep(0.2)
+        os.killpg(make.pid, signal.SIGINT)
+        make.wait(timeout=120)
+        assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
+        assert not (Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").exists()
+
+    def test_sigint_stops_a_demo_started_in_the_background(
+        self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
+    ) -> None:
+        # a shell starts a background job with SIGINT ignored
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "scripts.demo"],
+            cwd=ROOT,
+            env=demo_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+        started.append(demo)
+        assert _until(lambda: _answers(f"http://127.0.0.1:{base_port + 1}/readyz"), 240)
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=120) == 0
+        assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
+
+
+LISTEN = "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])));"
+LISTEN += " s.listen(); time.sleep(600)"
+
+
+class TestLeftovers:
+    def test_a_port_in_use_is_named(
+        self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
+    ) -> None:
+        other = subprocess.Popen(
+            [sys.executable, "-c", LISTEN, str(base_port + 1)], start_new_session=True
+        )
+        started.append(other)
+        assert _until(lambda: not _free(base_port + 1), 30)
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.demo"],
+            cwd=ROOT,
+            env=demo_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert f"port {base_port + 1} (registry)" in done.stderr
+        assert "another program listens there" in done.stderr
+        assert "CONVERGE_DEMO_PORT=" in done.stderr
+
+    def test_an_earlier_run_is_named_and_make_stop_ends_it(
+        self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
+    ) -> None:
+        # what an earlier run leaves: a registry still listening, recorded in pids.json
+        left = subprocess.Popen(
+            [sys.executable, "-c", LISTEN, str(base_port + 1), "uvicorn"], start_new_session=True
+        )
+        started.append(left)
+        assert _until(lambda: not _free(base_port + 1), 30)
+        folder = Path(demo_env["CONVERGE_DEMO_DIR"])
+        folder.mkdir(parents=True)
+        entry = f'[{{"name": "registry", "pid": {left.pid}, "mark": "uvicorn"}}]'
+        (folder / "pids.json").write_text(entry)
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.demo"],
+            cwd=ROOT,
+            env=demo_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert "an earlier demo run is still running (registry)" in done.stderr
+        assert "make stop" in done.stderr
+        assert f"kill {left.pid}" in done.stderr
+        stop = subprocess.run(
+            ["make", "--no-print-directory", "stop"],
+            cwd=ROOT,
+            env=demo_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert stop.returncode == 0, stop.stderr
+        assert left.wait(timeout=30) == -signal.SIGTERM
+        assert _free(base_port + 1)
+        assert not (folder / "pids.json").exists()
