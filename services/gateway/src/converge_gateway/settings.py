@@ -48,6 +48,14 @@ class GatewaySettings(BaseServiceSettings, RateLimitSettings):
     # the largest page a Node serves (its page_size_max)
     node_page_max: int = Field(default=100, ge=1)
 
+    # Facets: each Node is asked for ceil(shown * factor) + extra values per dimension (as
+    # Elasticsearch sizes its shard_size), and at most this many searches per request complete
+    # the counts of the values shown at Nodes that did not list them
+    facet_size_default: int = Field(default=10, ge=1, le=100)
+    facet_node_factor: float = Field(default=1.5, ge=1, le=10)
+    facet_node_extra: int = Field(default=10, ge=0, le=100)
+    facet_completion_max_calls: int = Field(default=24, ge=0, le=200)
+
     # Circuit breaker per Node
     breaker_failures: int = Field(default=5, ge=1)
     breaker_open_s: float = Field(default=30.0, gt=0)

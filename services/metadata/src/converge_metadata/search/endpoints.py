@@ -43,6 +43,10 @@ async def search(
     ] = None,
     cursor: str | None = None,
     facets: bool = True,
+    facet_size: Annotated[
+        int | None,
+        Query(ge=1, le=100, description="Values per facet dimension (default FACET_LIMIT)"),
+    ] = None,
 ) -> Response:
     """Search the records the caller may read. Filters within a dimension are alternatives;
     dimensions combine. Facets count every matching record per dimension (top values)."""
@@ -72,7 +76,7 @@ async def search(
         node=node,
         codec=request.app.state.cursor_codec,
         vocab=vocab,
-        facet_limit=settings.facet_limit,
+        facet_limit=facet_size or settings.facet_limit,
         with_facets=facets,
     )
     return Response(body, media_type="application/json")

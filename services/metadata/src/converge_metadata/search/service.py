@@ -228,7 +228,15 @@ async def answer(
     # every caller who is not a steward of this Node reads the same answer
     key = None
     if not steward:
-        dumped = [filters.model_dump(), sort, limit, cursor, with_facets, today.isoformat()]
+        dumped = [
+            filters.model_dump(),
+            sort,
+            limit,
+            cursor,
+            with_facets,
+            facet_limit,
+            today.isoformat(),
+        ]
         key = orjson.dumps(dumped)
         body = runtime.cache.get(generation, key)
         runtime.cache_lookups.labels("hit" if body is not None else "miss").inc()
