@@ -101,9 +101,24 @@ class TestMerging:
         self, federation: StartFederation
     ) -> None:
         fed = await federation(three_nodes())
+        response = await fed.client.get("/api/v1/search", params={"topic": "bogus"})
+        # the Nodes' own status, pointers and rules, as if the caller had asked a Node
+        assert response.status_code == 422
+        problem = response.json()
+        assert "unknown topic bogus" in problem["detail"]
+        assert problem["errors"] == [
+            {"pointer": "/topic/0", "rule": "vocabulary", "detail": "no such term"}
+        ]
+
+    async def test_what_the_gateway_can_check_never_reaches_a_node(
+        self, federation: StartFederation
+    ) -> None:
+        fed = await federation(three_nodes())
         response = await fed.client.get("/api/v1/search", params={"type": "bogus"})
-        assert response.status_code == 400
-        assert "unknown type bogus" in response.json()["detail"]
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert (error["pointer"], error["rule"], error["in"]) == ("/type/0", "enum", "query")
+        assert all(not sim.calls for sim in fed.nodes.values())
 
 
 class TestNodeFilter:
