@@ -230,6 +230,10 @@ async def federation(
                     federation_id=FEDERATION,
                     registry_wait_s=1.0,
                     rate_limit_per_minute=0,
+                    # each Node is asked for exactly as many facet values as are shown, so a
+                    # Node's list is cut as soon as it holds more, and counts must be completed
+                    facet_node_factor=1.0,
+                    facet_node_extra=0,
                     # the gateway checks a caller's token (it keys rate limits by subject)
                     **oidc_settings,
                 )

@@ -220,11 +220,11 @@ async def _ask(
 
 
 def _refused_by_all(results: dict[str, NodeResult[NodeSearchPage]]) -> None:
-    """When every Node called refused the query as the caller's mistake, the first refusal is
-    the gateway's answer: the same status, pointers and rules as the Node's."""
-    called = [r for r in results.values() if r.status != "skipped"]
-    refused = [r for r in called if r.http_status in (400, 422)]
-    if called and len(refused) == len(called):
+    """When the Nodes that answered all refused the query as the caller's mistake (the others
+    failed or were too slow), the first refusal is the gateway's answer: the same status,
+    pointers and rules as the Node's."""
+    refused = [r for r in results.values() if r.http_status in (400, 422)]
+    if refused and not any(r.status == "ok" for r in results.values()):
         first = refused[0]
         errors = [FieldError(e["pointer"], e["rule"], e["detail"]) for e in first.errors]
         for error, given in zip(errors, first.errors, strict=True):
