@@ -77,6 +77,8 @@ class GatewaySettings(BaseServiceSettings, RateLimitSettings):
     federation_name: str = "ELIXIR CONVERGE federation"
     admin_email: str = "converge-admin@elixir-europe.org"
     oai_token_ttl_s: int = Field(default=24 * 3600, ge=60)
+    # the most items one ListRecords / ListIdentifiers page holds, over however many Nodes
+    oai_page_size: int = Field(default=250, ge=1, le=5000)
 
     @model_validator(mode="after")
     def _reserve_within_deadline(self) -> GatewaySettings:
