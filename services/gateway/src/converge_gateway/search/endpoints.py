@@ -40,11 +40,7 @@ Values = Annotated[
     "and said in `warnings`. The same mistake answers the same status and pointer whether the "
     "gateway or the Nodes find it.",
     responses=problem_responses(
-        400,
-        422,
-        _400="A cursor the gateway did not issue, or issued for another query",
-        _422="A parameter failed validation, or is unknown; the problem names each by a JSON "
-        "pointer and a rule (as the Nodes do: `/type/0`, rule `enum`)",
+        400, _400="A cursor the gateway did not issue, or issued for another query"
     ),
 )
 async def search(
