@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from converge_gateway.app import create_app as create_gateway
+from converge_gateway.search.service import FORWARDED_PARAMS, GATEWAY_PARAMS
 from converge_gateway.settings import GatewaySettings
 from converge_metadata.app import create_app as create_metadata
 from converge_metadata.settings import MetadataSettings
@@ -160,5 +161,7 @@ class TestContract:
         # every Node parameter, plus those the gateway answers itself (node)
         assert set(node) <= set(gateway)
         assert set(gateway) - set(node) == {"node"}
+        # what the gateway takes is what it declares: nothing declared is refused as unknown
+        assert set(gateway) == FORWARDED_PARAMS | GATEWAY_PARAMS
         for name in ("type", "access", "sort"):
             assert _enum(gateway[name]) == _enum(node[name]) != set(), name

@@ -33,7 +33,13 @@ from converge_gateway.search.schemas import (
     SearchWarning,
 )
 
-__all__ = ["FORWARDED_PARAMS", "GATEWAY_PARAMS", "SearchRequest", "federated_search"]
+__all__ = [
+    "FORWARDED_PARAMS",
+    "GATEWAY_PARAMS",
+    "SearchRequest",
+    "federated_search",
+    "select_nodes",
+]
 
 # the Node search API's filters and sort, passed on to the Nodes as the caller wrote them
 FORWARDED_PARAMS = frozenset(
