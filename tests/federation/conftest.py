@@ -231,6 +231,12 @@ async def federation(
                     federation_id=FEDERATION,
                     registry_wait_s=1.0,
                     rate_limit_per_minute=0,
+                    # each Node is asked for exactly as many facet values as are shown, so a
+                    # Node's list is cut as soon as it holds more, and counts must be completed
+                    facet_node_factor=1.0,
+                    facet_node_extra=0,
+                    # OAI-PMH pages smaller than a Node's list: pages end inside a Node's page
+                    oai_page_size=4,
                     # the gateway checks a caller's token (it keys rate limits by subject)
                     **oidc_settings,
                 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
+import pytest
 from lxml import etree
 from sickle import Sickle
 
@@ -177,3 +179,83 @@ class TestVerbs:
                 response = await client.get("/oai", params=params)
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "10"
+
+
+class TestPages:
+    @pytest.mark.parametrize("verb", ["ListIdentifiers", "ListRecords"])
+    async def test_pages_are_bounded_and_say_size_and_cursor(
+        self, federation: Federation, oai_schema: etree.XMLSchema, verb: str
+    ) -> None:
+        await walk_healthy_only(federation)
+        page_size = 4  # the fixture's OAI_PAGE_SIZE; every Node holds more
+        expected = public_records(federation)
+        seen: list[str] = []
+        params = {"verb": verb, "metadataPrefix": "oai_dc"}
+        async with federation.client() as client:
+            for _ in range(20):
+                response = await client.get("/oai", params=params)
+                doc = valid(response.content, oai_schema)
+                page = identifiers(doc)
+                assert 1 <= len(page) <= page_size
+                found = token(doc)
+                assert found is not None
+                assert found.get("completeListSize") == str(len(expected))
+                assert found.get("cursor") == str(len(seen))
+                seen += page
+                if not (found.text or "").strip():
+                    break
+                params = {"verb": verb, "resumptionToken": found.text or ""}
+        assert len(seen) == len(set(seen)) == len(expected)
+        assert set(seen) == expected
+
+    async def test_a_node_set_counts_that_nodes_list(
+        self, federation: Federation, oai_schema: etree.XMLSchema
+    ) -> None:
+        await walk_healthy_only(federation)
+        async with federation.client() as client:
+            response = await client.get(
+                "/oai",
+                params={
+                    "verb": "ListIdentifiers",
+                    "metadataPrefix": "oai_dc",
+                    "set": "node:pt",
+                    "from": "2000-01-01",
+                },
+            )
+        doc = valid(response.content, oai_schema)
+        # pt holds 6 public records: two pages of at most 4
+        assert len(identifiers(doc)) == 4
+        found = token(doc)
+        assert found is not None
+        assert (found.get("completeListSize"), found.get("cursor")) == ("6", "0")
+
+
+class TestErrorsSpeakForTheFederation:
+    async def test_errors_name_the_federation_identifier_not_the_nodes(
+        self, federation: Federation, oai_schema: etree.XMLSchema
+    ) -> None:
+        missing = f"{PREFIX}pt:nothing"
+        present = f"{PREFIX}pt:pt-rec-0"
+        async with federation.client() as client:
+            asked = {
+                "idDoesNotExist": {
+                    "verb": "GetRecord",
+                    "identifier": missing,
+                    "metadataPrefix": "oai_dc",
+                },
+                "cannotDisseminateFormat": {
+                    "verb": "GetRecord",
+                    "identifier": present,
+                    "metadataPrefix": "marc21",
+                },
+                "idDoesNotExist ": {"verb": "ListMetadataFormats", "identifier": missing},
+            }
+            for code, params in asked.items():
+                doc = valid((await client.get("/oai", params=params)).content, oai_schema)
+                assert error_code(doc) == code.strip()
+                message = doc.findtext("oai:error", namespaces=NS) or ""
+                assert params["identifier"] in message, message
+                assert federation.nodes["pt"].url.split("//")[1] not in message, message
+                # the Node's own scheme (oai:{its repository id}:...) is not the federation's
+                node_identifiers = re.findall(r"oai:[^\s]+", message)
+                assert all(i.startswith(PREFIX) for i in node_identifiers), message

@@ -114,6 +114,48 @@ class TestFederatedSearch:
         assert response.headers["x-content-type-options"] == "nosniff"
 
 
+class TestRecordFormats:
+    @pytest.mark.parametrize(
+        ("fmt", "media"),
+        [
+            ("json", "application/json"),
+            ("jsonld", "application/ld+json"),
+            ("json-ld", "application/ld+json"),
+            ("datacite", "application/vnd.datacite.datacite+xml"),
+            ("ttl", "text/turtle"),
+            ("turtle", "text/turtle"),
+            ("rdf", "application/rdf+xml"),
+            ("application/ld+json", "application/ld+json"),
+        ],
+    )
+    async def test_format_chooses_what_the_node_serves_for_that_type(
+        self, federation: Federation, fmt: str, media: str
+    ) -> None:
+        async with httpx.AsyncClient(base_url=federation.nodes["de"].url, timeout=10) as node:
+            own = await node.get("/api/v1/records/de-rec-0", headers={"Accept": media})
+        assert own.status_code == 200, own.text
+        async with federation.client() as client:
+            # the query wins over a browser's Accept, as at a Node
+            response = await client.get(
+                "/api/v1/records/de:de-rec-0",
+                params={"format": fmt},
+                headers={"Accept": "text/html,*/*;q=0.8"},
+            )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].split(";")[0] == media
+        assert response.content == own.content
+
+    async def test_an_unknown_format_is_406_naming_the_parameter(
+        self, federation: Federation
+    ) -> None:
+        async with federation.client() as client:
+            response = await client.get("/api/v1/records/de:de-rec-0", params={"format": "html"})
+        assert response.status_code == 406
+        problem = response.json()
+        assert problem["parameter"] == "format"
+        assert "jsonld" in problem["detail"]
+
+
 class TestDiscovery:
     async def test_change_feed_keeps_the_directory_current(self, federation: Federation) -> None:
         admin = bearer(federation.tokens.admin())

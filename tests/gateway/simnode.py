@@ -170,8 +170,17 @@ class SimNode:
         if self.mode == "huge":
             items = [{"id": f"x{i}", "title": "y" * 1000} for i in range(5000)]
             return 200, json.dumps({"items": items}).encode(), "application/json"
-        if params.get("type") == ["bogus"]:
-            return 422, b'{"detail": "unknown type bogus"}', "application/problem+json"
+        if params.get("topic") == ["bogus"]:
+            problem = {
+                "title": "Invalid input",
+                "status": 422,
+                "detail": "unknown topic bogus",
+                "errors": [
+                    {"pointer": "/topic/0", "rule": "vocabulary", "detail": "no such term"},
+                    {"pointer": 7, "rule": "junk", "detail": "dropped: not a pointer"},
+                ],
+            }
+            return 422, json.dumps(problem).encode(), "application/problem+json"
         return 200, json.dumps(self.search(params)).encode(), "application/json"
 
     def _record(self, local_id: str, accept: str) -> tuple[int, bytes, str]:

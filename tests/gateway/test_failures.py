@@ -151,8 +151,8 @@ class TestCircuitBreaker:
 
     async def test_refused_queries_do_not_open_it(self, federation: StartFederation) -> None:
         fed = await federation({"de": healthy("de")}, breaker_failures=1)
-        response = await fed.client.get("/api/v1/search", params={"type": "bogus"})
-        assert response.status_code == 400
+        response = await fed.client.get("/api/v1/search", params={"topic": "bogus"})
+        assert response.status_code == 422
         assert fed.gateway.fanout.breakers.get("de").state == "closed"
 
     @pytest.mark.parametrize(
@@ -197,10 +197,10 @@ class TestCircuitBreaker:
         await fed.search(q="protein")
         await fed.search(q="protein")
         flaky.mode = "ok"
-        # the Node answers 422 to a type it does not know: neither a failure nor a success
+        # the Node answers 422 to a topic it does not know: neither a failure nor a success
         for _ in range(5):
-            refused = await fed.client.get("/api/v1/search", params={"type": "bogus"})
-            assert refused.status_code == 400
+            refused = await fed.client.get("/api/v1/search", params={"topic": "bogus"})
+            assert refused.status_code == 422
         assert (breaker.state, breaker.failures) == ("closed", 2)
         flaky.mode = "fail"
         await fed.search(q="protein")
@@ -216,7 +216,8 @@ class TestCircuitBreaker:
         assert breaker.state == "open"
         breaker.opened_at -= 3600  # the open period has passed: the next call is a probe
         broken.mode = "ok"
-        assert (await fed.client.get("/api/v1/search", params={"type": "bogus"})).status_code == 400
+        refused = await fed.client.get("/api/v1/search", params={"topic": "bogus"})
+        assert refused.status_code == 422
         assert breaker.state == "half_open"
         assert (await fed.search(q="protein"))["nodes"]["fi"]["status"] == "ok"
         assert breaker.state == "closed"

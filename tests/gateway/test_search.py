@@ -74,6 +74,43 @@ class TestMerging:
         # most frequent first
         assert page["facets"]["type"][0]["value"] == "Dataset"
 
+    async def test_a_count_that_cannot_be_completed_says_it_is_a_lower_bound(
+        self, federation: StartFederation
+    ) -> None:
+        # de lists Dataset 3, Software 1; fi lists only Software 2; one value is shown, and
+        # each Node is asked for one: fi's full list leaves Dataset out
+        nodes = {
+            "de": SimNode(corpus("de", PROTEINS[:3]) + corpus("dt", ["protein tool"], "Software")),
+            "fi": SimNode(corpus("fi", TOOLS[:2], "Software")),
+        }
+        narrow = {"facet_node_factor": 1.0, "facet_node_extra": 0}
+        fed = await federation(nodes, facet_completion_max_calls=0, **narrow)
+        page = await fed.search(facet_size=1)
+        assert page["facets"]["type"] == [
+            {"value": "Dataset", "label": "Dataset", "count": 3, "exact": False}
+        ]
+        assert nodes["fi"].calls[-1]["facet_size"] == ["1"]
+
+    async def test_a_completed_count_asks_the_node_filtered_by_the_value(
+        self, federation: StartFederation
+    ) -> None:
+        nodes = {
+            "de": SimNode(corpus("de", PROTEINS[:3]) + corpus("dt", ["protein tool"], "Software")),
+            "fi": SimNode(corpus("fi", TOOLS[:2], "Software")),
+        }
+        fed = await federation(nodes, facet_node_factor=1.0, facet_node_extra=0)
+        page = await fed.search(q="protein", facet_size=1)
+        assert page["facets"]["type"] == [
+            {"value": "Dataset", "label": "Dataset", "count": 2, "exact": True}
+        ]
+        completion = nodes["fi"].calls[-1]
+        assert (completion["type"], completion["q"], completion["limit"]) == (
+            ["Dataset"],
+            ["protein"],
+            ["1"],
+        )
+        assert "type" not in nodes["de"].calls[-1]
+
     async def test_records_are_labelled_with_their_node(self, federation: StartFederation) -> None:
         fed = await federation(three_nodes())
         page = await fed.search(q="genom")
@@ -101,9 +138,24 @@ class TestMerging:
         self, federation: StartFederation
     ) -> None:
         fed = await federation(three_nodes())
+        response = await fed.client.get("/api/v1/search", params={"topic": "bogus"})
+        # the Nodes' own status, pointers and rules, as if the caller had asked a Node
+        assert response.status_code == 422
+        problem = response.json()
+        assert "unknown topic bogus" in problem["detail"]
+        assert problem["errors"] == [
+            {"pointer": "/topic/0", "rule": "vocabulary", "detail": "no such term"}
+        ]
+
+    async def test_what_the_gateway_can_check_never_reaches_a_node(
+        self, federation: StartFederation
+    ) -> None:
+        fed = await federation(three_nodes())
         response = await fed.client.get("/api/v1/search", params={"type": "bogus"})
-        assert response.status_code == 400
-        assert "unknown type bogus" in response.json()["detail"]
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert (error["pointer"], error["rule"], error["in"]) == ("/type/0", "enum", "query")
+        assert all(not sim.calls for sim in fed.nodes.values())
 
 
 class TestNodeFilter:

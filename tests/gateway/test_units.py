@@ -11,8 +11,15 @@ from converge_gateway.negotiation import choose_media_type
 from converge_gateway.safe_xml import MAX_DEPTH, UnsafeXML, parse_xml
 from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import NodePosition
+from converge_gateway.search.facets import (
+    Completion,
+    choose,
+    completion_params,
+    finish,
+    node_facet_size,
+)
 from converge_gateway.search.merge import NodePage, merge_pages
-from converge_gateway.search.schemas import NodeSearchPage
+from converge_gateway.search.schemas import NodeFacetValue, NodeSearchPage
 
 
 class Clock:
@@ -182,3 +189,59 @@ class TestNegotiation:
     def test_choose(self, accept: str | None, chosen: str | None) -> None:
         offers = ("application/json", "application/ld+json", "text/turtle", "application/rdf+xml")
         assert choose_media_type(accept, offers) == chosen
+
+
+def _values(*pairs: tuple[str, int]) -> list[NodeFacetValue]:
+    return [NodeFacetValue(value=v, count=c) for v, c in pairs]
+
+
+class TestFacetSelection:
+    def test_only_full_lists_may_have_left_a_value_out(self) -> None:
+        answers = {
+            "de": {"keyword": _values(("protein", 7), ("genome", 2))},
+            "fi": {"keyword": _values(("genome", 4), ("rna", 3))},
+            "pt": {"keyword": _values(("protein", 5))},
+        }
+        chosen = choose(answers, dimensions=["keyword"], asked=2, shown=2)
+        shown = {c.value: (c.count, c.unknown) for c in chosen["keyword"]}
+        # pt listed fewer values than asked: it has no others
+        assert shown == {"protein": (12, ["fi"]), "genome": (6, [])}
+        done = finish(chosen, {Completion("fi", "keyword", "protein"): 3})
+        assert [(f.value, f.count, f.exact) for f in done["keyword"]] == [
+            ("protein", 15, True),
+            ("genome", 6, True),
+        ]
+
+    def test_a_count_not_completed_is_a_lower_bound(self) -> None:
+        answers = {"de": {"type": _values(("Dataset", 3))}, "fi": {"type": _values(("Tool", 2))}}
+        chosen = choose(answers, dimensions=["type"], asked=1, shown=1)
+        [value] = finish(chosen, {})["type"]
+        assert (value.value, value.count, value.exact) == ("Dataset", 3, False)
+
+    @pytest.mark.parametrize(
+        ("params", "completion", "expected"),
+        [
+            ([("q", "x")], ("topic", "t1"), [("q", "x"), ("topic", "t1")]),
+            ([("topic", "t1"), ("topic", "t2")], ("topic", "t2"), [("topic", "t2")]),
+            # records with one of the caller's topics *and* t3: no such query
+            ([("topic", "t1")], ("topic", "t3"), None),
+            (
+                [("year_from", "2000"), ("type", "Dataset")],
+                ("year", "2021"),
+                [("type", "Dataset"), ("year_from", "2021"), ("year_to", "2021")],
+            ),
+            ([], ("year", "unknown"), None),
+        ],
+    )
+    def test_the_search_that_completes_a_count(
+        self,
+        params: list[tuple[str, str]],
+        completion: tuple[str, str],
+        expected: list[tuple[str, str]] | None,
+    ) -> None:
+        assert completion_params(params, Completion("de", *completion)) == expected
+
+    def test_nodes_are_asked_for_more_values_than_shown(self) -> None:
+        assert node_facet_size(10, factor=1.5, extra=10) == 25
+        assert node_facet_size(100, factor=1.5, extra=10) == 100
+        assert node_facet_size(3, factor=1.0, extra=0) == 3

@@ -134,6 +134,26 @@ class TestFiltersAndFacets:
         assert licences["MIT"] == "MIT License"
 
 
+class TestFacetSize:
+    async def test_facet_size_sets_the_values_per_dimension(
+        self, api: httpx.AsyncClient, corpus: None
+    ) -> None:
+        full = (await api.get("/api/v1/search")).json()["facets"]
+        assert len(full["year"]) == 4
+        one = (await api.get("/api/v1/search", params={"facet_size": 1})).json()["facets"]
+        assert one["year"] == full["year"][:1]
+        assert all(len(values) <= 1 for values in one.values())
+        # a size is part of the question: the anonymous answer cache keeps them apart
+        again = (await api.get("/api/v1/search")).json()["facets"]
+        assert again == full
+
+    async def test_facet_size_is_bounded(self, api: httpx.AsyncClient, corpus: None) -> None:
+        response = await api.get("/api/v1/search", params={"facet_size": 101})
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert (error["pointer"], error["rule"]) == ("/facet_size", "maximum")
+
+
 class TestAccessFacet:
     async def test_lapsed_embargo_counts_as_public(
         self, api: httpx.AsyncClient, steward: dict[str, str]

@@ -48,6 +48,14 @@ class GatewaySettings(BaseServiceSettings, RateLimitSettings):
     # the largest page a Node serves (its page_size_max)
     node_page_max: int = Field(default=100, ge=1)
 
+    # Facets: each Node is asked for ceil(shown * factor) + extra values per dimension (as
+    # Elasticsearch sizes its shard_size), and at most this many searches per request complete
+    # the counts of the values shown at Nodes that did not list them
+    facet_size_default: int = Field(default=10, ge=1, le=100)
+    facet_node_factor: float = Field(default=1.5, ge=1, le=10)
+    facet_node_extra: int = Field(default=10, ge=0, le=100)
+    facet_completion_max_calls: int = Field(default=24, ge=0, le=200)
+
     # Circuit breaker per Node
     breaker_failures: int = Field(default=5, ge=1)
     breaker_open_s: float = Field(default=30.0, gt=0)
@@ -69,6 +77,8 @@ class GatewaySettings(BaseServiceSettings, RateLimitSettings):
     federation_name: str = "ELIXIR CONVERGE federation"
     admin_email: str = "converge-admin@elixir-europe.org"
     oai_token_ttl_s: int = Field(default=24 * 3600, ge=60)
+    # the most items one ListRecords / ListIdentifiers page holds, over however many Nodes
+    oai_page_size: int = Field(default=250, ge=1, le=5000)
 
     @model_validator(mode="after")
     def _reserve_within_deadline(self) -> GatewaySettings:

@@ -43,10 +43,12 @@ _NODE_FAULT_4XX = frozenset({401, 403, 407, 408, 429})
 class NodeRejected(Exception):
     """The Node refused the request (a 4xx); the caller may have asked something invalid."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, errors: Sequence[dict[str, str]] = ()) -> None:
         super().__init__(f"HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+        # the fields the Node's problem named (pointer, rule, detail), checked
+        self.errors = tuple(errors)
 
     @property
     def callers_fault(self) -> bool:
@@ -64,6 +66,8 @@ class NodeResult(Generic[T]):
     http_status: int | None = None
     # the Node refused the caller's own request: no verdict on the Node's health
     callers_fault: bool = False
+    # the fields the Node's refusal named
+    errors: tuple[dict[str, str], ...] = ()
 
 
 def _reason(exc: BaseException) -> str:
@@ -135,6 +139,7 @@ class FanOut:
                 reason=_reason(exc),
                 http_status=rejected.status if rejected else None,
                 callers_fault=rejected.callers_fault if rejected else False,
+                errors=rejected.errors if rejected else (),
             )
             if not isinstance(exc, NodeRejected | NodeAnswerInvalid | httpx.HTTPError):
                 logger.exception("unexpected failure calling node %s", node.id)

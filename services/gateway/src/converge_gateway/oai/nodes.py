@@ -15,7 +15,14 @@ from converge_gateway.oai.protocol import NS, OAI, OAIError
 from converge_gateway.safe_xml import UnsafeXML, parse_xml
 from converge_gateway.search.schemas import LOCAL_ID_PATTERN
 
-__all__ = ["ask_node", "federation_identifier", "node_identifier", "rewrite_headers", "split"]
+__all__ = [
+    "ask_node",
+    "federation_error",
+    "federation_identifier",
+    "node_identifier",
+    "rewrite_headers",
+    "split",
+]
 
 _NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
@@ -94,3 +101,24 @@ def rewrite_headers(gateway: Gateway, node_id: str, container: etree._Element) -
             identifier.text = federation_identifier(gateway, node_id, identifier.text.strip())
         for spec in ("node", f"node:{node_id}"):
             etree.SubElement(header, f"{{{OAI}}}setSpec").text = spec
+
+
+def federation_error(
+    error: OAIError, *, identifier: str | None = None, prefix: str | None = None
+) -> OAIError:
+    """A Node's protocol error in the federation's words: its code, never its text (which names
+    the Node's own identifiers and base URL, unknown to the harvester)."""
+    item = f"the item {identifier}" if identifier else "the item"
+    messages = {
+        "idDoesNotExist": f"No item has the identifier {identifier}"
+        if identifier
+        else "No item has this identifier",
+        "cannotDisseminateFormat": f"{item[0].upper()}{item[1:]} is not available as {prefix}"
+        if prefix
+        else f"{item[0].upper()}{item[1:]} is not available in this format",
+        "noMetadataFormats": f"No metadata formats are available for {item}",
+        "noRecordsMatch": "No records match the request",
+        "badResumptionToken": "The list can no longer be resumed at this point; start it again",
+        "badArgument": "The arguments were refused (is the set one of ListSets?)",
+    }
+    return OAIError(error.code, messages.get(error.code, "The request was refused"))

@@ -1,8 +1,11 @@
 """The federation as one OAI-PMH repository: every Node's records, walked Node after Node.
 
 Stateless: a list request walks the Nodes in id order; the resumption token names the Node
-being walked and carries that Node's own token. When a Node's list ends, the same request goes
-on to the next Nodes until one has more to come, so a page is never empty. A Node that fails
+being walked and carries that Node's own token and how much of that Node's page was delivered.
+A page holds at most ``OAI_PAGE_SIZE`` items: when a Node's list ends, the same request goes on
+to the next Nodes until the page is full or a Node has more to come. The first request asks
+every walked Node at once, for its list size (``completeListSize``, summed and carried in the
+token with the ``cursor``) and for the first pages the walk then uses. A Node that fails
 mid-walk makes the request answer 503 with ``Retry-After``: the harvester repeats the same
 token and loses nothing. A Node that is not active when its turn begins is passed over.
 """
@@ -18,7 +21,13 @@ from lxml import etree
 from converge_gateway.context import Gateway
 from converge_gateway.directory.schemas import NodeEntry
 from converge_gateway.fanout.engine import NodeResult
-from converge_gateway.oai.nodes import ask_node, node_identifier, rewrite_headers, split
+from converge_gateway.oai.nodes import (
+    ask_node,
+    federation_error,
+    node_identifier,
+    rewrite_headers,
+    split,
+)
 from converge_gateway.oai.protocol import NS, OAI, OAIError, OAIRequest
 from converge_gateway.oai.tokens import HarvestToken
 
@@ -26,6 +35,19 @@ __all__ = ["FederationRepository"]
 
 ITEM_TAGS = {"ListRecords": "record", "ListIdentifiers": "header"}
 SKIPPABLE = ("noRecordsMatch", "cannotDisseminateFormat")
+
+
+def _list_size(root: etree._Element, verb: str) -> int | None:
+    """A Node's list size from its first page: the token's ``completeListSize``, or the page's
+    items when the page is the whole list."""
+    listing = root.find(f"oai:{verb}", NS)
+    if listing is None:
+        return None
+    token = listing.find("oai:resumptionToken", NS)
+    if token is None or not (token.text or "").strip():
+        return len(listing.findall(f"oai:{ITEM_TAGS[verb]}", NS))
+    size = token.get("completeListSize")
+    return int(size) if size is not None and size.isdigit() else None
 
 
 def _el(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -144,7 +166,10 @@ class FederationRepository:
                 "verb": "ListMetadataFormats",
                 "identifier": await node_identifier(self.gateway, node, local_id),
             }
-            roots = [await ask_node(self.gateway, node, params)]
+            try:
+                roots = [await ask_node(self.gateway, node, params)]
+            except OAIError as exc:
+                raise federation_error(exc, identifier=request.arguments["identifier"]) from exc
         else:
             roots = [
                 r.value
@@ -169,10 +194,17 @@ class FederationRepository:
             "identifier": await node_identifier(self.gateway, node, local_id),
             "metadataPrefix": request.arguments["metadataPrefix"],
         }
-        root = await ask_node(self.gateway, node, params)
+        try:
+            root = await ask_node(self.gateway, node, params)
+        except OAIError as exc:
+            raise federation_error(
+                exc, identifier=request.arguments["identifier"], prefix=params["metadataPrefix"]
+            ) from exc
         body = root.find("oai:GetRecord", NS)
         if body is None:
-            raise OAIError("idDoesNotExist", "The Node answered without the record")
+            raise OAIError(
+                "idDoesNotExist", f"No item has the identifier {request.arguments['identifier']}"
+            )
         rewrite_headers(self.gateway, node.id, body)
         return body
 
@@ -208,6 +240,36 @@ class FederationRepository:
                 params[key] = value
         return params
 
+    async def _first_pages(
+        self, nodes: list[NodeEntry], params: dict[str, str]
+    ) -> tuple[dict[str, etree._Element | None], dict[str, int | None], set[str]]:
+        """Every walked Node's first page at once: each Node's list size (its
+        ``completeListSize``, or the page itself when it is the whole list; ``None`` when the
+        Node did not answer) and the pages, so the walk asks no Node twice for them."""
+
+        async def call(node: NodeEntry) -> tuple[etree._Element | None, str | None]:
+            try:
+                return await ask_node(self.gateway, node, params), None
+            except OAIError as exc:
+                # a protocol error is an answer: the walk meets it again in the Node's turn
+                return None, exc.code
+
+        results = await self.gateway.fanout.run(nodes, call, operation="oai")
+        pages: dict[str, etree._Element | None] = {}
+        sizes: dict[str, int | None] = {}
+        refusals: set[str] = set()
+        for node_id, result in results.items():
+            sizes[node_id] = None
+            if result.status != "ok" or result.value is None:
+                continue
+            root, code = result.value
+            if code in SKIPPABLE:
+                pages[node_id], sizes[node_id] = None, 0
+                refusals.add(code)
+            elif root is not None:
+                pages[node_id], sizes[node_id] = root, _list_size(root, params["verb"])
+        return pages, sizes, refusals
+
     async def list_items(self, request: OAIRequest) -> etree._Element:
         tokens = self.gateway.harvest_tokens
         if request.token:
@@ -215,31 +277,76 @@ class FederationRepository:
         else:
             state = self._first(request)
         nodes, node_set = self._walk(state.set_spec)
+        walked = [n for n in nodes if n.id >= state.node]
+        prefetched: dict[str, etree._Element | None] = {}
+        refusals: set[str] = set()
+        if not request.token:
+            prefetched, sizes, refusals = await self._first_pages(
+                walked, self._params(state, node_set)
+            )
+            state = replace(state, sizes=sizes)
         body = _el(request.verb)
-        found, refusals = 0, set[str]()
-        for node in (n for n in nodes if n.id >= state.node):
-            resuming = node.id == state.node and state.node_token is not None
+        room = self.settings.oai_page_size
+        for node in walked:
+            if state.sizes.get(node.id, None) == 0:
+                continue
+            resuming = node.id == state.node and (state.node_token is not None or state.skip > 0)
             if not resuming:
-                state = replace(state, node=node.id, node_token=None)
-            root = await self._ask_in_turn(node, self._params(state, node_set), resuming, refusals)
+                state = replace(state, node=node.id, node_token=None, skip=0)
+            if node.id in prefetched and not resuming:
+                root = prefetched[node.id]
+            else:
+                params = self._params(state, node_set)
+                root = await self._ask_in_turn(node, params, resuming, refusals)
             listing = None if root is None else root.find(f"oai:{request.verb}", NS)
             if listing is None:
                 continue
             rewrite_headers(self.gateway, node.id, listing)
-            for item in listing.iterfind(f"oai:{ITEM_TAGS[request.verb]}", NS):
-                body.append(item)
-                found += 1
+            items = list(listing.iterfind(f"oai:{ITEM_TAGS[request.verb]}", NS))[state.skip :]
             more = (listing.findtext("oai:resumptionToken", namespaces=NS) or "").strip()
+            for item in items[:room]:
+                body.append(item)
+            if len(items) > room:
+                # the page is full inside this Node's page: the rest of it comes next
+                return self._page(body, replace(state, skip=state.skip + room))
+            room -= len(items)
             if more:
-                token = tokens.issue(replace(state, node=node.id, node_token=more))
-                return self._with_token(body, tokens.encode(token), token.expires)
-        if not found:
+                # the Node's next page is asked for by the next request: one call per Node here
+                return self._page(body, replace(state, node_token=more, skip=0))
+            if room == 0 and (rest := self._after(walked, node.id, state)):
+                return self._page(body, replace(state, node=rest, node_token=None, skip=0))
+        if len(body) == 0:
             if refusals == {"cannotDisseminateFormat"}:
                 raise OAIError("cannotDisseminateFormat", f"No Node offers {state.prefix}")
             raise OAIError("noRecordsMatch", "No records match the request")
         if request.token:
-            body.append(_el("resumptionToken"))  # the list is complete
+            # the list is complete: the last page says so, with the list's size and cursor
+            body.append(self._token_element(state, None))
         return body
+
+    def _after(self, walked: list[NodeEntry], node_id: str, state: HarvestToken) -> str | None:
+        """The next Node after ``node_id`` that may have records (its size not known as 0)."""
+        for node in walked:
+            if node.id > node_id and state.sizes.get(node.id, None) != 0:
+                return node.id
+        return None
+
+    def _page(self, body: etree._Element, after: HarvestToken) -> etree._Element:
+        """A full page and the token for the next, counting this page's items in the cursor."""
+        issued = self.gateway.harvest_tokens.issue(replace(after, cursor=after.cursor + len(body)))
+        body.append(self._token_element(after, issued))
+        return body
+
+    def _token_element(self, state: HarvestToken, issued: HarvestToken | None) -> etree._Element:
+        attrs = {"cursor": str(state.cursor)}
+        sizes = state.sizes
+        if sizes and all(size is not None for size in sizes.values()):
+            attrs["completeListSize"] = str(sum(size or 0 for size in sizes.values()))
+        if issued is None:
+            return _el("resumptionToken", None, **attrs)
+        stamp = datetime.fromtimestamp(issued.expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        value = self.gateway.harvest_tokens.encode(issued)
+        return _el("resumptionToken", value, expirationDate=stamp, **attrs)
 
     async def _ask_in_turn(
         self, node: NodeEntry, params: dict[str, str], resuming: bool, refusals: set[str]
@@ -256,9 +363,4 @@ class FederationRepository:
             if exc.code in SKIPPABLE and not resuming:
                 refusals.add(exc.code)
                 return None
-            raise
-
-    def _with_token(self, body: etree._Element, value: str, expires: int) -> etree._Element:
-        stamp = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body.append(_el("resumptionToken", value, expirationDate=stamp))
-        return body
+            raise federation_error(exc) from exc

@@ -1,4 +1,6 @@
-"""The federation's resumption token: which Node is being walked and that Node's own token.
+"""The federation's resumption token: which Node is being walked, that Node's own token, how
+much of that Node's page was delivered, how many items all pages before delivered (the
+``cursor``), and each Node's list size as counted at the first request.
 
 Signed and self-contained, so any gateway replica can continue a harvest another began.
 """
@@ -6,7 +8,7 @@ Signed and self-contained, so any gateway replica can continue a harvest another
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from converge_common.errors import BadRequest
 from converge_common.pagination import CursorCodec
@@ -26,6 +28,12 @@ class HarvestToken:
     since: str | None
     until: str | None
     expires: int
+    # items of the Node's page (the one ``node_token`` asks for) already delivered
+    skip: int = 0
+    # items delivered by the pages before this one
+    cursor: int = 0
+    # each walked Node's completeListSize at the first request; None where it is not known
+    sizes: dict[str, int | None] = field(default_factory=dict)
 
 
 class HarvestTokens:
@@ -42,6 +50,8 @@ class HarvestTokens:
     def decode(self, value: str, *, verb: str) -> HarvestToken:
         try:
             token = HarvestToken(**self._codec.decode(value, parameter="resumptionToken"))
+            if not isinstance(token.sizes, dict) or token.skip < 0 or token.cursor < 0:
+                raise TypeError("malformed")
         except (BadRequest, TypeError) as exc:
             raise OAIError("badResumptionToken", "The resumptionToken is invalid") from exc
         if token.verb != verb:

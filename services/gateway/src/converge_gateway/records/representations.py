@@ -42,6 +42,8 @@ TURTLE = "text/turtle"
 RDF_XML = "application/rdf+xml"
 # in the gateway's order of preference: a wildcard gets the API's own JSON
 REPRESENTATIONS = (JSON, JSON_LD, DATACITE_XML, TURTLE, RDF_XML)
+# the ``?format=`` names of a Node's records endpoint (its RECORD_FORMATS), mapped to the
+# ``Accept`` the Node is asked with, so a name answers the same at the gateway and at the Node
 FORMAT_ALIASES = {
     "json": JSON,
     "jsonld": JSON_LD,

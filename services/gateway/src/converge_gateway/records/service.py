@@ -10,6 +10,7 @@ from converge_gateway.directory.schemas import NodeEntry
 from converge_gateway.fanout.calls import get_from_node
 from converge_gateway.fanout.single import NotAcceptable, call_node, known_node
 from converge_gateway.records.representations import (
+    FORMAT_ALIASES,
     NODE_STATUSES,
     REPRESENTATIONS,
     RecordAnswer,
@@ -31,8 +32,14 @@ async def fetch_record(
     gateway: Gateway, global_id: str, *, accept: str | None, format_param: str | None, path: str
 ) -> RecordAnswer:
     media = choose_representation(accept=accept, format_param=format_param)
+    # refused here: the Node is never asked for what the gateway would not pass on
+    if media is None and format_param:
+        # in the Node's words for the same mistake (its records endpoint takes the same names)
+        raise NotAcceptable(
+            f"format must be one of {', '.join(FORMAT_ALIASES)} or one of their media types",
+            parameter="format",
+        )
     if media is None:
-        # refused here: the Node is never asked for what the gateway would not pass on
         raise NotAcceptable("Available: " + ", ".join(REPRESENTATIONS))
     node_id, local_id = split_global_id(global_id)
     node = known_node(gateway, node_id)

@@ -1,4 +1,4 @@
-"""One ranking out of many: reciprocal rank fusion, summed facets, advanced positions.
+"""One ranking out of many: reciprocal rank fusion and advanced positions.
 
 Nodes score by their own yardsticks (different corpora, different engines), so raw scores are
 not comparable. Reciprocal rank fusion uses only each record's rank at its Node:
@@ -9,16 +9,16 @@ Node's records were already shown), paging walks one stable merged order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from converge_gateway.search.cursor import NodePosition
-from converge_gateway.search.schemas import FacetCount, NodeHit, NodeSearchPage
+from converge_gateway.search.schemas import NodeHit, NodeSearchPage
 
-__all__ = ["Merged", "NodePage", "advance", "merge_facets", "merge_pages"]
+__all__ = ["Merged", "NodePage", "advance", "merge_pages"]
 
 
 @dataclass
@@ -101,22 +101,3 @@ def advance(entry: NodePage, taken: int) -> NodePosition:
             return NodePosition(c=page.next_cursor, s=0, b=pos.b + taken, t=total)
         return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total, d=True)
     return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total)
-
-
-def merge_facets(pages: Sequence[Mapping[str, Sequence[Any]]]) -> dict[str, list[FacetCount]]:
-    """Counts summed per dimension and value, most frequent first."""
-    sums: dict[str, dict[str, list[Any]]] = {}
-    for facets in pages:
-        for dimension, values in facets.items():
-            bucket = sums.setdefault(dimension, {})
-            for value in values:
-                slot = bucket.setdefault(value.value, [0, None])
-                slot[0] += value.count
-                slot[1] = slot[1] or value.label
-    return {
-        dimension: [
-            FacetCount(value=v, count=c, label=label)
-            for v, (c, label) in sorted(bucket.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        ]
-        for dimension, bucket in sorted(sums.items())
-    }

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from converge_gateway.fanout.engine import NodeOutcome
 
 __all__ = [
+    "FACET_DIMENSIONS",
     "LOCAL_ID_PATTERN",
+    "AccessLevel",
     "FacetCount",
+    "FacetDimension",
     "FederatedSearchPage",
     "NodeFacetValue",
     "NodeHit",
     "NodeSearchPage",
     "NodeStatus",
+    "RecordType",
+    "SearchSort",
+    "SearchWarning",
 ]
+
+# The Node search API's vocabulary, as the Nodes' OpenAPI documents it (a contract test in
+# tests/federation compares the two): the gateway validates a caller's filters by it itself
+RecordType = Literal["Dataset", "Software", "TrainingMaterial", "CourseInstance"]
+AccessLevel = Literal["public", "embargoed", "controlled"]
+SearchSort = Literal["relevance", "date", "title"]
+FacetDimension = Literal[
+    "type", "topic", "organism", "license", "access", "keyword", "year", "language"
+]
+FACET_DIMENSIONS: tuple[str, ...] = get_args(FacetDimension)
 
 LOCAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$"
 MAX_ITEMS = 1000
@@ -56,8 +72,20 @@ class NodeSearchPage(BaseModel):
 
 class FacetCount(BaseModel):
     value: str
-    count: int
+    count: int = Field(description="Matching records with this value, over the Nodes that answered")
     label: str | None = None
+    exact: bool = Field(
+        description="False when the count is a lower bound: a Node that may hold more records "
+        "with this value could not be asked (see the gateway's documentation)"
+    )
+
+
+class SearchWarning(BaseModel):
+    """Something the gateway did differently from what was asked, and answered anyway."""
+
+    pointer: str = Field(description="The parameter, as a JSON pointer (`/limit`)")
+    rule: str = Field(description="The rule applied (`maximum`)")
+    detail: str
 
 
 class NodeStatus(BaseModel):
@@ -81,7 +109,14 @@ class FederatedSearchPage(BaseModel):
     limit: int
     total: int | None = Field(description="Sum of the totals of the Nodes that answered")
     facets: dict[str, list[FacetCount]] | None = Field(
-        default=None, description="Counts summed across Nodes (first page only)"
+        default=None,
+        description="Per dimension asked for (`facets`), the `facet_size` values most frequent "
+        "across the Nodes, each count complete unless `exact` is false (first page only)",
     )
     nodes: dict[str, NodeStatus] = Field(description="Each Node's outcome")
     partial: bool = Field(description="True when some Node did not contribute (not ok)")
+    warnings: list[SearchWarning] = Field(
+        default_factory=list,
+        description="Parameters the gateway applied differently from what was asked (a "
+        "`limit` above the maximum is capped)",
+    )

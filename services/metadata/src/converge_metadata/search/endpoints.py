@@ -56,6 +56,10 @@ async def search(
     ] = None,
     cursor: str | None = None,
     facets: bool = True,
+    facet_size: Annotated[
+        int | None,
+        Query(ge=1, le=100, description="Values per facet dimension (default FACET_LIMIT)"),
+    ] = None,
     lang: Annotated[
         str | None,
         Query(
@@ -94,7 +98,7 @@ async def search(
         node=node,
         codec=request.app.state.cursor_codec,
         vocab=vocab,
-        facet_limit=settings.facet_limit,
+        facet_limit=facet_size or settings.facet_limit,
         with_facets=facets,
         languages=reader_languages(lang, request.headers.get("accept-language")),
     )

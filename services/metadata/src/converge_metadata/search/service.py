@@ -250,6 +250,7 @@ async def answer(
             limit,
             cursor,
             with_facets,
+            facet_limit,
             today.isoformat(),
             languages,
         ]
