@@ -733,7 +733,10 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
         "",
         f"CONVERGE demo federation is running (Ctrl-C stops it; data is kept in {VAR})",
         "",
-        f"  gateway (start here)   http://{HOST}:{GATEWAY_PORT}   API docs "
+        f"  portal (start here)    http://{HOST}:{GATEWAY_PORT}/   search, records, federation,"
+        " impact",
+        "",
+        f"  gateway API            http://{HOST}:{GATEWAY_PORT}/api/v1   API docs "
         f"http://{HOST}:{GATEWAY_PORT}/docs",
     ]
     for service in services:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from converge_common.inputs import INT32_MAX
-from converge_common.openapi import problem_responses
 from converge_common.languages import LANG_PATTERN
+from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request
 
 from converge_gateway.context import GatewayDep
