@@ -20,6 +20,7 @@ from converge_gateway.impact.service import (
     wanted_nodes,
 )
 from converge_gateway.portal.charts import bar_chart
+from converge_gateway.portal.pages import problem_page
 from converge_gateway.portal.render import Page
 
 __all__ = ["router"]
@@ -33,14 +34,6 @@ def default_period() -> str:
     return str(datetime.now(UTC).year - 1)
 
 
-def problem(page: Page, error: ProblemError) -> HTMLResponse:
-    return page.render(
-        "problem.html",
-        {"status": error.status, "detail": error.detail, "errors": error.errors},
-        status=error.status,
-    )
-
-
 @router.get("/impact")
 async def profile_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
     page = Page(request)
@@ -50,7 +43,7 @@ async def profile_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
     try:
         profile: dict[str, Any] = await federated_profile(gateway, period, wanted_nodes(None))
     except ProblemError as error:
-        return problem(page, error)
+        return problem_page(page, error)
     nodes = sorted({n for p in profile["pathways"] for i in p["indicators"] for n in i["nodes"]})
     names = {n.id: n.name for n in gateway.directory.nodes}
     year = int(period[:4])
@@ -78,7 +71,7 @@ async def indicator_page(
         series_request = SeriesRequest.checked(code, granularity=granularity, start=None, end=None)
         series: dict[str, Any] = await federated_series(gateway, series_request, wanted_nodes(None))
     except ProblemError as error:
-        return problem(page, error)
+        return problem_page(page, error)
     nodes = sorted({n for point in series["points"] for n in point["nodes"]})
     names = {n.id: n.name for n in gateway.directory.nodes}
     chart = bar_chart(

@@ -151,7 +151,14 @@ async def list_records(
     return Page[RecordRead](items=items, next_cursor=next_cursor, limit=page.limit)
 
 
-@router.get("/{record_id}", response_model=RecordRead, response_model_exclude_none=True)
+@router.get(
+    "/{record_id}",
+    response_model=RecordRead,
+    response_model_exclude_none=True,
+    responses=problem_responses(
+        406, 410, _406="No representation asked for (`format` or `Accept`) is served"
+    ),
+)
 async def read_record(
     record_id: str,
     session: SessionDep,
