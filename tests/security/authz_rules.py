@@ -112,6 +112,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/records/{record_id}"): PUBLIC,
         ("GET", "/sitemap.xml"): PUBLIC,
         ("GET", "/api/v1/stats"): NODE_STEWARD,
+        ("GET", "/api/v1/terms"): PUBLIC,
         ("GET", "/api/v1/usage/events"): NODE_ADMIN,
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
     },
