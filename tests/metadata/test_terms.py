@@ -100,3 +100,22 @@ class TestBadInput:
             response = await terms(api, vocabulary="edam_topic", **params)
             assert response.status_code == 422, params
             assert response.json()["errors"][0]["pointer"] == "/q"
+
+
+class TestLookupSeveral:
+    async def test_known_ones_in_order(self, api: httpx.AsyncClient) -> None:
+        params = [("vocabulary", "edam_topic")] + [
+            ("id", i) for i in ("topic_0108", "topic_9999", "topic_0121", "topic_0108")
+        ]
+        response = await api.get("/api/v1/terms", params=params)
+        assert response.status_code == 200
+        assert [i["label"] for i in response.json()["items"]] == [
+            "Protein expression",
+            "Proteomics",
+        ]
+
+    async def test_too_many(self, api: httpx.AsyncClient) -> None:
+        params = [("vocabulary", "edam_topic")] + [("id", "topic_0121")] * 51
+        response = await api.get("/api/v1/terms", params=params)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["pointer"] == "/id"

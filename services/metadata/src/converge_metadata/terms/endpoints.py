@@ -17,6 +17,7 @@ router = APIRouter(tags=["terms"])
 
 Vocabulary = Literal["edam_topic", "edam_operation", "edam_format", "edam_data", "ncbi_taxonomy"]
 MAX_LIMIT = 50
+MAX_ID = 100
 
 
 def _index(request: Request) -> TermIndex:
@@ -44,7 +45,8 @@ def _query_error(name: str, rule: str, detail: str) -> InvalidInput:
 @router.get(
     "/terms",
     response_model=TermList,
-    summary="Find terms by label or synonym (q), or look one up (id)",
+    summary="Find terms by label or synonym (q), or look terms up by id (the known ones; "
+    "404 when none is known)",
 )
 async def find_terms(
     index: Annotated[TermIndex, Depends(_index)],
@@ -59,19 +61,25 @@ async def find_terms(
             "with it, labels with a word that does, then the same for synonyms",
         ),
     ] = None,
-    term_id: Annotated[
-        str | None,
-        Query(alias="id", min_length=1, max_length=100, description="e.g. topic_0121 or 9606"),
+    term_ids: Annotated[
+        list[str] | None,
+        Query(
+            alias="id",
+            max_length=MAX_LIMIT,
+            description="Ids to look up (repeatable, up to 50), e.g. topic_0121 or 9606",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
 ) -> TermList:
-    if (q is None) == (term_id is None):
+    if (q is None) == (term_ids is None):
         raise _query_error("q", "one_of", "give exactly one of q and id")
-    if term_id is not None:
-        term = index.get(vocabulary, term_id)
-        if term is None:
-            raise NotFound(f"No term {term_id!r} in {vocabulary}")
-        return TermList(vocabulary=vocabulary, items=[_read(term)])
+    if term_ids is not None:
+        if any(not 1 <= len(t) <= MAX_ID for t in term_ids):
+            raise _query_error("id", "max_length", f"an id has 1 to {MAX_ID} characters")
+        found = [t for t in (index.get(vocabulary, i) for i in dict.fromkeys(term_ids)) if t]
+        if not found:
+            raise NotFound(f"No term {', '.join(map(repr, term_ids))} in {vocabulary}")
+        return TermList(vocabulary=vocabulary, items=[_read(term) for term in found])
     assert q is not None
     if not q.strip():
         raise _query_error("q", "min_length", "q must have a character that is not a space")
