@@ -73,9 +73,11 @@ class TestLookupById:
         (item,) = (await terms(api, vocabulary="ncbi_taxonomy", id="9606")).json()["items"]
         assert item["label"] == "Homo sapiens"
 
-    async def test_unknown_id_is_404(self, api: httpx.AsyncClient) -> None:
+    async def test_unknown_id_is_left_out(self, api: httpx.AsyncClient) -> None:
+        # an operation is not a topic
         response = await terms(api, vocabulary="edam_topic", id="operation_0292")
-        assert response.status_code == 404
+        assert response.status_code == 200
+        assert response.json()["items"] == []
 
 
 class TestBadInput:

@@ -148,6 +148,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
     },
     "gateway": {
         **HEALTH,
+        ("GET", "/api/v1/people"): PUBLIC,
         ("GET", "/api/v1/search"): PUBLIC,
         ("GET", "/api/v1/nodes"): PUBLIC,
         ("GET", "/api/v1/records/{global_id}"): PUBLIC,

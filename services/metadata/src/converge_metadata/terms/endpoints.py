@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from converge_common.errors import FieldError, InvalidInput, NotFound
+from converge_common.errors import FieldError, InvalidInput
 from fastapi import APIRouter, Depends, Query, Request
 
 from converge_metadata.terms.index import IndexedTerm, Match, TermIndex
@@ -45,8 +45,8 @@ def _query_error(name: str, rule: str, detail: str) -> InvalidInput:
 @router.get(
     "/terms",
     response_model=TermList,
-    summary="Find terms by label or synonym (q), or look terms up by id (the known ones; "
-    "404 when none is known)",
+    summary="Find terms by label or synonym (q), or look terms up by id (the known ones, in "
+    "the order asked; an unknown id is left out)",
 )
 async def find_terms(
     index: Annotated[TermIndex, Depends(_index)],
@@ -77,8 +77,6 @@ async def find_terms(
         if any(not 1 <= len(t) <= MAX_ID for t in term_ids):
             raise _query_error("id", "max_length", f"an id has 1 to {MAX_ID} characters")
         found = [t for t in (index.get(vocabulary, i) for i in dict.fromkeys(term_ids)) if t]
-        if not found:
-            raise NotFound(f"No term {', '.join(map(repr, term_ids))} in {vocabulary}")
         return TermList(vocabulary=vocabulary, items=[_read(term) for term in found])
     assert q is not None
     if not q.strip():
