@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from converge_common.testing.plugin import bearer
 
 from tests.federation.conftest import Federation

@@ -163,6 +163,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/"): PUBLIC,
         ("GET", "/records/{global_id}"): PUBLIC,
         ("GET", "/federation"): PUBLIC,
+        ("GET", "/experts"): PUBLIC,
         ("GET", "/impact"): PUBLIC,
         ("GET", "/impact/indicators/{code}"): PUBLIC,
     },

@@ -12,6 +12,7 @@ from converge_gateway.impact.endpoints import router as impact_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
 from converge_gateway.people.endpoints import router as people_router
+from converge_gateway.portal.experts import router as portal_experts_router
 from converge_gateway.portal.impact import router as portal_impact_router
 from converge_gateway.portal.pages import router as portal_router
 from converge_gateway.records.endpoints import router as records_router
@@ -38,5 +39,6 @@ root_router.include_router(dcat_router)
 pages_router = APIRouter(dependencies=[RateLimited])
 pages_router.include_router(portal_router)
 pages_router.include_router(portal_impact_router)
+pages_router.include_router(portal_experts_router)
 
 routers = [router, root_router, pages_router]

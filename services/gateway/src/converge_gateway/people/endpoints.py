@@ -10,19 +10,20 @@ from converge_common.errors import FieldError, InvalidInput
 from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query
 
-from converge_gateway.context import GatewayDep
+from converge_gateway.context import Gateway, GatewayDep
 from converge_gateway.directory.schemas import NODE_ID_PATTERN
 from converge_gateway.people.schemas import PeoplePage
 from converge_gateway.people.service import PeopleQuery, find_people
 from converge_gateway.search.service import select_nodes
 
-__all__ = ["router"]
+__all__ = ["people_query", "router"]
 
 router = APIRouter(tags=["people"])
 
 TOPIC = re.compile(r"^(?:https?://edamontology\.org/)?(topic_[0-9]{4})$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 MAX_VALUES = 20
+MAX_Q = 100
 
 
 def _invalid(name: str, rule: str, detail: str) -> InvalidInput:
@@ -74,7 +75,7 @@ async def list_people(
         str | None,
         Query(
             min_length=1,
-            max_length=100,
+            max_length=MAX_Q,
             description="An expertise by its EDAM label or synonym (e.g. `quantitative "
             "proteomics`), or a name",
         ),
@@ -87,15 +88,44 @@ async def list_people(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> PeoplePage:
+    return await find_people(
+        gateway,
+        people_query(
+            gateway,
+            expertise=expertise or [],
+            q=q,
+            languages=language or [],
+            node=node,
+            limit=limit,
+            cursor=cursor,
+        ),
+    )
+
+
+def people_query(
+    gateway: Gateway,
+    *,
+    expertise: list[str],
+    q: str | None,
+    languages: list[str],
+    node: str | None,
+    limit: int,
+    cursor: str | None,
+) -> PeopleQuery:
+    """The checked query (the portal's page builds it from its URL the same way)."""
     if node is not None:
         select_nodes(gateway, [node])
-    text = q.strip() if q is not None else None
-    query = PeopleQuery(
-        expertise=_topics(expertise or []),
+    text = " ".join(q.split()) if q is not None else ""
+    if len(text) > MAX_Q:
+        raise _invalid("q", "max_length", f"q has at most {MAX_Q} characters")
+    if len(expertise) > MAX_VALUES or len(languages) > MAX_VALUES:
+        name = "expertise" if len(expertise) > MAX_VALUES else "language"
+        raise _invalid(name, "max_items", f"at most {MAX_VALUES} values")
+    return PeopleQuery(
+        expertise=_topics(expertise),
         q=text or None,
-        languages=_languages([v.lower() for v in language or []]),
+        languages=_languages([v.lower() for v in languages]),
         node=node,
         limit=limit,
         cursor=cursor,
     )
-    return await find_people(gateway, query)
