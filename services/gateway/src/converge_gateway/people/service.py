@@ -65,10 +65,6 @@ def _registry(gateway: Gateway) -> RegistryClient:
     return client
 
 
-def _unavailable(exc: RegistryUnavailable) -> ServiceUnavailable:
-    return ServiceUnavailable(f"The registry did not answer: {exc}", headers={"Retry-After": "5"})
-
-
 async def _scan(client: RegistryClient, query: PeopleQuery) -> tuple[list[RegistryPerson], bool]:
     """Every person matching the filters but ``q``, up to :data:`SCAN_MAX`; and whether more."""
     people: list[RegistryPerson] = []
@@ -114,50 +110,66 @@ async def _views(
 async def find_people(gateway: Gateway, query: PeopleQuery) -> PeoplePage:
     client = _registry(gateway)
     position = _position(gateway, query)
-    codec, fingerprint = _codec(gateway), query.fingerprint()
-    if query.q is None:
-        raw_cursor = position.get("r")
-        if query.cursor is not None and not isinstance(raw_cursor, str):
-            raise _bad_cursor("malformed cursor")
-        try:
-            page = await client.people(
-                expertise=list(query.expertise),
-                languages=list(query.languages),
-                node=query.node,
-                limit=query.limit,
-                cursor=raw_cursor if isinstance(raw_cursor, str) else None,
-            )
-        except RegistryUnavailable as exc:
-            raise _unavailable(exc) from exc
-        views, error = await _views(gateway, page.items[: query.limit])
-        following = codec.encode({"f": fingerprint, "r": page.next_cursor})
-        return PeoplePage(
-            items=views,
-            next_cursor=following if page.next_cursor else None,
-            limit=query.limit,
-            terms_error=error,
-        )
+    try:
+        if query.q is None:
+            return await _registry_page(gateway, client, query, position)
+        return await _q_page(gateway, client, query, query.q, position)
+    except RegistryUnavailable as exc:
+        raise ServiceUnavailable(
+            f"The registry did not answer: {exc}", headers={"Retry-After": "5"}
+        ) from exc
+
+
+async def _registry_page(
+    gateway: Gateway, client: RegistryClient, query: PeopleQuery, position: dict[str, object]
+) -> PeoplePage:
+    """The registry's own page: it filters and pages; its cursor travels inside the gateway's."""
+    raw_cursor = position.get("r")
+    if query.cursor is not None and not isinstance(raw_cursor, str):
+        raise _bad_cursor("malformed cursor")
+    page = await client.people(
+        expertise=list(query.expertise),
+        languages=list(query.languages),
+        node=query.node,
+        limit=query.limit,
+        cursor=raw_cursor if isinstance(raw_cursor, str) else None,
+    )
+    views, error = await _views(gateway, page.items[: query.limit])
+    following = {"f": query.fingerprint(), "r": page.next_cursor}
+    return PeoplePage(
+        items=views,
+        next_cursor=_codec(gateway).encode(following) if page.next_cursor else None,
+        limit=query.limit,
+        terms_error=error,
+    )
+
+
+async def _q_page(
+    gateway: Gateway,
+    client: RegistryClient,
+    query: PeopleQuery,
+    text: str,
+    position: dict[str, object],
+) -> PeoplePage:
+    """People with a topic ``text`` names or a name containing it, paged by the gateway."""
     offset = position.get("o", 0)
     if not isinstance(offset, int) or not 0 <= offset <= SCAN_MAX:
         raise _bad_cursor("malformed cursor")
     q_error = None
     try:
-        topics = await topics_for(gateway, query.q)
+        topics = await topics_for(gateway, text)
     except TermsUnavailable as exc:
         topics, q_error = [], str(exc)
-    try:
-        people, capped = await _scan(client, query)
-    except RegistryUnavailable as exc:
-        raise _unavailable(exc) from exc
-    wanted = {t.id for t in topics}
-    text = query.q.casefold()
-    found = [p for p in people if wanted.intersection(p.expertise) or text in p.name.casefold()]
-    shown = found[offset : offset + query.limit]
-    views, error = await _views(gateway, shown)
-    more = offset + query.limit < len(found)
+    people, capped = await _scan(client, query)
+    wanted, folded = {t.id for t in topics}, text.casefold()
+    found = [p for p in people if wanted.intersection(p.expertise) or folded in p.name.casefold()]
+    views, error = await _views(gateway, found[offset : offset + query.limit])
+    following = {"f": query.fingerprint(), "o": offset + query.limit}
     return PeoplePage(
         items=views,
-        next_cursor=codec.encode({"f": fingerprint, "o": offset + query.limit}) if more else None,
+        next_cursor=_codec(gateway).encode(following)
+        if len(found) > offset + query.limit
+        else None,
         limit=query.limit,
         q_topics=[Topic(id=t.id, label=t.label) for t in topics],
         terms_error=q_error or error,
