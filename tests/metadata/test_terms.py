@@ -98,7 +98,7 @@ class TestBadInput:
         assert response.json()["errors"][0]["pointer"] == "/q"
 
     async def test_q_or_id_needed(self, api: httpx.AsyncClient) -> None:
-        for params in ({}, {"q": "x", "id": "topic_0121"}, {"q": "   "}):
+        for params in ({}, {"q": "x", "id": "topic_0121"}, {"q": "   "}, {"q": "\u0301"}):
             response = await terms(api, vocabulary="edam_topic", **params)
             assert response.status_code == 422, params
             assert response.json()["errors"][0]["pointer"] == "/q"

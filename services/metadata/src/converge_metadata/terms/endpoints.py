@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from converge_common.errors import FieldError, InvalidInput
 from fastapi import APIRouter, Depends, Query, Request
 
-from converge_metadata.terms.index import IndexedTerm, Match, TermIndex
+from converge_metadata.terms.index import IndexedTerm, Match, TermIndex, fold
 from converge_metadata.terms.schemas import TermList, TermRead
 
 __all__ = ["router"]
@@ -79,7 +79,7 @@ async def find_terms(
         found = [t for t in (index.get(vocabulary, i) for i in dict.fromkeys(term_ids)) if t]
         return TermList(vocabulary=vocabulary, items=[_read(term) for term in found])
     assert q is not None
-    if not q.strip():
-        raise _query_error("q", "min_length", "q must have a character that is not a space")
+    if not fold(q):
+        raise _query_error("q", "min_length", "q must have a letter, digit or sign")
     matches = index.search(vocabulary, q, limit=limit)
     return TermList(vocabulary=vocabulary, items=[_read(m.term, m) for m in matches])
