@@ -145,6 +145,28 @@ class TestPortalInTheBrowser:
         await reader.page.goto(reader.base + "/records/de:no-such-record")
         await reader.check("record-not-found")
 
+    async def test_experts_page(self, reader: Reader, federation: Federation) -> None:
+        from tests.federation.experts import seed_people
+
+        await seed_people(federation)
+        page = reader.page
+        await page.goto(reader.base + "/experts")
+        assert await page.locator("ol.experts > li").count() == 4
+        await reader.check("experts")
+        # an EDAM synonym and a language, chosen by keyboard and form
+        await page.get_by_label("Expertise or name").fill("quantitative proteomics")
+        await page.get_by_role("combobox", name="Language").select_option("pt")
+        await page.get_by_label("Expertise or name").press("Enter")
+        await page.wait_for_url(re.compile(r"language=pt"))
+        assert await page.locator("ol.experts h3").all_inner_texts() == ["Carlos Steward"]
+        await reader.check("experts-found")
+        # a topic link narrows to the topic
+        await page.locator("p.expertise a", has_text="Proteomics").click()
+        await page.wait_for_url(re.compile(r"expertise=topic_0121"))
+        await page.goto(reader.base + "/experts?q=zebrafish+husbandry")
+        assert await page.locator("div.empty").count() == 1
+        await reader.check("experts-empty")
+
     async def test_federation_page(self, reader: Reader) -> None:
         await reader.page.goto(reader.base + "/federation")
         assert await reader.page.locator("section.node-status").count() == 6

@@ -112,6 +112,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/records/{record_id}"): PUBLIC,
         ("GET", "/sitemap.xml"): PUBLIC,
         ("GET", "/api/v1/stats"): NODE_STEWARD,
+        ("GET", "/api/v1/terms"): PUBLIC,
         ("GET", "/api/v1/usage/events"): NODE_ADMIN,
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
     },
@@ -147,6 +148,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
     },
     "gateway": {
         **HEALTH,
+        ("GET", "/api/v1/people"): PUBLIC,
         ("GET", "/api/v1/search"): PUBLIC,
         ("GET", "/api/v1/nodes"): PUBLIC,
         ("GET", "/api/v1/records/{global_id}"): PUBLIC,
@@ -161,6 +163,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/"): PUBLIC,
         ("GET", "/records/{global_id}"): PUBLIC,
         ("GET", "/federation"): PUBLIC,
+        ("GET", "/experts"): PUBLIC,
         ("GET", "/impact"): PUBLIC,
         ("GET", "/impact/indicators/{code}"): PUBLIC,
     },

@@ -11,6 +11,8 @@ from converge_gateway.federation.endpoints import router as federation_router
 from converge_gateway.impact.endpoints import router as impact_router
 from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
+from converge_gateway.people.endpoints import router as people_router
+from converge_gateway.portal.experts import router as portal_experts_router
 from converge_gateway.portal.impact import router as portal_impact_router
 from converge_gateway.portal.pages import router as portal_router
 from converge_gateway.records.endpoints import router as records_router
@@ -26,6 +28,7 @@ router.include_router(nodes_router)
 router.include_router(federation_router)
 router.include_router(records_router)
 router.include_router(impact_router)
+router.include_router(people_router)
 
 # harvesting surfaces at the root, as at a Node
 root_router = APIRouter(dependencies=[RateLimited], responses=RATE_LIMITED_RESPONSE)
@@ -36,5 +39,6 @@ root_router.include_router(dcat_router)
 pages_router = APIRouter(dependencies=[RateLimited])
 pages_router.include_router(portal_router)
 pages_router.include_router(portal_impact_router)
+pages_router.include_router(portal_experts_router)
 
 routers = [router, root_router, pages_router]

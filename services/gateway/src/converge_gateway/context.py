@@ -17,9 +17,11 @@ from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
 
-__all__ = ["STATUS_TTL_S", "Gateway", "GatewayDep", "get_gateway"]
+__all__ = ["STATUS_TTL_S", "TERMS_TTL_S", "Gateway", "GatewayDep", "get_gateway"]
 
 STATUS_TTL_S = 5.0
+# EDAM labels change with a release, not between requests
+TERMS_TTL_S = 300.0
 
 
 @dataclass
@@ -40,6 +42,10 @@ class Gateway:
     # the federation's state from the registry, read at most every few seconds
     status_cache: TTLCache[FederationStatus] = field(
         default_factory=lambda: TTLCache(ttl_s=STATUS_TTL_S, max_entries=1)
+    )
+    # EDAM topics (id -> label) and texts (-> the topics they find), from the Nodes' terms
+    terms_cache: TTLCache[Any] = field(
+        default_factory=lambda: TTLCache(ttl_s=TERMS_TTL_S, max_entries=10_000)
     )
 
 

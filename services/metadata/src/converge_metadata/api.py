@@ -9,6 +9,7 @@ from converge_metadata.publishing.api import api_router as publishing_api_router
 from converge_metadata.records.endpoints import router as records_router
 from converge_metadata.search.endpoints import router as search_router
 from converge_metadata.stats.endpoints import router as stats_router
+from converge_metadata.terms.endpoints import router as terms_router
 from converge_metadata.usage.endpoints import router as usage_router
 
 __all__ = ["router"]
@@ -20,3 +21,4 @@ router.include_router(import_router)
 router.include_router(publishing_api_router)
 router.include_router(stats_router)
 router.include_router(usage_router)
+router.include_router(terms_router)

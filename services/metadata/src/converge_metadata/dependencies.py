@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 
 from converge_metadata.access import Viewer
 from converge_metadata.settings import MetadataSettings
+from converge_metadata.terms.index import term_index
 from converge_metadata.vocab import Vocabularies, load_vocabularies
 
 __all__ = ["NodeDep", "ViewerDep", "VocabDep", "vocabulary_lifespan"]
@@ -22,6 +23,8 @@ __all__ = ["NodeDep", "ViewerDep", "VocabDep", "vocabulary_lifespan"]
 async def vocabulary_lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: MetadataSettings = app.state.settings
     app.state.vocab = load_vocabularies(settings.vocab_dir, settings.taxonomy_store)
+    # built once per loaded set of vocabularies, for /api/v1/terms
+    app.state.terms = term_index(app.state.vocab)
     yield
 
 

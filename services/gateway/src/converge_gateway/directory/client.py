@@ -12,6 +12,7 @@ from converge_gateway.directory.schemas import (
     ChangeFeed,
     NodeEntry,
     RegistryNodePage,
+    RegistryPersonPage,
     RegistryService,
     RegistryServiceDetail,
     RegistryServicePage,
@@ -111,3 +112,24 @@ class RegistryClient:
             RegistryTransitionPage,
         )
         return page.items[:limit]
+
+    async def people(
+        self,
+        *,
+        expertise: list[str],
+        languages: list[str],
+        node: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> RegistryPersonPage:
+        """A page of the federation's people, by name; every topic of ``expertise`` and any of
+        ``languages`` must match. Asked anonymously: the registry gives no e-mail."""
+        params = {
+            "expertise": expertise or None,
+            "language": languages or None,
+            "node": node,
+            "limit": limit,
+            "cursor": cursor,
+            "sort": "name",
+        }
+        return await self._get("/people", params, RegistryPersonPage)

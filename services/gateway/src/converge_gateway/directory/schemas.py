@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,8 @@ __all__ = [
     "NodeEntry",
     "RegistryNode",
     "RegistryNodePage",
+    "RegistryPerson",
+    "RegistryPersonPage",
     "RegistryService",
     "RegistryServiceDetail",
     "RegistryServicePage",
@@ -60,6 +62,26 @@ class RegistryService(_Lenient):
 class RegistryServicePage(_Lenient):
     items: list[RegistryService]
     next_cursor: str | None = None
+
+
+class RegistryPerson(_Lenient):
+    # no e-mail: the gateway asks anonymously, and would not pass one on if it were there
+    id: str = Field(min_length=1, max_length=100)
+    node_id: str = Field(pattern=NODE_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    orcid: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
+    role: str = Field(min_length=1, max_length=100)
+    expertise: list[Annotated[str, Field(pattern=r"^topic_[0-9]{4}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = Field(
+        default_factory=list, max_length=30
+    )
+
+
+class RegistryPersonPage(_Lenient):
+    items: list[RegistryPerson] = Field(max_length=1000)
+    next_cursor: str | None = Field(default=None, max_length=2000)
 
 
 class RegistryWindow(_Lenient):

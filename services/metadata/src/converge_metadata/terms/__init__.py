@@ -1,0 +1,1 @@
+"""Term lookup: the loaded vocabularies' terms found by label, synonym or id."""
