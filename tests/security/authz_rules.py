@@ -163,6 +163,8 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/federation"): PUBLIC,
         ("GET", "/impact"): PUBLIC,
         ("GET", "/impact/indicators/{code}"): PUBLIC,
+        ("GET", "/training"): PUBLIC,
+        ("GET", "/training.ics"): PUBLIC,
     },
 }
 

@@ -13,6 +13,7 @@ from converge_gateway.nodes.endpoints import router as nodes_router
 from converge_gateway.oai.endpoints import router as oai_router
 from converge_gateway.portal.impact import router as portal_impact_router
 from converge_gateway.portal.pages import router as portal_router
+from converge_gateway.portal.training import router as portal_training_router
 from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
 
@@ -36,5 +37,6 @@ root_router.include_router(dcat_router)
 pages_router = APIRouter(dependencies=[RateLimited])
 pages_router.include_router(portal_router)
 pages_router.include_router(portal_impact_router)
+pages_router.include_router(portal_training_router)
 
 routers = [router, root_router, pages_router]
