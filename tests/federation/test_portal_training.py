@@ -97,7 +97,8 @@ def unfold(body: bytes) -> list[str]:
     assert text.endswith("\r\n")
     raw = text[:-2].split("\r\n")
     for line in raw:
-        assert "\n" not in line and "\r" not in line, line
+        assert "\n" not in line, line
+        assert "\r" not in line, line
         assert len(line.encode()) <= 75, line
     lines: list[str] = []
     for line in raw:
@@ -126,9 +127,11 @@ def unescape(value: str) -> str:
 
 def events(body: bytes) -> list[dict[str, str]]:
     lines = unfold(body)
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert lines[-1] == "END:VCALENDAR"
     head = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
-    assert head["VERSION"] == "2.0" and head["PRODID"]
+    assert head["VERSION"] == "2.0"
+    assert head["PRODID"]
     found: list[dict[str, str]] = []
     current: dict[str, str] | None = None
     for line in lines[1:-1]:
@@ -144,7 +147,9 @@ def events(body: bytes) -> list[dict[str, str]]:
             current = None
         elif current is not None:
             assert name not in current, f"{name} twice"
-            current[name] = unescape(value) if name in ("SUMMARY", "LOCATION", "DESCRIPTION") else value
+            current[name] = (
+                unescape(value) if name in ("SUMMARY", "LOCATION", "DESCRIPTION") else value
+            )
     assert current is None
     return found
 
@@ -169,9 +174,13 @@ class TestTrainingPage:
         ]
         assert doc.xpath("//input[@type='date'][@name='starts_from']/@value") == [day(0)]
         metas = [" ".join(m.text_content().split()) for m in doc.xpath("//ol//p[@class='meta']")]
-        assert "Online" in metas[0] and "Advanced" in metas[0] and "ELIXIR FI" in metas[0]
-        assert "Heidelberg, DE" in metas[1] and "Beginner" in metas[1]
-        assert "Oeiras, PT" in metas[2] and "also online" in metas[2]
+        assert "Online" in metas[0]
+        assert "Advanced" in metas[0]
+        assert "ELIXIR FI" in metas[0]
+        assert "Heidelberg, DE" in metas[1]
+        assert "Beginner" in metas[1]
+        assert "Oeiras, PT" in metas[2]
+        assert "also online" in metas[2]
         assert doc.xpath("//nav//a[@href='/training'][@aria-current='page']")
         feed = doc.xpath("//p[@class='feed']/a/@href")[0]
         assert urlsplit(feed).path == "/training.ics"
@@ -200,7 +209,8 @@ class TestTrainingPage:
             feed = await client.get("/training.ics?online=perhaps")
         assert response.status_code == 422
         problem = " ".join(doc.xpath("//div[@class='problem']")[0].text_content().split())
-        assert "/starts_from" in problem and "/level" in problem
+        assert "/starts_from" in problem
+        assert "/level" in problem
         assert feed.status_code == 422
         assert feed.headers["content-type"].startswith("application/problem+json")
         assert feed.json()["errors"][0]["pointer"] == "/online"

@@ -33,7 +33,8 @@ def fold(line: str) -> str:
     """Lines longer than 75 octets split into CRLF + space continuations, never inside a
     UTF-8 sequence (the leading space of a continuation counts towards its 75)."""
     out: list[str] = []
-    current, size, limit = [], 0, LINE_OCTETS
+    current: list[str] = []
+    size, limit = 0, LINE_OCTETS
     for char in line:
         octets = len(char.encode())
         if size + octets > limit:

@@ -279,8 +279,7 @@ async def training_feed(request: Request, gateway: GatewayDep) -> Response:
     names = _names(gateway)
     courses = [c for item in answer["items"] if (c := course_line(item, names))]
     events = [
-        _event(c, federation=settings.federation_id, base=base, node_label="Node")
-        for c in courses
+        _event(c, federation=settings.federation_id, base=base, node_label="Node") for c in courses
     ]
     body = calendar(
         events,

@@ -169,7 +169,9 @@ class SearchSql:
         """The pks of the live records the course filters admit (no other condition), for the
         facet index, which holds no document fields."""
         params: dict[str, Any] = {}
-        conditions = " AND ".join(["r.deleted_at IS NULL", *self.course_conditions(filters, params)])
+        conditions = " AND ".join(
+            ["r.deleted_at IS NULL", *self.course_conditions(filters, params)]
+        )
         sql = f"SELECT COUNT(*), {_joined(self.dialect, 'r.pk')} FROM records r WHERE {conditions}"
         count, joined = (await session.execute(text(sql), params)).one()
         return np.sort(parse_ids(joined or "", int(count)))
