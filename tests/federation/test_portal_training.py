@@ -247,3 +247,22 @@ class TestTrainingFeed:
         assert genomes["SUMMARY"] == COURSES["pt"][0]["title"]["en"]
         assert datetime.strptime(rna["DTSTAMP"], "%Y%m%dT%H%M%SZ").date() >= date(2020, 1, 1)
         assert [e["UID"] for e in events(online.content)] == [f"fi:fi-rna@{federation_id}"]
+
+
+class TestFederatedCourseSearch:
+    async def test_the_gateway_merges_courses_by_start(self, federation: Federation) -> None:
+        await seed(federation)
+        async with federation.client() as client:
+            response = await client.get(
+                "/api/v1/search",
+                params={"type": "CourseInstance", "sort": "start", "starts_from": day(0)},
+            )
+            refused = await client.get("/api/v1/search", params={"starts_to": "31.12.2030"})
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert [i["global_id"] for i in items] == ["fi:fi-rna", "de:de-proteomics", "pt:pt-genomes"]
+        assert items[1]["course"]["location"] == "Heidelberg"
+        assert items[1]["course"]["country"] == "DE"
+        # refused by the gateway itself, as a Node would, naming the parameter
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["pointer"].endswith("starts_to")
