@@ -248,7 +248,7 @@ async def training_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
     return page.render("training.html", {"view": view, "error": None, "levels": LEVELS})
 
 
-def _event(course: CourseLine, *, federation: str, base: str, node_label: str) -> Event:
+def _event(course: CourseLine, *, federation: str, base: str) -> Event:
     # DTEND is exclusive: an all-day course ends the day after its last day
     end = course.end + timedelta(days=1) if course.all_day else course.end
     place = "Online" if course.online and not course.place else course.place
@@ -257,7 +257,7 @@ def _event(course: CourseLine, *, federation: str, base: str, node_label: str) -
     details = [course.description] if course.description else []
     if course.level:
         details.append(f"Level: {course.level}")
-    details.append(f"{node_label}: {course.node_name}")
+    details.append(f"Node: {course.node_name}")
     return Event(
         uid=f"{course.global_id}@{federation}",
         start=course.start,
@@ -278,9 +278,7 @@ async def training_feed(request: Request, gateway: GatewayDep) -> Response:
     base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
     names = _names(gateway)
     courses = [c for item in answer["items"] if (c := course_line(item, names))]
-    events = [
-        _event(c, federation=settings.federation_id, base=base, node_label="Node") for c in courses
-    ]
+    events = [_event(c, federation=settings.federation_id, base=base) for c in courses]
     body = calendar(
         events,
         product=f"-//{settings.federation_name}//Training feed//EN",
