@@ -163,5 +163,5 @@ class TestContract:
         assert set(gateway) - set(node) == {"node"}
         # what the gateway takes is what it declares: nothing declared is refused as unknown
         assert set(gateway) == FORWARDED_PARAMS | GATEWAY_PARAMS
-        for name in ("type", "access", "sort"):
+        for name in ("type", "access", "sort", "level"):
             assert _enum(gateway[name]) == _enum(node[name]) != set(), name

@@ -195,3 +195,21 @@ class TestPortalInTheBrowser:
             await reader.check("impact-indicator")
             await reader.page.goto(reader.base + "/impact?period=2025")
             await reader.check("impact-profile")
+
+    async def test_training_filtered_by_date(self, reader: Reader, federation: Federation) -> None:
+        from tests.federation.test_portal_training import day, seed
+
+        await seed(federation)
+        page = reader.page
+        await page.goto(reader.base + "/training")
+        assert await page.locator("ol.courses > li").count() == 3
+        await reader.check("training")
+        # the date inputs are the filter: choose a range, submit, the URL says it
+        await page.get_by_label("Starting from").fill(day(5))
+        await page.get_by_label("until").fill(day(20))
+        await page.get_by_role("button", name="Show courses").click()
+        await page.wait_for_url(re.compile(rf"starts_to={day(20)}"))
+        assert await page.locator("ol.courses h3 a").all_inner_texts() == [
+            "Proteomics, hands-on; with MaxQuant"
+        ]
+        await reader.check("training-filtered")

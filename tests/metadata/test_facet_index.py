@@ -126,6 +126,11 @@ FILTERS = [
     {"q": "protein -sequence"},
     {"q": "title:protein OR keyword:retention"},
     {"q": '"nucleic acid" -(protein OR structure)', "type": ["Dataset", "Software"]},
+    # course filters read the documents; the index intersects the set SQL finds
+    {"starts_from": "2021-01-01", "starts_to": "2022-06-30"},
+    {"online": True, "level": ["beginner"]},
+    {"q": "protein", "online": False},
+    {"level": ["intermediate", "advanced"], "type": ["TrainingMaterial"]},
 ]
 
 
@@ -171,7 +176,9 @@ async def _walk(
     raise AssertionError("paging did not end")
 
 
-@pytest.mark.parametrize("raw", [{}, {"type": ["Dataset"], "year_from": 2015}])
+@pytest.mark.parametrize(
+    "raw", [{}, {"type": ["Dataset"], "year_from": 2015}, {"starts_from": "2020-06-01"}]
+)
 async def test_index_pages_by_date_as_sql_does(
     db: Database, vocab: Vocabularies, raw: dict[str, Any]
 ) -> None:

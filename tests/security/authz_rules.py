@@ -166,6 +166,8 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/experts"): PUBLIC,
         ("GET", "/impact"): PUBLIC,
         ("GET", "/impact/indicators/{code}"): PUBLIC,
+        ("GET", "/training"): PUBLIC,
+        ("GET", "/training.ics"): PUBLIC,
     },
 }
 

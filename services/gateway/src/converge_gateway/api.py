@@ -15,6 +15,7 @@ from converge_gateway.people.endpoints import router as people_router
 from converge_gateway.portal.experts import router as portal_experts_router
 from converge_gateway.portal.impact import router as portal_impact_router
 from converge_gateway.portal.pages import router as portal_router
+from converge_gateway.portal.training import router as portal_training_router
 from converge_gateway.records.endpoints import router as records_router
 from converge_gateway.search.endpoints import router as search_router
 
@@ -40,5 +41,6 @@ pages_router = APIRouter(dependencies=[RateLimited])
 pages_router.include_router(portal_router)
 pages_router.include_router(portal_impact_router)
 pages_router.include_router(portal_experts_router)
+pages_router.include_router(portal_training_router)
 
 routers = [router, root_router, pages_router]

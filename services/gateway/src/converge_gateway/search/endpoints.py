@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from converge_common.inputs import INT32_MAX
@@ -17,6 +18,7 @@ from converge_gateway.search.schemas import (
     FederatedSearchPage,
     RecordType,
     SearchSort,
+    TrainingLevel,
 )
 from converge_gateway.search.service import SearchRequest, federated_search
 
@@ -59,9 +61,25 @@ async def search(
     language: Values = None,
     year_from: Annotated[int | None, Query(ge=0, le=9999, description="Issued from")] = None,
     year_to: Annotated[int | None, Query(ge=0, le=9999, description="Issued until")] = None,
+    starts_from: Annotated[
+        date | None,
+        Query(description="Courses starting on or after this date (`course.start_date`)"),
+    ] = None,
+    starts_to: Annotated[
+        date | None, Query(description="Courses starting on or before this date")
+    ] = None,
+    online: Annotated[
+        bool | None, Query(description="Courses online (`true`) or not (`false`)")
+    ] = None,
+    level: Annotated[
+        list[TrainingLevel] | None, Query(description="Training level (`training.level`)")
+    ] = None,
     sort: Annotated[
         SearchSort | None,
-        Query(description="Default: relevance with `q`, else date (newest first)"),
+        Query(
+            description="Default: relevance with `q`, else date (newest first); `title`; "
+            "`start` (courses' start date, soonest first; records without a course last)"
+        ),
     ] = None,
     facets: Annotated[
         str | None,

@@ -49,6 +49,11 @@ def _sort_key(order: str, hit: NodeHit, rank: int, k: int) -> tuple[float | str,
     extra = hit.model_extra or {}
     if order == "date":
         return (_date_key(extra.get("modified_at")),)
+    if order == "start":
+        # as a Node sorts: the course's start date, records without a course after all
+        course = extra.get("course")
+        start = course.get("start_date") if isinstance(course, dict) else None
+        return (str(start)[:10] if start else "9999-12-31",)
     if order == "title":
         title = extra.get("title")
         return (title.casefold() if isinstance(title, str) else "",)

@@ -22,13 +22,15 @@ __all__ = [
     "RecordType",
     "SearchSort",
     "SearchWarning",
+    "TrainingLevel",
 ]
 
 # The Node search API's vocabulary, as the Nodes' OpenAPI documents it (a contract test in
 # tests/federation compares the two): the gateway validates a caller's filters by it itself
 RecordType = Literal["Dataset", "Software", "TrainingMaterial", "CourseInstance"]
 AccessLevel = Literal["public", "embargoed", "controlled"]
-SearchSort = Literal["relevance", "date", "title"]
+SearchSort = Literal["relevance", "date", "title", "start"]
+TrainingLevel = Literal["beginner", "intermediate", "advanced"]
 FacetDimension = Literal[
     "type", "topic", "organism", "license", "access", "keyword", "year", "language"
 ]

@@ -54,6 +54,10 @@ FORWARDED_PARAMS = frozenset(
         "language",
         "year_from",
         "year_to",
+        "starts_from",
+        "starts_to",
+        "online",
+        "level",
         "sort",
         "lang",
     }
@@ -106,7 +110,7 @@ class SearchRequest:
         """The Nodes' order: relevance with a query, else newest first (as a Node decides)."""
         query = any(k == "q" and v.strip() for k, v in self.params)
         sort = next((v for k, v in self.params if k == "sort"), None)
-        if sort in ("date", "title") or (sort is None and not query):
+        if sort in ("date", "title", "start") or (sort is None and not query):
             return sort or "date"
         return "relevance" if query else "date"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from converge_common.app import SessionDep
@@ -13,7 +14,12 @@ from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
 from converge_metadata.records.schemas import AccessLevel, RecordType
 from converge_metadata.search import service
 from converge_metadata.search.query import MAX_DEPTH, MAX_WORDS
-from converge_metadata.search.schemas import SearchFilters, SearchResponse, SearchSort
+from converge_metadata.search.schemas import (
+    SearchFilters,
+    SearchResponse,
+    SearchSort,
+    TrainingLevel,
+)
 
 __all__ = ["router"]
 
@@ -50,7 +56,26 @@ async def search(
     language: Multi = None,
     year_from: Annotated[int | None, Query(ge=0, le=9999)] = None,
     year_to: Annotated[int | None, Query(ge=0, le=9999)] = None,
-    sort: SearchSort | None = None,
+    starts_from: Annotated[
+        date | None,
+        Query(description="Courses starting on or after this date (`course.start_date`)"),
+    ] = None,
+    starts_to: Annotated[
+        date | None, Query(description="Courses starting on or before this date")
+    ] = None,
+    online: Annotated[
+        bool | None, Query(description="Courses online (`true`) or not (`false`)")
+    ] = None,
+    level: Annotated[
+        list[TrainingLevel] | None, Query(description="Training level (`training.level`)")
+    ] = None,
+    sort: Annotated[
+        SearchSort | None,
+        Query(
+            description="`relevance` (default with `q`), `date` (newest first), `title`, "
+            "`start` (courses' start date, soonest first; records without a course last)"
+        ),
+    ] = None,
     limit: Annotated[
         int | None, Query(ge=1, le=INT32_MAX, description="Page size (capped)")
     ] = None,
@@ -84,6 +109,10 @@ async def search(
         language=language or [],
         year_from=year_from,
         year_to=year_to,
+        starts_from=starts_from,
+        starts_to=starts_to,
+        online=online,
+        level=level or [],
     )
     service.check_filter_sizes(filters, max_values=settings.search_max_filter_values)
     body = await service.answer(

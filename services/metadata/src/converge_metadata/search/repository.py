@@ -26,6 +26,7 @@ from converge_metadata.search.schemas import SearchFilters
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "NO_START",
     "Match",
     "PageRow",
     "SearchSql",
@@ -39,6 +40,26 @@ _BM25 = "bm25(record_search, 10.0, 1.0, 5.0, 3.0, 6.0, 4.0)"
 _MULTI = ("topic", "organism", "license", "keyword", "language")
 _KEYS = "r.modified_at AS modified_at, r.sort_title AS sort_title"
 
+
+# course fields read from the record document: the start's calendar date as the record gives
+# it (``YYYY-MM-DD``, the first ten characters of a date or a date-time), ``online`` (absent:
+# false, as stored documents leave defaults out), the level
+_COURSE_FIELDS = {
+    "sqlite": {
+        "start": "substr(json_extract({r}.document, '$.course.start_date'), 1, 10)",
+        "online": "CASE WHEN json_extract({r}.document, '$.course.start_date') IS NULL THEN NULL "
+        "WHEN json_extract({r}.document, '$.course.online') = 1 THEN 'true' ELSE 'false' END",
+        "level": "json_extract({r}.document, '$.training.level')",
+    },
+    "postgresql": {
+        "start": "substr({r}.document -> 'course' ->> 'start_date', 1, 10)",
+        "online": "CASE WHEN {r}.document -> 'course' ->> 'start_date' IS NULL THEN NULL "
+        "WHEN {r}.document -> 'course' ->> 'online' = 'true' THEN 'true' ELSE 'false' END",
+        "level": "({r}.document -> 'training' ->> 'level')",
+    },
+}
+# records without a course sort after every course by start
+NO_START = "9999-12-31"
 
 _NO_EMBARGO = 99991231  # embargo dates are held as YYYYMMDD integers
 _EMBARGO_DAY = {
@@ -121,6 +142,40 @@ class SearchSql:
             marks.append(f":{key}")
         return ", ".join(marks)
 
+    def course_field(self, name: str, alias: str = "r") -> str:
+        return _COURSE_FIELDS[self.dialect][name].format(r=alias)
+
+    def course_conditions(self, filters: SearchFilters, params: dict[str, Any]) -> list[str]:
+        """The course filters as conditions on the record document of the alias ``r``: a
+        record without a course has no start and no ``online``, so either filter drops it."""
+        where = []
+        if filters.starts_from is not None:
+            where.append(f"{self.course_field('start')} >= :starts_from")
+            params["starts_from"] = filters.starts_from.isoformat()
+        if filters.starts_to is not None:
+            where.append(f"{self.course_field('start')} <= :starts_to")
+            params["starts_to"] = filters.starts_to.isoformat()
+        if filters.online is not None:
+            where.append(f"{self.course_field('online')} = :online")
+            params["online"] = "true" if filters.online else "false"
+        if filters.level:
+            marks = self._in(params, "lv", list(filters.level))
+            where.append(f"{self.course_field('level')} IN ({marks})")
+        return where
+
+    async def course_matches(
+        self, session: AsyncSession, filters: SearchFilters
+    ) -> npt.NDArray[np.int64]:
+        """The pks of the live records the course filters admit (no other condition), for the
+        facet index, which holds no document fields."""
+        params: dict[str, Any] = {}
+        conditions = " AND ".join(
+            ["r.deleted_at IS NULL", *self.course_conditions(filters, params)]
+        )
+        sql = f"SELECT COUNT(*), {_joined(self.dialect, 'r.pk')} FROM records r WHERE {conditions}"
+        count, joined = (await session.execute(text(sql), params)).one()
+        return np.sort(parse_ids(joined or "", int(count)))
+
     def match(self, filters: SearchFilters, *, steward: bool, today: date) -> Match:
         params: dict[str, Any] = {"today": today}
         # stewards see every live record; the public rule implies a live one
@@ -136,6 +191,7 @@ class SearchSql:
         if filters.year_to is not None:
             where.append("r.issued_year <= :year_to")
             params["year_to"] = filters.year_to
+        where += self.course_conditions(filters, params)
         for dim in _MULTI:
             values: list[str] = getattr(filters, dim)
             if values:
@@ -189,25 +245,38 @@ class SearchSql:
             "relevance": ("score", "DESC"),
             "date": ("modified_at", "DESC"),
             "title": ("sort_title", "ASC"),
+            "start": ("start_key", "ASC"),
         }[order]
+        source = "m"
+        if order == "start":
+            # the start is no column: read it from the matching records' documents
+            start = self.course_field("start", "x")
+            source = (
+                f"(SELECT m.pk AS pk, m.score AS score, COALESCE({start}, '{NO_START}') "
+                "AS start_key FROM m JOIN records x ON x.pk = m.pk) s"
+            )
         seek = ""
         types: dict[str, Any] = {}
         if after is not None:
             op = "<" if direction == "DESC" else ">"
             seek = f"WHERE ({column} {op} :cv OR ({column} = :cv AND pk > :ck))"
             params.update(cv=after[0], ck=after[1])
-            types["cv"] = {"relevance": Float(), "date": UTCDateTime(), "title": String()}[order]
+            types["cv"] = {
+                "relevance": Float(),
+                "date": UTCDateTime(),
+                "title": String(),
+                "start": String(),
+            }[order]
         # rank and cut the page on the match set's own sort keys; only the page's rows visit
         # the wide records rows for their documents
         stmt = text(
             f"WITH m AS ({match.sql}), "
-            f"p AS (SELECT pk, score FROM m {seek} "
+            f"p AS (SELECT pk, score, {column} AS k FROM {source} {seek} "
             f"ORDER BY {column} {direction}, pk ASC LIMIT :limit) "
             "SELECT r.pk, r.local_id, r.type, "
             f"{self.effective_access} AS access, r.modified_at, r.document, p.score, r.sort_title "
             f"FROM p {self.join} records r ON r.pk = p.pk "
-            f"ORDER BY {'p.score' if order == 'relevance' else 'r.' + column} {direction}, "
-            "r.pk ASC"
+            f"ORDER BY p.k {direction}, r.pk ASC"
         )
         if types:
             stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))

@@ -9,9 +9,18 @@ from pydantic import BaseModel, Field
 
 from converge_metadata.records.schemas import AccessLevel, RecordType
 
-__all__ = ["FacetValue", "SearchFilters", "SearchHit", "SearchResponse", "SearchSort"]
+__all__ = [
+    "CourseSummary",
+    "FacetValue",
+    "SearchFilters",
+    "SearchHit",
+    "SearchResponse",
+    "SearchSort",
+    "TrainingLevel",
+]
 
-SearchSort = Literal["relevance", "date", "title"]
+SearchSort = Literal["relevance", "date", "title", "start"]
+TrainingLevel = Literal["beginner", "intermediate", "advanced"]
 
 
 class SearchFilters(BaseModel):
@@ -27,6 +36,32 @@ class SearchFilters(BaseModel):
     language: list[str] = Field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None
+    # course filters: a date bound or ``online`` admits only records with a course
+    starts_from: date | None = None
+    starts_to: date | None = None
+    online: bool | None = None
+    level: list[TrainingLevel] = Field(default_factory=list)
+
+    @property
+    def on_courses(self) -> bool:
+        """Whether a course filter (read from the record document) is set."""
+        return bool(
+            self.starts_from is not None
+            or self.starts_to is not None
+            or self.online is not None
+            or self.level
+        )
+
+
+class CourseSummary(BaseModel):
+    """What a course listing needs of a CourseInstance, without fetching the record."""
+
+    start_date: str = Field(description="ISO 8601 date or date-time, as the record gives it")
+    end_date: str = Field(description="ISO 8601 date or date-time, as the record gives it")
+    online: bool
+    location: str | None = Field(default=None, description="The location's name")
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    level: TrainingLevel | None = None
 
 
 class SearchHit(BaseModel):
@@ -45,6 +80,9 @@ class SearchHit(BaseModel):
     access: AccessLevel = Field(description="Effective access: a lapsed embargo reads public")
     modified_at: datetime
     issued: date | None = None
+    course: CourseSummary | None = Field(
+        default=None, description="CourseInstance records: dates, place, level"
+    )
 
 
 class FacetValue(BaseModel):

@@ -17,9 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from converge_metadata.records.indexing import RIGHTS_ONLY_FACET
 from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.facet_index import FacetIndex
-from converge_metadata.search.repository import MARK_END, MARK_START, PageRow, SearchSql
+from converge_metadata.search.repository import (
+    MARK_END,
+    MARK_START,
+    NO_START,
+    PageRow,
+    SearchSql,
+)
 from converge_metadata.search.runtime import SearchRuntime
 from converge_metadata.search.schemas import (
+    CourseSummary,
     FacetValue,
     SearchFilters,
     SearchHit,
@@ -111,7 +118,30 @@ def _sort_value(row: PageRow, sort: SearchSort) -> Any:
         return row.score
     if sort == "date":
         return row.modified_at.isoformat()
+    if sort == "start":
+        return _start_key(row.document)
     return row.sort_title
+
+
+def _start_key(document: dict[str, Any]) -> str:
+    """The start's calendar date as SQL sorts it (see ``SearchSql.course_field``)."""
+    start = (document.get("course") or {}).get("start_date")
+    return str(start)[:10] if start else NO_START
+
+
+def _course(document: dict[str, Any]) -> CourseSummary | None:
+    course = document.get("course")
+    if not course:
+        return None
+    location = course.get("location") or {}
+    return CourseSummary(
+        start_date=course["start_date"],
+        end_date=course["end_date"],
+        online=bool(course.get("online")),
+        location=location.get("name"),
+        country=location.get("country"),
+        level=(document.get("training") or {}).get("level"),
+    )
 
 
 def _decode_cursor(
@@ -147,6 +177,7 @@ def _hit(
         access=row.access,
         modified_at=row.modified_at,
         issued=date.fromisoformat(issued) if issued else None,
+        course=_course(row.document),
     )
 
 
@@ -184,6 +215,9 @@ async def search(
     mask = None
     if facet_index is not None:
         mask = facet_index.match(filters, steward=steward, today=today)
+        if filters.on_courses:
+            # course fields live in the documents, which the index does not hold
+            mask &= facet_index.positions(await sql.course_matches(session, filters))
     if mask is not None and facet_index is not None and order == "date" and not match.has_query:
         pks = facet_index.newest(mask, after=after, limit=limit + 1)
         rows = await sql.rows(session, pks, today=today)
