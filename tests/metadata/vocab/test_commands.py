@@ -13,7 +13,7 @@ from converge_common.testing.asgi import asgi_client
 from converge_metadata.app import create_app
 from converge_metadata.cli import main
 from converge_metadata.settings import MetadataSettings, get_settings
-from converge_metadata.vocab import load_vocabularies
+from converge_metadata.vocab.loader import clear_cache as clear_vocabulary_cache
 
 from tests.metadata.conftest import dataset
 from tests.metadata.vocab.conftest import FAKE_ID
@@ -25,10 +25,10 @@ def var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("CONVERGE_METADATA_DATA_DIR", str(data_dir))
     monkeypatch.setenv("CONVERGE_METADATA_LOG_JSON", "false")
     get_settings.cache_clear()
-    load_vocabularies.cache_clear()
+    clear_vocabulary_cache()
     yield data_dir
     get_settings.cache_clear()
-    load_vocabularies.cache_clear()
+    clear_vocabulary_cache()
 
 
 async def _read(data_dir: Path, *paths: str) -> list[Any]:

@@ -12,6 +12,7 @@ from converge_common.db import Database, upgrade_database
 
 from converge_metadata.records.upsert import ImportReport
 from converge_metadata.settings import MetadataSettings, get_settings
+from converge_metadata.vocab.loader import clear_cache as clear_vocabulary_cache
 from converge_metadata.vocab.loader import load_vocabularies
 from converge_metadata.vocab.service import refresh_organisms
 from converge_metadata.vocab.taxonomy_store import TaxdumpError, build_store
@@ -61,7 +62,7 @@ def run_vocab(args: argparse.Namespace) -> int:
 async def _refresh(settings: MetadataSettings, store: Path) -> ImportReport:
     if settings.auto_migrate:
         await asyncio.to_thread(upgrade_database, _MIGRATIONS, settings.database_url)
-    load_vocabularies.cache_clear()  # a store loaded earlier in this process is stale
+    clear_vocabulary_cache()  # a store loaded earlier in this process is stale
     vocab = load_vocabularies(settings.vocab_dir, store)
     db = Database.from_url(settings.database_url)
     try:

@@ -12,7 +12,7 @@ from converge_metadata.vocab.spdx import SpdxVocabulary
 from converge_metadata.vocab.taxonomy import TaxonomyVocabulary
 from converge_metadata.vocab.taxonomy_store import TaxonStore
 
-__all__ = ["Vocabularies", "default_data_dir", "load_vocabularies"]
+__all__ = ["Vocabularies", "clear_cache", "default_data_dir", "load_vocabularies"]
 
 EDAM_RELEASE = Path("edam/releases/EDAM_1.25.tsv")
 
@@ -30,10 +30,24 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[5] / "data"
 
 
-@lru_cache(maxsize=4)
 def load_vocabularies(data_dir: Path, taxonomy_store: Path | None = None) -> Vocabularies:
     """The vocabularies under ``data_dir``; NCBI Taxonomy also from the full taxonomy loaded
-    into ``taxonomy_store`` when that file exists (``converge-metadata vocab load-taxonomy``)."""
+    into ``taxonomy_store`` when that file exists (``converge-metadata vocab load-taxonomy``).
+
+    Loaded once per process and directory: a store path where nothing was loaded reads as no
+    store, so services that differ only in where a store would go share one load."""
+    if taxonomy_store is not None and not taxonomy_store.is_file():
+        taxonomy_store = None
+    return _load(data_dir, taxonomy_store)
+
+
+def clear_cache() -> None:
+    """Forget what was loaded (after a store has been loaded in this process)."""
+    _load.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: Path, taxonomy_store: Path | None) -> Vocabularies:
     store = TaxonStore.open(taxonomy_store) if taxonomy_store is not None else None
     return Vocabularies(
         edam=EdamVocabulary.load(data_dir / EDAM_RELEASE),
