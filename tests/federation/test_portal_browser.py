@@ -24,9 +24,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "portal"
 # the success criteria axe-core checks for WCAG 2.2 AA (and the levels below it)
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
+    pytest.mark.usefixtures("portal_backend"),
+]
 
 
 @pytest_asyncio.fixture(loop_scope="session")

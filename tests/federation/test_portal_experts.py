@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 from tests.federation.conftest import Federation
 from tests.federation.experts import seed_people
 from tests.federation.test_portal_pages import page, texts
+
+pytestmark = pytest.mark.usefixtures("portal_backend")
 
 
 class TestExpertsPage:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
+import pytest
+
 from tests.federation.conftest import Federation
 from tests.federation.test_federated_impact import (
     DATASETS,
@@ -15,6 +17,8 @@ from tests.federation.test_federated_impact import (
 )
 from tests.federation.test_portal_pages import page, texts
 from tests.gateway.simnode import SimNode
+
+pytestmark = pytest.mark.usefixtures("portal_backend")
 
 
 class TestImpactPages:

@@ -14,6 +14,8 @@ from converge_common.testing.plugin import bearer
 
 from tests.federation.conftest import Federation
 
+pytestmark = pytest.mark.usefixtures("portal_backend")
+
 
 async def page(client: httpx.AsyncClient, url: str, **headers: str) -> tuple[httpx.Response, Any]:
     response = await client.get(url, headers=headers)

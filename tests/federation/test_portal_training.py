@@ -9,9 +9,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import lxml.html
+import pytest
 from converge_common.testing.plugin import bearer
 
 from tests.federation.conftest import FEDERATION, Federation
+
+pytestmark = pytest.mark.usefixtures("portal_backend")
 
 TODAY = datetime.now(UTC).date()
 
