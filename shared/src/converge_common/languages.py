@@ -10,11 +10,15 @@ so that all of them answer a reader in the same language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Annotated
+
+from fastapi import Query
 
 __all__ = [
     "FALLBACK",
     "LANG_PATTERN",
     "MAX_LANGUAGES",
+    "LangQuery",
     "parse_accept_language",
     "pick_text",
     "reader_languages",
@@ -24,6 +28,18 @@ FALLBACK = "en"
 MAX_LANGUAGES = 40
 # ``lang``: one or more comma-separated primary language subtags or BCP 47 tags
 LANG_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*(,[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*){0,9}$"
+
+
+# the ``lang`` query parameter of every endpoint that answers in the reader's language
+LangQuery = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        pattern=LANG_PATTERN,
+        description="The reader's languages in order (`fi` or `fi,sv`), before "
+        "`Accept-Language`; then English; then the record's first language",
+    ),
+]
 
 
 def parse_accept_language(header: str | None) -> list[str]:

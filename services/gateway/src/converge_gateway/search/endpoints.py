@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from converge_common.inputs import INT32_MAX
-from converge_common.languages import LANG_PATTERN
+from converge_common.languages import LangQuery
 from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request
 
@@ -101,15 +101,7 @@ async def search(
         int | None, Query(ge=1, le=INT32_MAX, description="Page size (capped; see `warnings`)")
     ] = None,
     cursor: Annotated[str | None, Query(description="From the previous page")] = None,
-    lang: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            pattern=LANG_PATTERN,
-            description="Languages for each hit's title, in order (`fi` or `fi,sv`); else "
-            "English, else the record's first language",
-        ),
-    ] = None,
+    lang: LangQuery = None,
 ) -> dict[str, Any]:
     settings = gateway.settings
     search_request = SearchRequest.from_query(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.inputs import INT32_MAX
-from converge_common.languages import LANG_PATTERN, reader_languages
+from converge_common.languages import LangQuery, reader_languages
 from fastapi import APIRouter, Query, Request, Response
 
 from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
@@ -85,15 +85,7 @@ async def search(
         int | None,
         Query(ge=1, le=100, description="Values per facet dimension (default FACET_LIMIT)"),
     ] = None,
-    lang: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            pattern=LANG_PATTERN,
-            description="Languages for each hit's title, in order (`fi` or `fi,sv`); then "
-            "`Accept-Language`; then English; then the record's first language",
-        ),
-    ] = None,
+    lang: LangQuery = None,
 ) -> Response:
     """Search the records the caller may read. Filters within a dimension are alternatives;
     dimensions combine. Facets count every matching record per dimension (top values)."""

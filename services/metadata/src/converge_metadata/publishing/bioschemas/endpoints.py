@@ -6,7 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.inputs import INT32_MAX
-from converge_common.languages import LANG_PATTERN, reader_languages
+from converge_common.languages import LangQuery, reader_languages
 from converge_common.openapi import problem_responses
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -29,15 +29,7 @@ async def get_landing_page(
     context: ContextDep,
     request: Request,
     recorder: RecorderDep,
-    lang: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            pattern=LANG_PATTERN,
-            description="The reader's languages in order (`fi` or `fi,sv`), before "
-            "`Accept-Language`; the page falls back to English, then the record's first",
-        ),
-    ] = None,
+    lang: LangQuery = None,
 ) -> HTMLResponse:
     """A published record for people, in the reader's language where the record has it,
     with embedded schema.org JSON-LD for crawlers."""
