@@ -160,6 +160,24 @@ class TestRecordPage:
         assert f"/api/v1/records/{global_id}?format=datacite" in forms
         assert any(href.endswith(f"/records/{portal_federation.seeded['de'][0]}") for href in forms)
 
+    async def test_the_nodes_fair_assessment_with_its_hints(
+        self, portal_federation: Federation
+    ) -> None:
+        local_id = portal_federation.seeded["fi"][0]
+        async with httpx.AsyncClient(base_url=portal_federation.nodes["fi"].url) as node:
+            fair = (await node.get(f"/api/v1/records/{local_id}/fair")).json()
+        async with portal_federation.client() as client:
+            _, doc = await page(client, f"/records/fi:{local_id}?lang=de")
+        section = doc.xpath("//section[@aria-labelledby='fair-h']")[0]
+        assert f"{fair['passed']} von {fair['total']} Prüfungen bestanden" in texts(section, ".//p")
+        missed = [m for m in fair["metrics"] if not m["passed"]]
+        assert missed, "the corpus's records lack something FAIR asks for"
+        hints = texts(section, ".//li")
+        assert len(hints) == len(missed)
+        assert all(m["hint"] in h for m, h in zip(missed, hints, strict=True))
+        # the Node's words are English, and the German page says so
+        assert section.xpath(".//ul/@lang") == ["en"]
+
     async def test_title_in_the_readers_language(self, portal_federation: Federation) -> None:
         async with portal_federation.client() as client:
             _, fi = await page(client, "/records/fi:fi-bilingual", **{"accept-language": "fi"})
