@@ -4,6 +4,7 @@ probes every half second, so that the prober's rule can be watched at work in a 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from converge_gateway.context import STATUS_TTL_S
 from converge_registry.settings import RegistrySettings
 
 from tests.federation.conftest import Federation, running_federation
+from tests.federation.test_portal_browser import CHROMIUM, Reader
 from tests.federation.test_portal_pages import page, texts
 
 pytestmark = pytest.mark.usefixtures("portal_backend")
@@ -112,3 +114,21 @@ class TestAStoppedNode:
         assert "unreachable" in strip["ELIXIR NL"]
         assert "registry" in strip["ELIXIR NL"]
         assert "answered in" in strip["ELIXIR DE"]
+        if shutil.which(CHROMIUM):
+            await _in_the_browser(fed)
+
+
+async def _in_the_browser(fed: Federation) -> None:
+    """The federation page as a reader's browser shows it, with axe-core's check."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            reader = Reader(await browser.new_page(locale="en-GB"), fed.gateway.url)
+            await reader.page.goto(reader.base + "/federation")
+            row = reader.page.locator("section[aria-labelledby='node-nl'] tbody tr").first
+            assert (await row.locator("td").first.inner_text()).strip() == "unreachable"
+            await reader.check("federation-stopped-node")
+        finally:
+            await browser.close()
