@@ -63,6 +63,22 @@ class TestSearchPage:
         active = narrowed.xpath("//section[@class='active-filters']//a/@href")
         assert "/?q=genome" in active
 
+    async def test_the_sidebar_refines_by_every_dimension_the_records_have(
+        self, portal_federation: Federation
+    ) -> None:
+        async with portal_federation.client() as client:
+            _, doc = await page(client, "/?q=protein")
+            api = (await client.get("/api/v1/search", params={"q": "protein"})).json()
+        shown = texts(doc, "//aside//section/h3")
+        # the corpus's records have a type, an organism, a licence, access, a year and keywords
+        for heading in ("Type", "Organism", "Licence", "Access", "Year", "Keyword"):
+            assert heading in shown, shown
+        organism = doc.xpath("//aside//section[h3='Organism']//li")[0]
+        value = api["facets"]["organism"][0]
+        assert value["label"] in organism.text_content()
+        count = organism.xpath(".//span[@class='count']")[0].text_content()
+        assert int(count.replace(",", "")) == value["count"]
+
     async def test_topic_facet_counts_and_filter(self, portal_federation: Federation) -> None:
         async with portal_federation.client() as client:
             _, doc = await page(client, "/?q=protein")
