@@ -163,7 +163,8 @@ def _topics(given: Any) -> tuple[CourseTopic, ...]:
         if match is None:
             continue
         label = topic.get("label")
-        topics.append(CourseTopic(uri, label.strip() if isinstance(label, str) else match[1]))
+        label = label.strip()[:200] if isinstance(label, str) else ""
+        topics.append(CourseTopic(match[0], label or match[1]))
         if len(topics) == MAX_COURSE_TOPICS:
             break
     return tuple(topics)
