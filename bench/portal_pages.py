@@ -305,9 +305,10 @@ def render(rows: list[dict[str, Any]], rounds: int) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines += [
         "",
-        f"Load average when the run ended: {load}. The record page asks the gateway for the "
-        "record twice at once (its JSON and its JSON-LD, which the page embeds); the API "
-        "column is the JSON request alone, so the record's *added* includes the second. The "
+        f"Load average when the run ended: {load}. The record page asks the Node three "
+        "things at once (the record's JSON, its JSON-LD, which the page embeds, and its FAIR "
+        "assessment); the API column is the JSON request alone, so the record's *added* "
+        "includes the other two. The "
         "federation's state is kept by the gateway for a few seconds whatever the cache "
         "setting (it is read from the registry), so page and API there mostly read it kept.",
     ]
