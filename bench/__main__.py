@@ -19,6 +19,7 @@ DEFAULT = [
     "registry_idle",
     "gateway_fanout",
     "gateway_impact",
+    "portal_pages",
     "impact_usage",
 ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,19 @@ class Federation:
     gateway: LiveServer
     tokens: Tokens
     seeded: dict[str, list[str]] = field(default_factory=dict)
+    # the misbehaving Nodes' servers, for a test that stops one
+    bad_servers: dict[str, LiveServer] = field(default_factory=dict)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway.url, timeout=10)
+
+    async def publish(self, node: str, *bodies: dict[str, Any]) -> None:
+        """Records posted to ``node``'s API with its own token."""
+        headers = bearer(self.tokens.node(node))
+        async with httpx.AsyncClient(base_url=self.nodes[node].url, timeout=10) as client:
+            for body in bodies:
+                response = await client.post("/api/v1/records", json=body, headers=headers)
+                assert response.status_code == 201, response.text
 
     async def node_search(self, node: str, **params: Any) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.nodes[node].url, timeout=10) as client:
@@ -152,14 +162,19 @@ async def _seed(fed: Federation) -> None:
             fed.seeded[node] = ids
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def federation(
+@asynccontextmanager
+async def running_federation(
+    *,
     registry_db: str,
     node_dbs: dict[str, str],
     oidc_settings: dict[str, Any],
     tokens: Tokens,
     tmp_path: Path,
+    probe_interval_s: float = 600,
 ) -> AsyncIterator[Federation]:
+    """The federation of this module's docstring, seeded with :data:`CORPUS`, until the block
+    ends. ``probe_interval_s``: how often the registry probes each service (600 s: never
+    within a test, unless a test shortens it to watch a state change)."""
     async with AsyncExitStack() as stack:
         registry_app = create_registry(
             RegistrySettings(
@@ -169,7 +184,7 @@ async def federation(
                 log_json=False,
                 probe_enabled=True,
                 probe_tick_s=0.05,
-                probe_interval_s=600,
+                probe_interval_s=probe_interval_s,
                 webhooks_enabled=False,
                 allow_private_targets=True,
                 **oidc_settings,
@@ -246,7 +261,107 @@ async def federation(
         await gateway.start()
         stack.push_async_callback(gateway.stop)
         fed = Federation(registry_app, registry, nodes, bad, gateway, tokens)
+        fed.bad_servers = bad_servers
         await _seed(fed)
+        yield fed
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def federation(
+    registry_db: str,
+    node_dbs: dict[str, str],
+    oidc_settings: dict[str, Any],
+    tokens: Tokens,
+    tmp_path: Path,
+) -> AsyncIterator[Federation]:
+    """A fresh federation for a test that changes it (its databases emptied afterwards)."""
+    async with running_federation(
+        registry_db=registry_db,
+        node_dbs=node_dbs,
+        oidc_settings=oidc_settings,
+        tokens=tokens,
+        tmp_path=tmp_path,
+    ) as fed:
+        yield fed
+
+
+# records the portal's read-only tests read besides the corpus: a title in two languages, and
+# text that tries to become markup
+PORTAL_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "fi": [
+        {
+            "id": "fi-bilingual",
+            "type": "Dataset",
+            "status": "published",
+            "title": {"en": "Birch pollen genomes", "fi": "Koivun siitepölyn genomit"},
+            "description": {"en": "English text.", "fi": "Suomenkielinen kuvaus."},
+        },
+        {
+            "id": "fi-browser",
+            "type": "Dataset",
+            "status": "published",
+            "title": {"en": "Lake sediment metagenomes", "fi": "Järvisedimentin metagenomit"},
+            "description": {"en": "English.", "fi": "Suomeksi."},
+        },
+    ],
+    "pt": [
+        {
+            "id": "pt-hostile",
+            "type": "Dataset",
+            "status": "published",
+            "title": {"en": "<script>alert(1)</script> hostile"},
+            "description": {"en": "</script><img src=x onerror=alert(1)>"},
+            "keywords": ["<b>bold</b>"],
+        }
+    ],
+}
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def portal_federation(
+    db_backend: str,
+    oidc_settings: dict[str, Any],
+    tokens: Tokens,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Federation]:
+    """One federation per test process for the tests that only read it (the portal's pages):
+    the corpus, :data:`PORTAL_RECORDS`, the courses and the people of the expert network,
+    started once instead of once per test. A test that changes anything uses ``federation``.
+    Its own databases, so that emptying ``federation``'s after each test leaves it whole."""
+    from tests.federation.courses import seed_courses
+    from tests.federation.experts import seed_people
+
+    if db_backend != "sqlite":
+        pytest.skip("portal pages: the Nodes' answers are checked on both backends elsewhere")
+    tmp_path = tmp_path_factory.mktemp("portal-federation")
+    databases = {
+        service: TestDatabase(
+            service=f"portal_{service}",
+            backend=db_backend,
+            migrations=REGISTRY_MIGRATIONS if service == "registry" else METADATA_MIGRATIONS,
+            metadata=RegistryBase.metadata if service == "registry" else MetadataBase.metadata,
+            tmp_dir=tmp_path,
+            extra_tables=() if service == "registry" else ("record_search",),
+        )
+        for service in ("registry", *REAL_NODES)
+    }
+    async with AsyncExitStack() as stack:
+        for database in databases.values():
+            await database.create()
+            stack.push_async_callback(database.drop)
+        fed = await stack.enter_async_context(
+            running_federation(
+                registry_db=databases["registry"].url,
+                node_dbs={node: databases[node].url for node in REAL_NODES},
+                oidc_settings=oidc_settings,
+                tokens=tokens,
+                tmp_path=tmp_path,
+            )
+        )
+        for node, bodies in PORTAL_RECORDS.items():
+            await fed.publish(node, *bodies)
+        await seed_courses(fed)
+        await seed_people(fed)
         yield fed
 
 

@@ -1,5 +1,5 @@
 """The portal in a real browser (Debian's chromium, driven by Playwright) over a real
-federation: a reader searches, narrows, pages and reads; axe-core finds no WCAG 2.2 AA
+portal_federation: a reader searches, narrows, pages and reads; axe-core finds no WCAG 2.2 AA
 violation on any page; the browser reports no error (a CSP refusal would be one).
 
 Screenshots of every page go to ``test-output/portal/`` (kept by CI). Where chromium is not
@@ -72,18 +72,18 @@ class Reader:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def reader(browser: Any, federation: Federation) -> AsyncIterator[Reader]:
+async def reader(browser: Any, portal_federation: Federation) -> AsyncIterator[Reader]:
     context = await browser.new_context(locale="en-GB")
     page = await context.new_page()
     try:
-        yield Reader(page, federation.gateway.url)
+        yield Reader(page, portal_federation.gateway.url)
     finally:
         await context.close()
 
 
 class TestPortalInTheBrowser:
     async def test_search_narrow_page_and_read(
-        self, reader: Reader, federation: Federation
+        self, reader: Reader, portal_federation: Federation
     ) -> None:
         page = reader.page
         await page.goto(reader.base + "/")
@@ -95,7 +95,8 @@ class TestPortalInTheBrowser:
         await page.keyboard.press("Enter")
         await page.wait_for_url(re.compile(r"q=protein"))
         hits = await page.locator("ol.hits > li").count()
-        assert hits == 15
+        # the corpus's 15 protein datasets, and the 3 courses on proteomics (EDAM topic_0121)
+        assert hits == 18
         await reader.check("search-results")
         # a facet narrows both the results and the URL
         await page.locator("section.nodes a", has_text="ELIXIR FI").click()
@@ -109,25 +110,10 @@ class TestPortalInTheBrowser:
         assert "from FI" in (await page.locator("h1").inner_text())
         await reader.check("record")
 
-    async def test_record_in_finnish(self, browser: Any, federation: Federation) -> None:
-        record = {
-            "id": "fi-browser",
-            "type": "Dataset",
-            "status": "published",
-            "title": {"en": "Lake sediment metagenomes", "fi": "Järvisedimentin metagenomit"},
-            "description": {"en": "English.", "fi": "Suomeksi."},
-        }
-        import httpx
-        from converge_common.testing.plugin import bearer
-
-        async with httpx.AsyncClient(base_url=federation.nodes["fi"].url, timeout=10) as client:
-            response = await client.post(
-                "/api/v1/records", json=record, headers=bearer(federation.tokens.node("fi"))
-            )
-            assert response.status_code == 201, response.text
+    async def test_record_in_finnish(self, browser: Any, portal_federation: Federation) -> None:
         context = await browser.new_context(locale="fi-FI")
         try:
-            reader = Reader(await context.new_page(), federation.gateway.url)
+            reader = Reader(await context.new_page(), portal_federation.gateway.url)
             await reader.page.goto(reader.base + "/records/fi:fi-browser")
             assert await reader.page.locator("h1").inner_text() == "Järvisedimentin metagenomit"
             assert await reader.page.get_attribute("html", "lang") == "fi"
@@ -148,10 +134,7 @@ class TestPortalInTheBrowser:
         await reader.page.goto(reader.base + "/records/de:no-such-record")
         await reader.check("record-not-found")
 
-    async def test_experts_page(self, reader: Reader, federation: Federation) -> None:
-        from tests.federation.experts import seed_people
-
-        await seed_people(federation)
+    async def test_experts_page(self, reader: Reader, portal_federation: Federation) -> None:
         page = reader.page
         await page.goto(reader.base + "/experts")
         assert await page.locator("ol.experts > li").count() == 4
@@ -175,34 +158,11 @@ class TestPortalInTheBrowser:
         assert await reader.page.locator("section.node-status").count() == 6
         await reader.check("federation")
 
-    async def test_impact_pages(self, reader: Reader, federation: Federation) -> None:
-        from contextlib import AsyncExitStack
+    async def test_training_filtered_by_date(
+        self, reader: Reader, portal_federation: Federation
+    ) -> None:
+        from tests.federation.courses import day
 
-        from tests.federation.test_federated_impact import (
-            DATASETS,
-            FTE,
-            IMPACT,
-            _gateway_sees,
-            _register_impact,
-        )
-        from tests.gateway.simnode import SimNode
-
-        sims = {n: SimNode(indicators=[DATASETS, FTE], values=v) for n, v in IMPACT.items()}
-        async with AsyncExitStack() as stack, federation.client() as client:
-            await _register_impact(federation, stack, sims)
-            await _gateway_sees(client, set(IMPACT))
-            await reader.page.goto(reader.base + "/impact?period=2025")
-            await reader.page.locator(f'a[href="/impact/indicators/{DATASETS.code}"]').click()
-            await reader.page.wait_for_url(re.compile(DATASETS.code))
-            assert await reader.page.locator("svg.chart rect").count() == 1
-            await reader.check("impact-indicator")
-            await reader.page.goto(reader.base + "/impact?period=2025")
-            await reader.check("impact-profile")
-
-    async def test_training_filtered_by_date(self, reader: Reader, federation: Federation) -> None:
-        from tests.federation.test_portal_training import day, seed
-
-        await seed(federation)
         page = reader.page
         await page.goto(reader.base + "/training")
         assert await page.locator("ol.courses > li").count() == 3
@@ -216,3 +176,34 @@ class TestPortalInTheBrowser:
             "Proteomics, hands-on; with MaxQuant"
         ]
         await reader.check("training-filtered")
+
+
+class TestImpactInTheBrowser:
+    """The impact pages need impact services registered: a federation of their own."""
+
+    async def test_impact_pages(self, browser: Any, federation: Federation) -> None:
+        from contextlib import AsyncExitStack
+
+        from tests.federation.test_federated_impact import (
+            DATASETS,
+            FTE,
+            IMPACT,
+            _gateway_sees,
+            _register_impact,
+        )
+        from tests.gateway.simnode import SimNode
+
+        sims = {n: SimNode(indicators=[DATASETS, FTE], values=v) for n, v in IMPACT.items()}
+        context = await browser.new_context(locale="en-GB")
+        async with AsyncExitStack() as stack, federation.client() as client:
+            stack.push_async_callback(context.close)
+            reader = Reader(await context.new_page(), federation.gateway.url)
+            await _register_impact(federation, stack, sims)
+            await _gateway_sees(client, set(IMPACT))
+            await reader.page.goto(reader.base + "/impact?period=2025")
+            await reader.page.locator(f'a[href="/impact/indicators/{DATASETS.code}"]').click()
+            await reader.page.wait_for_url(re.compile(DATASETS.code))
+            assert await reader.page.locator("svg.chart rect").count() == 1
+            await reader.check("impact-indicator")
+            await reader.page.goto(reader.base + "/impact?period=2025")
+            await reader.check("impact-profile")

@@ -8,16 +8,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.federation.conftest import Federation
-from tests.federation.experts import seed_people
 from tests.federation.test_portal_pages import page, texts
 
 pytestmark = pytest.mark.usefixtures("portal_backend")
 
 
 class TestExpertsPage:
-    async def test_everyone_with_expertise_links(self, federation: Federation) -> None:
-        await seed_people(federation)
-        async with federation.client() as client:
+    async def test_everyone_with_expertise_links(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response, doc = await page(client, "/experts")
         assert response.status_code == 200
         assert texts(doc, "//ol[contains(@class,'experts')]/li//h3") == [
@@ -41,10 +39,9 @@ class TestExpertsPage:
         assert doc.xpath("//header//a[@href='/experts'][@aria-current='page']")
 
     async def test_a_synonym_finds_stewards_and_filters_stay_in_the_url(
-        self, federation: Federation
+        self, portal_federation: Federation
     ) -> None:
-        await seed_people(federation)
-        async with federation.client() as client:
+        async with portal_federation.client() as client:
             _, doc = await page(client, "/experts?q=quantitative+proteomics&language=pt")
             assert texts(doc, "//ol[contains(@class,'experts')]/li//h3") == ["Carlos Steward"]
             assert "Proteomics" in " ".join(texts(doc, "//p[@class='q-topics']"))
@@ -62,17 +59,17 @@ class TestExpertsPage:
             assert "Expertise: Proteomics" in active
             assert "Node: ELIXIR DE" in active
 
-    async def test_in_portuguese(self, federation: Federation) -> None:
-        await seed_people(federation)
-        async with federation.client() as client:
+    async def test_in_portuguese(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             _, doc = await page(client, "/experts?lang=pt&node=pt")
         carlos = doc.xpath("//ol[contains(@class,'experts')]/li")[-1]
         assert "espanhol, português" in carlos.text_content()
         assert texts(doc, "//h1") == ["Encontrar gestores de dados e formadores em todo o ELIXIR"]
 
-    async def test_an_empty_result_suggests_what_to_change(self, federation: Federation) -> None:
-        await seed_people(federation)
-        async with federation.client() as client:
+    async def test_an_empty_result_suggests_what_to_change(
+        self, portal_federation: Federation
+    ) -> None:
+        async with portal_federation.client() as client:
             _, doc = await page(client, "/experts?q=zebrafish+husbandry&language=fi")
         empty = doc.xpath("//div[@class='empty']")
         assert empty
@@ -81,8 +78,8 @@ class TestExpertsPage:
         assert "/experts?q=zebrafish+husbandry" in links  # without the language
         assert "/experts" in links
 
-    async def test_bad_input_is_said_on_the_page(self, federation: Federation) -> None:
-        async with federation.client() as client:
+    async def test_bad_input_is_said_on_the_page(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response, doc = await page(client, "/experts?expertise=proteomics")
         assert response.status_code == 422
         assert "/expertise" in " ".join(texts(doc, "//div[@class='problem']//code"))

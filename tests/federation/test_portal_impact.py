@@ -52,8 +52,8 @@ class TestImpactPages:
             assert response.status_code == 503
             assert missing.get("lang") == "de"  # the choice is remembered
 
-    async def test_period_without_values(self, federation: Federation) -> None:
-        async with federation.client() as client:
+    async def test_period_without_values(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response, doc = await page(client, "/impact?period=1999")
         assert response.status_code == 200
         assert doc.xpath("//p[@class='empty']")

@@ -3,83 +3,18 @@ soonest first, filtered by the URL; the feed parsed by a strict RFC 5545 reader.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import lxml.html
 import pytest
-from converge_common.testing.plugin import bearer
 
 from tests.federation.conftest import FEDERATION, Federation
+from tests.federation.courses import COURSES, day
 
 pytestmark = pytest.mark.usefixtures("portal_backend")
-
-TODAY = datetime.now(UTC).date()
-
-
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
-
-
-def course(local_id: str, title: str, start: str, end: str, **extra: Any) -> dict[str, Any]:
-    level = extra.pop("level", "beginner")
-    return {
-        "id": local_id,
-        "type": "CourseInstance",
-        "status": "published",
-        "title": {"en": title},
-        "description": {"en": f"{title}: a hands-on course."},
-        "topics": extra.pop("topics", ["topic_0121"]),
-        "training": {"level": level},
-        "course": {"start_date": start, "end_date": end, **extra},
-    }
-
-
-COURSES = {
-    "de": [
-        course(
-            "de-proteomics",
-            "Proteomics, hands-on; with MaxQuant",
-            day(10),
-            day(12),
-            location={"name": "Heidelberg", "country": "DE"},
-        ),
-        course("de-old", "Last year's course", day(-300), day(-299), online=True),
-    ],
-    "fi": [
-        course(
-            "fi-rna",
-            "RNA-seq online",
-            f"{day(3)}T08:00:00Z",
-            f"{day(3)}T15:30:00Z",
-            online=True,
-            level="advanced",
-            topics=["topic_3170"],
-        ),
-    ],
-    "pt": [
-        course(
-            "pt-genomes",
-            "Genómica de populações para principiantes com exemplos práticos e muitos acentos",
-            day(40),
-            day(44),
-            location={"name": "Oeiras", "country": "PT"},
-            online=True,
-        ),
-    ],
-}
-
-
-async def seed(federation: Federation) -> None:
-    for node, bodies in COURSES.items():
-        async with httpx.AsyncClient(base_url=federation.nodes[node].url, timeout=10) as client:
-            for body in bodies:
-                response = await client.post(
-                    "/api/v1/records", json=body, headers=bearer(federation.tokens.node(node))
-                )
-                assert response.status_code == 201, response.text
 
 
 async def page(client: httpx.AsyncClient, url: str) -> tuple[httpx.Response, Any]:
@@ -163,10 +98,9 @@ def compact(value: str) -> str:
 
 class TestTrainingPage:
     async def test_upcoming_courses_soonest_first_with_place_and_level(
-        self, federation: Federation
+        self, portal_federation: Federation
     ) -> None:
-        await seed(federation)
-        async with federation.client() as client:
+        async with portal_federation.client() as client:
             response, doc = await page(client, "/training")
         assert response.status_code == 200
         # from today on, across the Nodes, by start date; last year's course is not listed
@@ -189,9 +123,21 @@ class TestTrainingPage:
         assert urlsplit(feed).path == "/training.ics"
         assert ("starts_from", day(0)) in parse_qsl(urlsplit(feed).query)
 
-    async def test_filters_live_in_the_url(self, federation: Federation) -> None:
-        await seed(federation)
-        async with federation.client() as client:
+    async def test_each_course_names_its_topics(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
+            _, doc = await page(client, "/training?lang=de&online=true")
+            rna = doc.xpath("//ol[contains(@class, 'courses')]/li")[0]
+            links = rna.xpath(".//p[@class='topics']/a")
+            # EDAM's label; EDAM is in English, which the German page says
+            assert [a.text_content() for a in links] == ["RNA-Seq"]
+            assert links[0].get("lang") == "en"
+            # the topic narrows the listing and keeps the other filters
+            _, narrowed = await page(client, links[0].get("href"))
+        assert dict(parse_qsl(urlsplit(links[0].get("href")).query))["online"] == "true"
+        assert listed(narrowed) == ["/records/fi:fi-rna"]
+
+    async def test_filters_live_in_the_url(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             _, ranged = await page(client, f"/training?starts_from={day(5)}&starts_to={day(20)}")
             _, online = await page(client, "/training?online=true")
             _, on_site = await page(client, "/training?online=false&level=beginner")
@@ -206,8 +152,8 @@ class TestTrainingPage:
         assert listed(topic) == ["/records/fi:fi-rna"]
         assert online.xpath("//select[@name='online']/option[@selected]/@value") == ["true"]
 
-    async def test_bad_filters_are_said_on_the_page(self, federation: Federation) -> None:
-        async with federation.client() as client:
+    async def test_bad_filters_are_said_on_the_page(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response, doc = await page(client, "/training?starts_from=soon&level=expert")
             feed = await client.get("/training.ics?online=perhaps")
         assert response.status_code == 422
@@ -220,9 +166,8 @@ class TestTrainingPage:
 
 
 class TestTrainingFeed:
-    async def test_feed_holds_the_query_as_events(self, federation: Federation) -> None:
-        await seed(federation)
-        async with federation.client() as client:
+    async def test_feed_holds_the_query_as_events(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response = await client.get("/training.ics")
             online = await client.get("/training.ics?online=true&level=advanced")
         assert response.status_code == 200
@@ -253,9 +198,8 @@ class TestTrainingFeed:
 
 
 class TestFederatedCourseSearch:
-    async def test_the_gateway_merges_courses_by_start(self, federation: Federation) -> None:
-        await seed(federation)
-        async with federation.client() as client:
+    async def test_the_gateway_merges_courses_by_start(self, portal_federation: Federation) -> None:
+        async with portal_federation.client() as client:
             response = await client.get(
                 "/api/v1/search",
                 params={"type": "CourseInstance", "sort": "start", "starts_from": day(0)},

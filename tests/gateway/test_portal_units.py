@@ -14,6 +14,7 @@ from converge_gateway.portal.i18n import (
     language,
 )
 from converge_gateway.portal.render import json_ld, snippet, url_with, web_url
+from converge_gateway.portal.training import CourseTopic, course_line
 
 TRANSLATIONS = resources.files("converge_gateway.portal") / "translations"
 
@@ -82,3 +83,33 @@ def test_url_with() -> None:
     assert url_with("/", params, remove=[("type", "Dataset")]) == "/?q=a+b&type=Software"
     assert url_with("/", params, remove=[("type", None), ("q", None)]) == "/"
     assert url_with("/", params, add=[("type", "Dataset")]).count("Dataset") == 1
+
+
+def test_course_topics_are_edam_topics_only() -> None:
+    item = {
+        "global_id": "de:c1",
+        "node": "de",
+        "title": "A course",
+        "course": {
+            "start_date": "2030-01-01",
+            "end_date": "2030-01-02",
+            "online": True,
+            "topics": [
+                {"uri": "http://edamontology.org/topic_0121", "label": "Proteomics"},
+                {"uri": "http://edamontology.org/topic_3170"},
+                {"uri": "javascript:alert(1)", "label": "not a topic"},
+                {"uri": "http://edamontology.org/operation_0292", "label": "an operation"},
+                "topic_0622",
+                {"uri": ["http://edamontology.org/topic_0622"]},
+            ]
+            + [{"uri": f"http://edamontology.org/topic_{n:04d}"} for n in range(20)],
+        },
+    }
+    line = course_line(item, {"de": "ELIXIR DE"})
+    assert line is not None
+    assert line.topics[:2] == (
+        CourseTopic("http://edamontology.org/topic_0121", "Proteomics"),
+        CourseTopic("http://edamontology.org/topic_3170", "topic_3170"),
+    )
+    assert len(line.topics) == 6
+    assert course_line({**item, "course": {**item["course"], "topics": "x"}}, {}) is not None

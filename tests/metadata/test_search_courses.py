@@ -99,6 +99,8 @@ class TestCourseFilters:
             "location": "Espoo",
             "country": "FI",
             "level": "beginner",
+            # the topics with EDAM's label, as a course listing names them
+            "topics": [{"uri": "http://edamontology.org/topic_0121", "label": "Proteomics"}],
         }
         assert by_id["c-july"]["course"]["online"] is True
         plain = (await api.get("/api/v1/search", params={"type": "Dataset"})).json()

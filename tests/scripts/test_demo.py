@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -17,10 +18,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "test-output" / "portal"
+DEMO_NODES = ("de", "fi", "pt")
 OFFSETS = {"gateway": 0, "registry": 1, "oidc": 900} | {
     f"{kind}-{node}": base + index
     for kind, base in (("metadata", 10), ("impact", 20))
-    for index, node in enumerate(("de", "fi", "pt"))
+    for index, node in enumerate(DEMO_NODES)
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="the demo needs Node.js")
@@ -85,6 +89,33 @@ def started() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait(timeout=30)
 
 
+def _every_node_answers(gateway: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{gateway}/api/v1/search?q=protein", timeout=10) as answer:
+            nodes = json.loads(answer.read())["nodes"]
+    except OSError:
+        return False
+    return len(nodes) == len(DEMO_NODES) and all(n["status"] == "ok" for n in nodes.values())
+
+
+def _portal_search_in_the_browser(gateway: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(locale="en-GB")
+            page.goto(f"{gateway}/?q=protein")
+            assert page.locator("ol.hits > li").count() > 0
+            strip = page.locator("section.nodes li").all_inner_texts()
+            assert len(strip) == len(DEMO_NODES), strip
+            assert all("answered in" in line for line in strip), strip
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "demo-search.png"), full_page=True)
+        finally:
+            browser.close()
+
+
 def _busy(base: int) -> list[str]:
     return [name for name, offset in OFFSETS.items() if not _free(base + offset)]
 
@@ -117,6 +148,8 @@ class TestCtrlC:
     def test_sigint_stops_a_demo_started_in_the_background(
         self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
     ) -> None:
+        """Also the one test of the demo's portal: once every Node answers the gateway, its
+        search page shows results and the strip names each Node (in Debian's chromium)."""
         # a shell starts a background job with SIGINT ignored
         demo = subprocess.Popen(
             [sys.executable, "-m", "scripts.demo"],
@@ -129,6 +162,11 @@ class TestCtrlC:
         )
         started.append(demo)
         assert _until(lambda: _answers(f"http://127.0.0.1:{base_port + 1}/readyz"), 240)
+        if shutil.which(CHROMIUM):
+            gateway = f"http://127.0.0.1:{base_port}"
+            # the seeding of the sample data comes first; then every Node registers
+            assert _until(lambda: _every_node_answers(gateway), 600)
+            _portal_search_in_the_browser(gateway)
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=120) == 0
         assert _until(lambda: not _busy(base_port), 30), _busy(base_port)

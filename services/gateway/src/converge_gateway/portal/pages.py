@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from converge_gateway.context import GatewayDep
 from converge_gateway.federation.service import federation_status
 from converge_gateway.portal.charts import availability_chart
+from converge_gateway.portal.fair import fair_assessment
 from converge_gateway.portal.render import Page, json_ld, snippet
 from converge_gateway.portal.search import FILTERS, PAGE_SIZE, SORTS, search_params, search_view
 from converge_gateway.records.representations import RecordAnswer
@@ -104,8 +105,10 @@ async def record_page(
         return await fetch_record(gateway, global_id, accept=media, format_param=None, path=path)
 
     try:
-        record_answer, linked_answer = await asyncio.gather(
-            representation("application/json"), representation("application/ld+json")
+        record_answer, linked_answer, fair = await asyncio.gather(
+            representation("application/json"),
+            representation("application/ld+json"),
+            fair_assessment(gateway, global_id),
         )
     except ProblemError as error:
         return problem_page(page, error)
@@ -131,6 +134,7 @@ async def record_page(
             "node": node,
             "json_ld": json_ld(_json(linked_answer)) if linked_answer.status == 200 else None,
             "api_url": f"/api/v1/records/{global_id}",
+            "fair": fair,
         },
     )
 

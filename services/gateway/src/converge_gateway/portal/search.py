@@ -53,6 +53,13 @@ class NodeLine:
     reason: str | None
     url: str
     active: bool
+    # the registry's view of the Node's metadata service, when the gateway did not call it
+    # because of it (a Node the registry's probes cannot reach is shown as unreachable)
+    registry_state: str | None = None
+
+    @property
+    def registry_unreachable(self) -> bool:
+        return self.status == "skipped" and self.registry_state == "unreachable"
 
 
 @dataclass
@@ -134,6 +141,7 @@ def search_view(
                 )
             )
     names = {n.id: n.name for n in gateway.directory.nodes}
+    states = {n.id: n.state("metadata") for n in gateway.directory.nodes}
     view.node_names = names
     chosen = {v for k, v in page_params if k == "node"}
     for node_id, status in sorted((answer.get("nodes") or {}).items()):
@@ -149,6 +157,7 @@ def search_view(
                 reason=status.get("reason"),
                 url=url_with("/", page_params, **change),
                 active=active,
+                registry_state=states.get(node_id),
             )
         )
     if answer.get("next_cursor"):

@@ -24,7 +24,7 @@ from converge_gateway.portal.ical import Event, calendar
 from converge_gateway.portal.render import Page, url_with
 from converge_gateway.search.service import SearchRequest, federated_search
 
-__all__ = ["CourseLine", "TrainingQuery", "course_line", "router"]
+__all__ = ["CourseLine", "CourseTopic", "TrainingQuery", "course_line", "router"]
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -33,7 +33,10 @@ PAGE_SIZE = 20
 # the feed holds the first courses of the query, soonest first
 FEED_SIZE = 100
 MAX_TOPICS = 5
+# a course's topics shown on its line (a Node may send any number)
+MAX_COURSE_TOPICS = 6
 _MARK = re.compile(r"</?mark>")
+_EDAM_TOPIC = re.compile(r"^https?://edamontology\.org/(topic_\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,14 @@ class TrainingQuery:
         return [("type", "CourseInstance"), ("sort", "start"), *self.url_params()]
 
 
+@dataclass(frozen=True)
+class CourseTopic:
+    """One of a course's EDAM topics: its IRI (the value the topic filter takes) and label."""
+
+    uri: str
+    label: str
+
+
 @dataclass
 class CourseLine:
     global_id: str
@@ -110,6 +121,7 @@ class CourseLine:
     country: str | None
     level: str | None
     description: str
+    topics: tuple[CourseTopic, ...] = ()
 
     @property
     def place(self) -> str:
@@ -137,6 +149,25 @@ def _as_datetime(value: date | datetime) -> datetime:
 
 def _plain(snippet: str) -> str:
     return html.unescape(_MARK.sub("", snippet))
+
+
+def _topics(given: Any) -> tuple[CourseTopic, ...]:
+    """The EDAM topics a Node sent with a course, as far as they are EDAM topics; a topic
+    without a label is named by its id."""
+    if not isinstance(given, list):
+        return ()
+    topics = []
+    for topic in given:
+        uri = topic.get("uri") if isinstance(topic, dict) else None
+        match = _EDAM_TOPIC.match(uri) if isinstance(uri, str) else None
+        if match is None:
+            continue
+        label = topic.get("label")
+        label = label.strip()[:200] if isinstance(label, str) else ""
+        topics.append(CourseTopic(match[0], label or match[1]))
+        if len(topics) == MAX_COURSE_TOPICS:
+            break
+    return tuple(topics)
 
 
 def course_line(item: dict[str, Any], node_names: dict[str, str]) -> CourseLine | None:
@@ -167,6 +198,7 @@ def course_line(item: dict[str, Any], node_names: dict[str, str]) -> CourseLine 
         country=course.get("country"),
         level=course.get("level"),
         description=_plain(str(item.get("snippet") or "")),
+        topics=_topics(course.get("topics")),
     )
 
 
@@ -188,6 +220,8 @@ class TrainingView:
     next_url: str | None = None
     first_url: str | None = None
     feed_url: str = "/training.ics"
+    # each listed topic's link: these courses narrowed to it
+    topic_urls: dict[str, str] = field(default_factory=dict)
 
 
 async def _search(
@@ -230,6 +264,13 @@ async def training_page(request: Request, gateway: GatewayDep) -> HTMLResponse:
         )
     names = _names(gateway)
     view.courses = [c for item in answer["items"] if (c := course_line(item, names))]
+    view.topic_urls = {
+        topic.uri: url_with(
+            "/training", query.url_params(), remove=[("topic", None)], add=[("topic", topic.uri)]
+        )
+        for course in view.courses
+        for topic in course.topics
+    }
     view.total = answer.get("total")
     view.partial = bool(answer.get("partial"))
     chosen = set(query.topics)

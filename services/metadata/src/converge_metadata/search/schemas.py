@@ -11,6 +11,7 @@ from converge_metadata.records.schemas import AccessLevel, RecordType
 
 __all__ = [
     "CourseSummary",
+    "CourseTopic",
     "FacetValue",
     "SearchFilters",
     "SearchHit",
@@ -53,6 +54,11 @@ class SearchFilters(BaseModel):
         )
 
 
+class CourseTopic(BaseModel):
+    uri: str = Field(description="EDAM topic IRI, e.g. http://edamontology.org/topic_0121")
+    label: str | None = Field(default=None, description="EDAM's label (EDAM is in English)")
+
+
 class CourseSummary(BaseModel):
     """What a course listing needs of a CourseInstance, without fetching the record."""
 
@@ -62,6 +68,9 @@ class CourseSummary(BaseModel):
     location: str | None = Field(default=None, description="The location's name")
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
     level: TrainingLevel | None = None
+    topics: list[CourseTopic] = Field(
+        default_factory=list, description="The course's EDAM topics, as the record gives them"
+    )
 
 
 class SearchHit(BaseModel):

@@ -27,6 +27,7 @@ from converge_metadata.search.repository import (
 from converge_metadata.search.runtime import SearchRuntime
 from converge_metadata.search.schemas import (
     CourseSummary,
+    CourseTopic,
     FacetValue,
     SearchFilters,
     SearchHit,
@@ -141,6 +142,11 @@ def _course(document: dict[str, Any]) -> CourseSummary | None:
         location=location.get("name"),
         country=location.get("country"),
         level=(document.get("training") or {}).get("level"),
+        topics=[
+            CourseTopic(uri=t["uri"], label=t.get("label"))
+            for t in document.get("topics") or []
+            if isinstance(t, dict) and t.get("uri")
+        ],
     )
 
 
