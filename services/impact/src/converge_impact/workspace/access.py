@@ -1,6 +1,9 @@
-"""Who is at the workspace, and how a page is drawn for them.
+"""Who is at the impact workspace, and how a page is drawn for them.
 
-PROVISIONAL: until the shared workspace sign-in lands, the person is the bearer token's.
+The sign-in, the session, the CSRF check and the page frame are the shared workspace's
+(``converge_common.workspace``); this module names the impact service's workspace (its
+sessions table, templates and navigation) and turns the signed-in person into the
+:class:`Actor` the service layer takes, with the same roles the API gives the same token.
 """
 
 from __future__ import annotations
@@ -9,64 +12,83 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from converge_common.auth import RequireNodeSteward
-from converge_common.web import Page, Site
-from fastapi import Depends, Request
+from converge_common.web import Page, static_files
+from converge_common.workspace import (
+    NavItem,
+    SignedInSteward,
+    StewardForm,
+    Workspace,
+    WorkspaceUser,
+    render_page,
+)
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from converge_impact.settings import ImpactSettings
+from converge_impact.models import workspace_sessions
 from converge_impact.values.service import Actor
 
-__all__ = ["SITE", "STATIC_PATH", "Editor", "Viewer", "WorkspaceView", "page_for"]
+__all__ = ["WORKSPACE", "Editor", "Viewer", "WorkspaceView", "install_workspace"]
 
-STATIC_PATH = "/workspace/static"
-SITE = Site(packages=["converge_impact.workspace"], static_path=STATIC_PATH)
+WORKSPACE = Workspace(
+    service="impact",
+    sessions=workspace_sessions,
+    templates="converge_impact.workspace",
+    nav=[
+        NavItem("Values", "/workspace/"),
+        NavItem("Enter a value", "/workspace/values/new"),
+        NavItem("Upload CSV", "/workspace/upload"),
+        NavItem("Derived values", "/workspace/derived"),
+        NavItem("Charts", "/workspace/charts"),
+        NavItem("Annual reports", "/workspace/reports"),
+    ],
+)
 
 
-def page_for(request: Request) -> Page:
-    return Page(request, SITE)
+def install_workspace(app: FastAPI) -> None:
+    """The shared sign-in routes and pages, and the assets: the impact pages' own style sheet
+    beside the shared ones, under the one path the workspace's pages link to (mounted before
+    the shared workspace's mount of the same path, so this one answers)."""
+    app.mount(
+        f"{WORKSPACE.prefix}/static",
+        static_files("converge_impact.workspace"),
+        name="impact-workspace-static",
+    )
+    WORKSPACE.install(app)
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkspaceView:
-    page: Page
-    actor: Actor
-    user_name: str
-    csrf_token: str
-    node_id: str
-    node_name: str
-    sign_out_url: str = "/workspace/sign-out"
+    """A page request of a signed-in steward or admin of this Node."""
+
+    request: Request
+    user: WorkspaceUser
+
+    @property
+    def actor(self) -> Actor:
+        # the same rule as the API's ActorDep: roles read from the same access token
+        return Actor.of(self.user.principal, self.user.node_id)
+
+    @property
+    def page(self) -> Page:
+        return Page(self.request, WORKSPACE.site)
 
     def render(
         self, template: str, context: Mapping[str, Any], *, status: int = 200
     ) -> HTMLResponse:
-        return self.page.render(
-            template,
-            {
-                **context,
-                "actor": self.actor,
-                "user": {"name": self.user_name},
-                "csrf_token": self.csrf_token,
-                "node_id": self.node_id,
-                "node_name": self.node_name,
-                "sign_out_url": self.sign_out_url,
-            },
-            status=status,
+        return render_page(
+            self.request, self.user, template, {**context, "actor": self.actor}, status=status
         )
 
 
-def _view(request: Request, principal: RequireNodeSteward) -> WorkspaceView:
-    settings: ImpactSettings = request.app.state.settings
-    node = settings.node_id
-    return WorkspaceView(
-        page=page_for(request),
-        actor=Actor.of(principal, node),
-        user_name=str(principal.claims.get("name") or principal.subject),
-        csrf_token="",
-        node_id=node,
-        node_name=settings.node_name,
-    )
+def _viewer(request: Request, user: SignedInSteward) -> WorkspaceView:
+    return WorkspaceView(request, user)
 
 
-Viewer = Annotated[WorkspaceView, Depends(_view)]
-Editor = Annotated[WorkspaceView, Depends(_view)]
+def _editor(request: Request, user: StewardForm) -> WorkspaceView:
+    return WorkspaceView(request, user)
+
+
+# GET pages: a signed-in steward (or admin) of this Node; else the sign-in or refusal page
+Viewer = Annotated[WorkspaceView, Depends(_viewer)]
+# POST forms: the same, and the form carries the session's CSRF token
+Editor = Annotated[WorkspaceView, Depends(_editor)]

@@ -13,7 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from converge_common.errors import FieldError, InvalidInput, ProblemError, field_errors_from_pydantic
+from converge_common.errors import (
+    FieldError,
+    InvalidInput,
+    ProblemError,
+    field_errors_from_pydantic,
+)
 from pydantic import BaseModel, ValidationError
 
 from converge_impact.values.schemas import TransitionBody, ValueCreate, ValueUpdate
@@ -23,6 +28,7 @@ __all__ = [
     "UPDATE_FIELDS",
     "FormState",
     "create_body",
+    "message_for",
     "transition_body",
     "update_body",
 ]
@@ -43,6 +49,8 @@ _MESSAGES = {
     "less_than_equal": "The number is too large.",
     "string_too_long": "This text is too long.",
     "unknown_indicator": "Choose an indicator from the list.",
+    "duplicate_row": "An earlier row has this indicator and period.",
+    "value_exists": "A value is already reported for this indicator and period; correct it.",
     "derived_indicator": "This indicator is derived from the Node's services; it is not entered.",
 }
 _PATTERN_MESSAGES = {
@@ -98,9 +106,7 @@ def _parse(model: type[Model], data: dict[str, object]) -> Model:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = field_errors_from_pydantic(exc.errors())
-        raise InvalidInput(
-            f"{len(errors)} field(s) failed validation", errors=errors
-        ) from exc
+        raise InvalidInput(f"{len(errors)} field(s) failed validation", errors=errors) from exc
 
 
 def _text(state: FormState, name: str) -> str | None:

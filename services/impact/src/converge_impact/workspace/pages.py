@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from converge_common.app import SessionDep
-from converge_common.errors import FieldError, InvalidInput, ProblemError
+from converge_common.errors import FieldError, Forbidden, InvalidInput, ProblemError
 from converge_common.web.charts import bar_chart
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,10 +23,11 @@ from converge_impact.bulk import service as bulk
 from converge_impact.dependencies import NodeDep, SettingsDep
 from converge_impact.models.base import utcnow
 from converge_impact.reporting import service as reporting
-from converge_impact.reporting.annual import render_annual_report
+from converge_impact.reporting.annual import ANNUAL_REPORT_POLICY, render_annual_report
 from converge_impact.runtime import RuntimeDep
 from converge_impact.workspace import service
-from converge_impact.workspace.access import Editor, Viewer, page_for
+from converge_impact.workspace.access import Editor, Viewer
+from converge_impact.workspace.forms import FormState
 
 __all__ = ["router"]
 
@@ -47,8 +48,8 @@ def _see(path: str, **query: str) -> RedirectResponse:
 
 
 def _notice(request: Request) -> str | None:
-    message = NOTICES.get(request.query_params.get("done", ""))
-    return message
+    """What the last write did, said on the page it led to (post/redirect/get)."""
+    return NOTICES.get(request.query_params.get("done", ""))
 
 
 def _problem(viewer: Viewer, error: ProblemError) -> HTMLResponse:
@@ -100,7 +101,7 @@ async def _value_page(
     session: SessionDep,
     viewer: Viewer,
     value_id: int,
-    state: service.FormState | None = None,
+    state: FormState | None = None,
 ) -> HTMLResponse:
     try:
         view = await service.value_view(session, value_id, actor=viewer.actor)
@@ -185,8 +186,6 @@ async def derived(
 async def refresh_derived(editor: Editor, runtime: RuntimeDep) -> Response:
     """Node admins only, as ``POST /api/v1/derived/refresh``."""
     if not editor.actor.admin:
-        from converge_common.errors import Forbidden
-
         return _problem(editor, Forbidden("Recomputing derived values needs the Node admin role"))
     await runtime.refresh()
     return _see("/workspace/derived", done="refreshed")
@@ -194,7 +193,7 @@ async def refresh_derived(editor: Editor, runtime: RuntimeDep) -> Response:
 
 @router.get("/upload", response_class=HTMLResponse)
 async def upload_form(viewer: Viewer) -> HTMLResponse:
-    return viewer.render("impact/upload.html", {"state": service.FormState(), "report": None})
+    return viewer.render("impact/upload.html", {"state": FormState(), "report": None})
 
 
 async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
@@ -219,7 +218,7 @@ async def upload(
     try:
         data, mode = await _upload(request, settings.csv_max_bytes)
     except ProblemError as error:
-        state = service.FormState().show(error, fields=("file",))
+        state = FormState().show(error, fields=("file",))
         return editor.render(
             "impact/upload.html", {"state": state, "report": None}, status=state.status
         )
@@ -227,7 +226,13 @@ async def upload(
         session, data, mode=mode, actor=editor.actor, max_rows=settings.csv_max_rows
     )
     return editor.render(
-        "impact/upload.html", {"state": state, "report": report}, status=state.status
+        "impact/upload.html",
+        {
+            "state": state,
+            "report": report,
+            "rejections": service.rejections(report) if report else [],
+        },
+        status=state.status,
     )
 
 
@@ -289,9 +294,7 @@ async def annual_report(
     return HTMLResponse(
         html,
         headers={
-            "Content-Disposition": f'attachment; filename="{node}-impact-report-{year}.html"'
+            "Content-Disposition": f'attachment; filename="{node}-impact-report-{year}.html"',
+            "Content-Security-Policy": ANNUAL_REPORT_POLICY,
         },
     )
-
-
-__all__ += ["page_for"]

@@ -9,6 +9,7 @@ form's fields; the unit of work is rolled back first, so nothing half-done is co
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,20 +37,29 @@ from converge_impact.workspace.forms import (
     UPDATE_FIELDS,
     FormState,
     create_body,
+    message_for,
     transition_body,
     update_body,
 )
 
 __all__ = [
+    "GRANULARITIES",
     "STATUSES",
+    "ChartsView",
+    "OverviewFilter",
+    "Rejection",
     "Transition",
     "ValueView",
     "charts_view",
+    "check_year",
     "correct_value",
+    "correction_form",
     "create_value",
     "derived_view",
     "indicator_choices",
+    "new_value_form",
     "overview",
+    "rejections",
     "report_years",
     "transition",
     "upload_csv",
@@ -61,6 +71,7 @@ STATUSES = ("draft", "submitted", "validated")
 OVERVIEW_LIMIT = 500
 Transition = str  # "submit", "validate" or "return"
 TRANSITIONS = ("submit", "validate", "return")
+_PERIOD = re.compile(PERIOD_PATTERN)
 
 
 async def _rollback(session: AsyncSession) -> None:
@@ -70,6 +81,28 @@ async def _rollback(session: AsyncSession) -> None:
 
 
 # -- the list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected row of a CSV upload, with the message a person reads for its rule."""
+
+    row: int
+    column: str | None
+    rule: str
+    message: str
+
+
+def rejections(report: BulkReport) -> list[Rejection]:
+    return [
+        Rejection(
+            r.row,
+            r.column,
+            r.rule,
+            message_for(r.column or "", FieldError(f"/{r.column}", r.rule, r.detail)),
+        )
+        for r in report.rejected
+    ]
 
 
 @dataclass(frozen=True)
@@ -280,9 +313,7 @@ async def derived_view(
         for code, items in grouped.items()
         if code in catalogue
     ]
-    waiting = [
-        i for i in catalogue.values() if i.source == "derived" and i.code not in grouped
-    ]
+    waiting = [i for i in catalogue.values() if i.source == "derived" and i.code not in grouped]
     return {
         "groups": sorted(groups, key=lambda g: (g.indicator.pathway, g.indicator.name)),
         "waiting": sorted(waiting, key=lambda i: i.name),
@@ -361,17 +392,13 @@ async def charts_view(
 
 
 def _is_period(text: str | None) -> bool:
-    import re
-
-    return bool(text) and re.match(PERIOD_PATTERN, text or "") is not None
+    return text is not None and _PERIOD.match(text) is not None
 
 
 async def report_years(session: AsyncSession) -> list[str]:
     """Years with a validated or derived value, newest first, and always last year."""
     years = {str(utcnow().year - 1)}
-    for value, _indicator in await values.values_with_indicators(
-        session, statuses=["validated"]
-    ):
+    for value, _indicator in await values.values_with_indicators(session, statuses=["validated"]):
         years.add(value.period[:4])
     for item in await list_derived(session):
         years.add(item.period[:4])
