@@ -94,6 +94,7 @@ function buildProvider(issuer, config, jwks) {
     const authMethod = client.token_endpoint_auth_method ?? 'client_secret_basic';
     const metadata = {
       client_id: client.client_id,
+      application_type: client.application_type ?? 'web',
       grant_types: grantTypes,
       redirect_uris: client.redirect_uris ?? [],
       response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
@@ -113,6 +114,8 @@ function buildProvider(issuer, config, jwks) {
       short: { httpOnly: true, sameSite: 'lax', secure: false },
     },
     scopes: OIDC_SCOPES,
+    // the ID token carries the profile claims asked for (a web client shows the name)
+    conformIdTokenClaims: false,
     claims: {
       openid: ['sub'],
       profile: ['name'],
