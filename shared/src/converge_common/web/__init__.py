@@ -30,4 +30,6 @@ __all__ = [
 
 def static_files(*packages: str) -> StaticFiles:
     """The shared assets, and each of ``packages``' ``static/`` folder before them."""
-    return StaticFiles(packages=[*((p, "static") for p in packages), ("converge_common.web", "static")])
+    return StaticFiles(
+        packages=[*((p, "static") for p in packages), ("converge_common.web", "static")]
+    )
