@@ -146,6 +146,17 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "email": "lsl@example.org",
         "eduperson_entitlement": [LSL_STEWARD_ENTITLEMENT],
     },
+    # people of the Node workspaces: an admin of de, a steward of another Node
+    "dana": {
+        "name": "Dana Admin",
+        "email": "dana@example.org",
+        "eduperson_entitlement": ["node:de:admin"],
+    },
+    "felix": {
+        "name": "Felix Steward",
+        "email": "felix@example.org",
+        "eduperson_entitlement": ["node:fi:steward"],
+    },
 }
 
 
