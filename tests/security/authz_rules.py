@@ -10,7 +10,8 @@ route of every app as every caller and fails on a route that has no entry here, 
 Outcomes: ``ok`` (authorised: any answer but 401, 403 or 404), ``401``, ``403`` and ``404``
 (hidden: the caller may not know the resource exists), ``sign-in`` (a workspace page: a
 ``303`` to the workspace's sign-in; pages take a session cookie, never a bearer token, and who
-may do what once signed in is tested with the workspace, ``tests/metadata/workspace/``).
+may do what once signed in is tested with the workspace, ``tests/metadata/workspace/`` and
+``tests/impact/workspace/``).
 A 5xx is never an outcome.
 
 The callers, with the tokens the test gets from the real OpenID provider:
@@ -160,6 +161,24 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/reports"): PUBLIC,
         ("GET", "/api/v1/reports/dsr"): PUBLIC,
         ("POST", "/api/v1/usage/loads"): NODE_ADMIN,
+        **WORKSPACE_SIGN_IN,
+        # the impact workspace's pages and forms (roles once signed in: tests/impact/workspace/)
+        ("GET", "/workspace/"): WORKSPACE,
+        ("GET", "/workspace/values/new"): WORKSPACE,
+        ("POST", "/workspace/values"): WORKSPACE,
+        ("GET", "/workspace/values/{value_id}"): WORKSPACE,
+        ("POST", "/workspace/values/{value_id}"): WORKSPACE,
+        ("POST", "/workspace/values/{value_id}/submit"): WORKSPACE,
+        ("POST", "/workspace/values/{value_id}/validate"): WORKSPACE,
+        ("POST", "/workspace/values/{value_id}/return"): WORKSPACE,
+        ("GET", "/workspace/derived"): WORKSPACE,
+        ("POST", "/workspace/derived/refresh"): WORKSPACE,
+        ("GET", "/workspace/upload"): WORKSPACE,
+        ("POST", "/workspace/upload"): WORKSPACE,
+        ("GET", "/workspace/export/values.csv"): WORKSPACE,
+        ("GET", "/workspace/charts"): WORKSPACE,
+        ("GET", "/workspace/reports"): WORKSPACE,
+        ("GET", "/workspace/reports/{year}.html"): WORKSPACE,
     },
     "gateway": {
         **HEALTH,
