@@ -780,11 +780,13 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
     lines += [
         f"  OpenID provider        http://{HOST}:{OIDC_PORT}",
         "",
-        "Each Node's workspace, for its stewards (sign in as steward-<node>, no password):",
+        "Each Node's workspace, for its stewards (sign in as steward-<node>, no password;",
+        "admin-<node> also validates impact values): the catalogue, and the impact figures",
     ]
     for index, node in enumerate(NODES):
         lines.append(
             f"  workspace ({node})         http://{HOST}:{METADATA_PORT + index}/workspace/"
+            f"   impact http://{HOST}:{IMPACT_PORT + index}/workspace/"
         )
     lines += [
         "",
