@@ -139,7 +139,11 @@ async def correct_value(
 
 
 async def _transition(
-    request: Request, session: SessionDep, editor: Editor, value_id: int, action: str
+    request: Request,
+    session: SessionDep,
+    editor: Editor,
+    value_id: int,
+    action: service.Transition,
 ) -> Response:
     try:
         state = await service.transition(

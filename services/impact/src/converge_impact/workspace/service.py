@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from converge_common.errors import FieldError, InvalidInput, NotFound, ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,8 +70,7 @@ __all__ = [
 STATUSES = ("draft", "submitted", "validated")
 # the overview lists at most this many values; the filters narrow it
 OVERVIEW_LIMIT = 500
-Transition = str  # "submit", "validate" or "return"
-TRANSITIONS = ("submit", "validate", "return")
+Transition = Literal["submit", "validate", "return"]
 _PERIOD = re.compile(PERIOD_PATTERN)
 
 
@@ -379,15 +379,14 @@ async def charts_view(
             choices[0].code if choices else None
         )
     series = await reporting.series(session, code, granularity=chosen) if code else None
-    if not _is_period(period):
-        period = str(utcnow().year - 1)
-    assert period is not None
+    # the last full year unless a valid period was asked for
+    shown = period if period is not None and _is_period(period) else str(utcnow().year - 1)
     return ChartsView(
         choices=choices,
         series=series,
         granularity=chosen,
-        profile=await reporting.profile(session, period, node=node),
-        period=period,
+        profile=await reporting.profile(session, shown, node=node),
+        period=shown,
     )
 
 
