@@ -131,6 +131,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
         **WORKSPACE_SIGN_IN,
         ("GET", "/workspace/"): WORKSPACE,
+        ("GET", "/workspace/records"): WORKSPACE,
     },
     "impact": {
         **HEALTH,

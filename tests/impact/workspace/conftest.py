@@ -1,7 +1,7 @@
 """The impact service's workspace pages through the real app, signed in at the real OpenID
 provider (authorization code + PKCE, ``converge_common.testing.workspace``).
 
-People: ``alice`` a steward of Node ``de``, ``dana`` its admin, ``felix`` a steward of
+People: ``alice`` a steward of Node ``de``, ``dana`` its admin, ``olli`` a steward of
 Node ``fi``, ``bob`` signed in without any role.
 """
 

@@ -185,10 +185,10 @@ class TestWorkspaceInTheBrowser:
         await dana.check("value-validated")
 
     async def test_a_steward_of_another_node_is_refused(self, people: Callable[[str], Any]) -> None:
-        felix: Person = await people("felix")
-        assert felix.status == 403
-        assert "steward" in (await felix.page.locator("main").inner_text()).lower()
-        await felix.check("refused-other-node")
+        olli: Person = await people("olli")
+        assert olli.status == 403
+        assert "steward" in (await olli.page.locator("main").inner_text()).lower()
+        await olli.check("refused-other-node")
 
     async def test_upload_derived_charts_and_report(
         self, people: Callable[[str], Any], tmp_path: Path

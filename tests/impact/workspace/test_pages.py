@@ -49,7 +49,7 @@ class TestWhoMayEnter:
     async def test_without_a_role_for_this_node_the_page_says_why(
         self, workspace: Workspace, steward: Headers
     ) -> None:
-        for account in ("bob", "felix"):
+        for account in ("bob", "olli"):
             client = await workspace.person(account)
             page = await client.get("/workspace/")
             assert page.status_code == 403

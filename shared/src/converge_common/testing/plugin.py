@@ -136,6 +136,11 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "eduperson_entitlement": ["node:de:steward"],
     },
     "bob": {"name": "Bob Reader", "email": "bob@example.org", "eduperson_entitlement": []},
+    "olli": {
+        "name": "Olli Steward",
+        "email": "olli@example.org",
+        "eduperson_entitlement": ["node:fi:steward"],
+    },
     "carol": {
         "name": "Carol Operator",
         "email": "carol@example.org",
@@ -146,16 +151,11 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "email": "lsl@example.org",
         "eduperson_entitlement": [LSL_STEWARD_ENTITLEMENT],
     },
-    # people of the Node workspaces: an admin of de, a steward of another Node
+    # a person who is an admin of de (validates impact values in its workspace)
     "dana": {
         "name": "Dana Admin",
         "email": "dana@example.org",
         "eduperson_entitlement": ["node:de:admin"],
-    },
-    "felix": {
-        "name": "Felix Steward",
-        "email": "felix@example.org",
-        "eduperson_entitlement": ["node:fi:steward"],
     },
 }
 
