@@ -213,7 +213,7 @@ class TestWorkspaceInTheBrowser:
         assert rejected[0].startswith("3")
         await dana.check("upload-report")
         # the uploaded draft through the workflow (an admin may submit too), then drawn
-        await page.locator("section.report a", has_text="value").first.click()
+        await page.locator("section.report a", has_text="External funding, 2025").click()
         await page.get_by_role("button", name="Submit for validation").click()
         await page.wait_for_url(re.compile(r"\?done=submit$"))
         await page.get_by_role("button", name="Validate", exact=True).click()

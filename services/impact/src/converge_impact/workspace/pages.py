@@ -235,6 +235,7 @@ async def upload(
             "state": state,
             "report": report,
             "rejections": service.rejections(report) if report else [],
+            "written": await service.written_values(session, report) if report else [],
         },
         status=state.status,
     )

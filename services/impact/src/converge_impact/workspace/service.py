@@ -65,6 +65,7 @@ __all__ = [
     "transition",
     "upload_csv",
     "value_view",
+    "written_values",
 ]
 
 STATUSES = ("draft", "submitted", "validated")
@@ -351,6 +352,20 @@ async def upload_csv(
         await _rollback(session)
         state.status = 422
     return report, state
+
+
+# the upload's report links at most this many of the values it wrote
+WRITTEN_SHOWN = 100
+
+
+async def written_values(
+    session: AsyncSession, report: BulkReport
+) -> list[tuple[ReportedValue, Indicator]]:
+    """The values an upload wrote (the first :data:`WRITTEN_SHOWN`), to link by name."""
+    wanted = set(report.value_ids[:WRITTEN_SHOWN])
+    if not wanted:
+        return []
+    return [(v, i) for v, i in await values.values_with_indicators(session) if v.id in wanted]
 
 
 # -- charts and reports -----------------------------------------------------------------------
