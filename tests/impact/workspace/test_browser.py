@@ -243,3 +243,12 @@ class TestWorkspaceInTheBrowser:
             ).first.click()
         download = await download_info.value
         assert re.fullmatch(r"de-impact-report-\d{4}\.html", download.suggested_filename)
+        # opened in the browser, its inline style sheet and chart styles pass its CSP (a refused
+        # one would be a console error)
+        await page.get_by_role("link", name="open it").first.click()
+        await page.wait_for_url(re.compile(r"/api/v1/annual-reports/\d{4}$"))
+        heading = page.locator("h1")
+        assert (await heading.inner_text()).startswith("Impact report")
+        # the style sheet applied: the body is centred with a maximum width
+        assert await page.evaluate("getComputedStyle(document.body).maxWidth") != "none"
+        assert dana.errors == []
