@@ -128,6 +128,24 @@ class TestUpload:
             await api.post("/api/v1/values/bulk", content=latin1, headers=CSV | steward)
         ).status_code == 400
 
+    async def test_a_file_up_to_csv_max_bytes_passes_the_body_cap(
+        self, impact_settings: Callable[..., ImpactSettings], steward: Headers
+    ) -> None:
+        # other routes stop at REQUEST_MAX_BODY_BYTES; this one at CSV_MAX_BYTES
+        settings = impact_settings(request_max_body_bytes=1024, csv_max_bytes=8192)
+        rows = "".join(f"staff.fte,{year},1,,\r\n" for year in range(2000, 2100))
+        body = "indicator,period,value,evidence_url,evidence_note\r\n" + rows
+        assert 1024 < len(body) < 8192
+        async with asgi_client(create_app(settings)) as client:
+            response = await client.post("/api/v1/values/bulk", content=body, headers=CSV | steward)
+            assert response.status_code == 200, response.text
+            assert response.json()["written"] == 100
+            too_big = body + "x" * 8192
+            refused = await client.post(
+                "/api/v1/values/bulk", content=too_big, headers=CSV | steward
+            )
+            assert refused.status_code == 413
+
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def copy_api(

@@ -188,6 +188,11 @@ class TestAnnualReport:
         assert "@media print" in html
         assert "<svg" in html
         assert "<script" not in html
+        # its one style sheet and the charts' text style are allowed by hash, nothing else
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("default-src 'none'; style-src 'sha256-")
+        assert "unsafe-inline" not in policy
+        assert html.count("<style>") == 1
 
     async def test_year_is_checked(self, api: httpx.AsyncClient) -> None:
         assert (await api.get("/api/v1/annual-reports/25")).status_code == 422

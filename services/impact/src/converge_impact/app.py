@@ -13,6 +13,8 @@ from converge_impact.api import router
 from converge_impact.runtime import impact_lifespan
 from converge_impact.settings import ImpactSettings, get_settings
 from converge_impact.usage.feed import usage_feed_lifespan
+from converge_impact.workspace.access import WORKSPACE, install_workspace
+from converge_impact.workspace.pages import router as workspace
 
 __all__ = ["app", "create_app"]
 
@@ -26,15 +28,23 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
         title="CONVERGE Impact",
         version=__version__,
         description=DESCRIPTION,
-        routers=[router],
+        routers=[router, workspace],
         migrations=MIGRATIONS,
         lifespans=[
             impact_lifespan,
             usage_feed_lifespan,
             registration_lifespan(kind="impact", api_version=__version__),
+            WORKSPACE.lifespan,
         ],
+        # CSV uploads, through the API and the workspace's form (multipart adds a little)
+        body_limits={
+            "/api/v1/values/bulk": settings.csv_max_bytes,
+            "/workspace/upload": settings.csv_max_bytes + 64 * 1024,
+        },
     )
-    return build_service_app(settings, spec)
+    app = build_service_app(settings, spec)
+    install_workspace(app)
+    return app
 
 
 app = create_app()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from converge_common.errors import ProblemError
+from converge_common.web.charts import bar_chart
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
@@ -19,7 +20,6 @@ from converge_gateway.impact.service import (
     federated_series,
     wanted_nodes,
 )
-from converge_gateway.portal.charts import bar_chart
 from converge_gateway.portal.pages import problem_page
 from converge_gateway.portal.render import Page
 
@@ -77,7 +77,7 @@ async def indicator_page(
     chart = bar_chart(
         [(p["period"], float(p["value"])) for p in series["points"]],
         title=series["indicator"]["name"],
-        number=page.language,
+        number=page.language.number,
     )
     return page.render(
         "indicator.html",

@@ -9,6 +9,7 @@ from converge_impact.models.usage_event import UsageEvent
 from converge_impact.models.usage_feed_state import UsageFeedState
 from converge_impact.models.usage_monthly import UsageMonthly
 from converge_impact.models.value_change import ValueChange
+from converge_impact.models.workspace_session import workspace_sessions
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "UsageFeedState",
     "UsageMonthly",
     "ValueChange",
+    "workspace_sessions",
 ]

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from converge_impact.reporting.schemas import Profile, Series
 
-__all__ = ["format_value", "profile_chart", "series_chart"]
+__all__ = ["FONT", "format_value", "profile_chart", "series_chart"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "font-family:sans-serif;font-size:12px;fill:#222"

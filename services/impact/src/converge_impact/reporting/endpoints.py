@@ -13,7 +13,7 @@ from converge_impact.indicators.endpoints import Code
 from converge_impact.models.base import utcnow
 from converge_impact.periods import Granularity
 from converge_impact.reporting import service
-from converge_impact.reporting.annual import render_annual_report
+from converge_impact.reporting.annual import ANNUAL_REPORT_POLICY, render_annual_report
 from converge_impact.reporting.charts import profile_chart, series_chart
 from converge_impact.reporting.schemas import PathwaySeries, Profile, Series
 from converge_impact.values.schemas import Period
@@ -99,4 +99,4 @@ async def annual_report(
     values and the charts, as one printable HTML page."""
     content = await service.annual_content(session, year, node=node)
     html = render_annual_report(content, node=node, node_name=settings.node_name, now=utcnow())
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Content-Security-Policy": ANNUAL_REPORT_POLICY})
