@@ -173,6 +173,16 @@ class TestUploadBounds:
         assert report["errors"] == [{"line": 2, "reason": "longer than 16384 characters"}]
         assert report["counted"] == 3
 
+    async def test_a_log_larger_than_the_general_body_cap_loads(
+        self, impact_api: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        # the general request cap is 1 MiB; a month of a web server's log is far larger, and
+        # the route has its own cap (usage_upload_max_bytes, 256 MiB by default)
+        body = clf(USES) * 6_000
+        assert len(body) > 1024 * 1024
+        report = await load(impact_api, tokens, body, "clf")
+        assert report["lines"] == 3 * 6_000
+
     async def test_a_wrong_field_count_names_the_line(
         self, impact_api: httpx.AsyncClient, tokens: Tokens
     ) -> None:

@@ -36,8 +36,10 @@ def create_app(settings: ImpactSettings | None = None) -> FastAPI:
             registration_lifespan(kind="impact", api_version=__version__),
             WORKSPACE.lifespan,
         ],
-        # CSV uploads, through the API and the workspace's form (multipart adds a little)
+        # CSV uploads, through the API and the workspace's form (multipart adds a little), and
+        # web server logs, whose route streams them under its own cap
         body_limits={
+            "/api/v1/usage/loads": settings.usage_upload_max_bytes,
             "/api/v1/values/bulk": settings.csv_max_bytes,
             "/workspace/upload": settings.csv_max_bytes + 64 * 1024,
         },
