@@ -40,15 +40,20 @@ from converge_metadata.workspace.forms import (
 )
 
 __all__ = [
+    "STEWARD",
+    "Assessment",
     "FieldProblem",
     "Outcome",
     "Refused",
     "Saved",
+    "SideBySide",
     "Stale",
     "assess_state",
     "problems_for",
     "record_document",
     "save_form",
+    "side_by_side",
+    "state_of",
 ]
 
 
@@ -94,7 +99,7 @@ class Stale:
 
 Outcome = Saved | Refused | Stale
 # the workspace's readers are the Node's stewards: they see the whole record
-_STEWARD = Viewer(steward=True, today=date.min)
+STEWARD = Viewer(steward=True, today=date.min)
 
 
 def record_document(record: Record) -> dict[str, Any]:
@@ -161,7 +166,7 @@ async def save_form(
         return Refused(problems_for(exc.errors, mapped))
     except EtagMismatch:
         assert record_id is not None
-        stored = await service.read_record(session, record_id, viewer=_STEWARD)
+        stored = await service.read_record(session, record_id, viewer=STEWARD)
         return Stale(mine=_comparable(mapped.document, vocab), stored=stored)
     return Saved(record)
 
