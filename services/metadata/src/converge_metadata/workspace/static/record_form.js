@@ -9,7 +9,7 @@
 
   // --- language tabs: one fieldset per language, shown one at a time -------------------------
   function tabs(container) {
-    const panels = Array.from(container.querySelectorAll(":scope > fieldset.language"));
+    const panels = Array.from(container.querySelectorAll(":scope > div.language"));
     if (panels.length < 2) return;
     const list = document.createElement("div");
     list.setAttribute("role", "tablist");
@@ -59,6 +59,25 @@
     });
   }
   document.querySelectorAll("[data-tabs]").forEach(tabs);
+
+  // --- the error summary: focused when the page opens, its links focus their field ----------
+  const summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        const target = document.getElementById(link.hash.slice(1));
+        if (!target) return;
+        const field = target.matches("input, textarea, select")
+          ? target
+          : target.querySelector("input:not([type=hidden]), textarea, select");
+        if (!field) return;
+        event.preventDefault();
+        target.scrollIntoView();
+        field.focus();
+      });
+    });
+  }
 
   // --- ORCID iD: ISO 7064 MOD 11-2 check digit, as the service checks it ---------------------
   function orcidOk(value) {
