@@ -202,8 +202,8 @@ class TestRoundTrip:
             "status": "draft",
             "title": {"en": "Atlas"},
             "keywords": ["one", "two"],
-            # a row with only its kind chosen is still a row: the schema says what is missing
-            "creators": [{"type": "Person"}, {"type": "Person", "name": "Ada"}],
+            # a row with nothing but its kind chosen is a row nobody filled in
+            "creators": [{"type": "Person", "name": "Ada"}],
             "access": {"level": "public"},
         }
 

@@ -5,6 +5,7 @@ the conflict page. What the forms store is read back through the API."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -27,9 +28,11 @@ def csrf(response: httpx.Response) -> str:
     return str(page(response).xpath("//input[@name='csrf_token']/@value")[0])
 
 
-def form_fields(response: httpx.Response, form: str = "form.record-form") -> list[tuple[str, str]]:
+def form_fields(
+    response: httpx.Response, form: str = "//form[@class='record-form']"
+) -> list[tuple[str, str]]:
     """Every value the page's form would send, as a browser sends it (no button pressed)."""
-    (found,) = page(response).cssselect(form)
+    (found,) = page(response).xpath(form)
     pairs: list[tuple[str, str]] = []
     for element in found.xpath(".//input|.//textarea|.//select"):
         name = element.get("name")
@@ -46,6 +49,15 @@ def form_fields(response: httpx.Response, form: str = "form.record-form") -> lis
         else:
             pairs.append((name, element.get("value", "on" if kind == "checkbox" else "")))
     return pairs
+
+
+async def post(client: httpx.AsyncClient, url: str, pairs: list[tuple[str, str]]) -> httpx.Response:
+    """A form post as a browser sends it: every pair, repeated names kept, in order."""
+    return await client.post(
+        url,
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def replaced(pairs: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
@@ -69,36 +81,35 @@ async def new_form(client: httpx.AsyncClient, path: str = NEW) -> httpx.Response
 
 def atlas(form: httpx.Response, **values: str) -> list[tuple[str, str]]:
     """A new Dataset's form, filled in as a steward would (a topic typed as a synonym)."""
-    return replaced(
-        form_fields(form),
-        id="ws-atlas",
-        texts__0__title="Mouse brain atlas",
-        texts__0__description="Single-cell expression of the adult mouse brain.",
-        topics__0="quantitative proteomics",
-        creators__0__name="Josiah Carberry",
-        creators__0__orcid="0000-0002-1825-0097",
-        license="CC-BY-4.0",
-        dataset__organisms__0="house mouse",
-        **values,
-    )
+    filled = {
+        "id": "ws-atlas",
+        "texts__0__title": "Mouse brain atlas",
+        "texts__0__description": "Single-cell expression of the adult mouse brain.",
+        "topics__0": "quantitative proteomics",
+        "creators__0__name": "Josiah Carberry",
+        "creators__0__orcid": "0000-0002-1825-0097",
+        "license": "CC-BY-4.0",
+        "dataset__organisms__0": "house mouse",
+    }
+    return replaced(form_fields(form), **{**filled, **values})
 
 
 class TestCreate:
     async def test_the_form_mirrors_the_type(self, steward: httpx.AsyncClient) -> None:
         dataset_form = page(await new_form(steward))
-        assert dataset_form.cssselect("input[name='/topics/0'][data-vocabulary='edam_topic']")
-        assert dataset_form.cssselect("input[name='/dataset/organisms/0']")
-        assert not dataset_form.cssselect("[name^='/software/']")
+        assert dataset_form.xpath("//input[@name='/topics/0'][@data-vocabulary='edam_topic']")
+        assert dataset_form.xpath("//input[@name='/dataset/organisms/0']")
+        assert not dataset_form.xpath("//*[starts-with(@name, '/software/')]")
         software = page(await new_form(steward, "/workspace/new/Software"))
-        assert software.cssselect("input[name='/software/operations/0']")
-        assert not software.cssselect("[name^='/dataset/']")
+        assert software.xpath("//input[@name='/software/operations/0']")
+        assert not software.xpath("//*[starts-with(@name, '/dataset/')]")
         assert (await steward.get("/workspace/new/Spaceship")).status_code == 422
 
     async def test_a_published_dataset_with_a_topic_typed_as_a_synonym(
         self, steward: httpx.AsyncClient, api: httpx.AsyncClient
     ) -> None:
         form = await new_form(steward)
-        saved = await steward.post(NEW, data=[*atlas(form), ("action", "publish")])
+        saved = await post(steward, NEW, [*atlas(form), ("action", "publish")])
         assert saved.status_code == 303, saved.text
         assert saved.headers["location"] == "/workspace/records/ws-atlas/edit?saved=published"
         stored = (await api.get("/api/v1/records/ws-atlas")).json()
@@ -109,47 +120,48 @@ class TestCreate:
         assert stored["dataset"]["organisms"][0]["label"] == "Mus musculus"
         assert stored["creators"][0]["orcid"] == "https://orcid.org/0000-0002-1825-0097"
         shown = await steward.get(saved.headers["location"])
-        assert "Published" in page(shown).cssselect("div.notice")[0].text_content()
+        assert (
+            "Published" in page(shown).xpath("//div[contains(@class, 'notice')]")[0].text_content()
+        )
 
     async def test_problems_are_shown_at_their_fields_and_nothing_is_stored(
         self, steward: httpx.AsyncClient, api: httpx.AsyncClient
     ) -> None:
         form = await new_form(steward)
-        refused = await steward.post(
+        refused = await post(
+            steward,
             NEW,
-            data=[
+            [
                 *atlas(form, creators__0__orcid="0000-0002-1825-0098", access__level="embargoed"),
                 ("action", "save"),
             ],
         )
         assert refused.status_code == 422
         shown = page(refused)
-        links = shown.cssselect(".error-summary a")
+        links = shown.xpath("//div[@class='error-summary']//a")
         assert [a.get("href") for a in links] == ["#f-creators-0-orcid", "#f-access"]
         assert "check digit" in links[0].text_content()
-        field = shown.cssselect("#f-creators-0-orcid")[0]
+        field = shown.xpath("//*[@id='f-creators-0-orcid']")[0]
         assert field.get("aria-invalid") == "true"
         assert "f-creators-0-orcid-error" in field.get("aria-describedby")
         # what the steward typed is kept, the FAIR panel is shown without JavaScript
         assert field.get("value") == "0000-0002-1825-0098"
-        assert shown.cssselect("#fair-assessment li.failed")
+        assert shown.xpath("//*[@id='fair-assessment']//li[@class='failed']")
         assert (await api.get("/api/v1/records/ws-atlas")).status_code == 404
 
     async def test_rows_are_added_and_removed_without_saving(
         self, steward: httpx.AsyncClient, api: httpx.AsyncClient
     ) -> None:
         form = await new_form(steward)
-        added = await steward.post(NEW, data=[*atlas(form), ("action", "add:/creators")])
+        added = await post(steward, NEW, [*atlas(form), ("action", "add:/creators")])
         assert added.status_code == 200
-        assert page(added).cssselect("input[name='/creators/1/name']")
-        assert page(added).cssselect("input[name='/creators/0/name']")[0].get("value") == (
+        assert page(added).xpath("//input[@name='/creators/1/name']")
+        assert page(added).xpath("//input[@name='/creators/0/name']")[0].get("value") == (
             "Josiah Carberry"
         )
-        removed = await steward.post(
-            NEW, data=[*form_fields(added), ("action", "remove:/creators/0")]
-        )
-        assert not page(removed).cssselect("input[name='/creators/1/name']")
-        assert page(removed).cssselect("input[name='/creators/0/name']")[0].get("value") is None
+        removed = await post(steward, NEW, [*form_fields(added), ("action", "remove:/creators/0")])
+        assert not page(removed).xpath("//input[@name='/creators/1/name']")
+        assert not page(removed).xpath("//input[@name='/creators/0/name']")[0].get("value")
         assert (await api.get("/api/v1/records/ws-atlas")).status_code == 404
 
     async def test_a_post_without_the_csrf_token_is_refused(
@@ -157,7 +169,7 @@ class TestCreate:
     ) -> None:
         form = await new_form(steward)
         forged = [(k, v) for k, v in atlas(form) if k != "csrf_token"]
-        refused = await steward.post(NEW, data=[*forged, ("action", "publish")])
+        refused = await post(steward, NEW, [*forged, ("action", "publish")])
         assert refused.status_code == 403
         assert (await api.get("/api/v1/records/ws-atlas")).status_code == 404
 
@@ -165,20 +177,21 @@ class TestCreate:
 class TestAssess:
     async def test_the_unsaved_form_is_assessed(self, steward: httpx.AsyncClient) -> None:
         form = await new_form(steward)
-        bare = await steward.post(
+        bare = await post(
+            steward,
             "/workspace/records/assess",
-            data=replaced(form_fields(form), texts__0__title="Atlas"),
+            replaced(form_fields(form), texts__0__title="Atlas"),
         )
         assert bare.status_code == 200
-        failed = {li.text_content() for li in page(bare).cssselect("li.failed")}
+        failed = {li.text_content() for li in page(bare).xpath("//li[@class='failed']")}
         assert any("FAIR vocabularies" in text for text in failed)
-        annotated = await steward.post("/workspace/records/assess", data=atlas(form))
-        passed = {li.text_content() for li in page(annotated).cssselect("li.passed")}
+        annotated = await post(steward, "/workspace/records/assess", atlas(form))
+        passed = {li.text_content() for li in page(annotated).xpath("//li[@class='passed']")}
         assert any("FAIR vocabularies" in text for text in passed)
         assert "<html" not in annotated.text  # a fragment, not a page
 
     async def test_assessing_needs_the_csrf_token(self, steward: httpx.AsyncClient) -> None:
-        refused = await steward.post("/workspace/records/assess", data={"record_type": "Dataset"})
+        refused = await post(steward, "/workspace/records/assess", [("record_type", "Dataset")])
         assert refused.status_code == 403
 
 
@@ -196,8 +209,8 @@ class TestEdit:
     ) -> None:
         form = await steward.get("/workspace/records/mouse-atlas/edit")
         assert page(form).xpath("//input[@name='etag']/@value") == ['"mouse-atlas.v1"']
-        saved = await steward.post(
-            "/workspace/records/mouse-atlas/edit", data=[*form_fields(form), ("action", "save")]
+        saved = await post(
+            steward, "/workspace/records/mouse-atlas/edit", [*form_fields(form), ("action", "save")]
         )
         assert saved.status_code == 303, saved.text
         again = (await api.get("/api/v1/records/mouse-atlas")).json()
@@ -224,25 +237,27 @@ class TestEdit:
             },
         )
         assert theirs.status_code == 200, theirs.text
-        conflict = await steward.post(
-            "/workspace/records/mouse-atlas/edit", data=[*mine, ("action", "save")]
+        conflict = await post(
+            steward, "/workspace/records/mouse-atlas/edit", [*mine, ("action", "save")]
         )
         assert conflict.status_code == 409
         shown = page(conflict)
-        differing = {row.xpath("./th")[0].text.strip() for row in shown.cssselect("tr.differs")}
+        differing = {
+            row.xpath("./th")[0].text.strip() for row in shown.xpath("//tr[@class='differs']")
+        }
         assert differing == {"Keywords", "Licence (SPDX)"}
         assert (await api.get("/api/v1/records/mouse-atlas")).json()["license"] == "MIT"
         # back to editing: the steward's values, the stored version's ETag
-        carried = form_fields(conflict, "div.conflict-choices form")
+        carried = form_fields(conflict, "//div[@class='conflict-choices']/form")
         assert ("etag", '"mouse-atlas.v2"') in carried
-        back = await steward.post(
-            "/workspace/records/mouse-atlas/edit", data=[*carried, ("action", "edit")]
+        back = await post(
+            steward, "/workspace/records/mouse-atlas/edit", [*carried, ("action", "edit")]
         )
         assert back.status_code == 200
         assert page(back).xpath("//textarea[@name='/keywords']")[0].text == "mine"
         # keep mine: overwrite, knowingly
-        kept = await steward.post(
-            "/workspace/records/mouse-atlas/edit", data=[*carried, ("action", "save")]
+        kept = await post(
+            steward, "/workspace/records/mouse-atlas/edit", [*carried, ("action", "save")]
         )
         assert kept.status_code == 303, kept.text
         now = (await api.get("/api/v1/records/mouse-atlas")).json()

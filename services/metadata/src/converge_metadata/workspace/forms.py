@@ -53,6 +53,7 @@ MAX_VALUE = 20_000
 MAX_FIELDS = 4_000
 _ROWS = "rows:"
 _EXACT_LIMIT = 20
+_CHOICES = frozenset({"select", "radios"})
 _TERM_WITH_ID = re.compile(r"^(?P<label>.*?)\s*\((?P<id>[^()]+)\)\s*$")
 
 
@@ -312,10 +313,19 @@ def _value(
         item_json = f"{json_path}/{len(items)}"
         sources: dict[str, str] = {}
         value = _value(state, node.item, row_path, item_json, Mapped({}, sources), resolve)
-        if value is not None:
+        if value is not None and not _only_choices(node.item, value):
             mapped.sources.update(sources)
             items.append(value)
     return items or None
+
+
+def _only_choices(item: Group | Field, value: Any) -> bool:
+    """A row that holds nothing but what its lists and buttons offer first (a creator's
+    kind, an identifier's scheme) is a row nobody filled in."""
+    if not isinstance(item, Group) or not isinstance(value, dict):
+        return False
+    kinds = {m.key: m.kind for m in item.members if isinstance(m, Field)}
+    return all(kinds.get(key) in _CHOICES for key in value)
 
 
 def _field_value(state: FormState, node: Field, path: str, resolve: Resolver) -> Any:

@@ -149,6 +149,10 @@ async def save_form(
     """Create (``record_id`` None) or replace a record from a form, as the API would."""
     mapped = mapped_form(state, index=index, status=status)
     body = dict(mapped.document)
+    chosen_id = state.value("/id").strip()
+    if record_id is None and chosen_id:
+        body["id"] = chosen_id
+        mapped.sources["/id"] = "/id"
     try:
         if record_id is None:
             record = await service.create_record(session, body, actor=actor, vocab=vocab)
