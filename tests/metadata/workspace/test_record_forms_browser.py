@@ -1,5 +1,5 @@
 """The record forms in a real browser (Debian's chromium, driven by Playwright) against the real
-metadata service on a loopback port, signed in through the real OpenID provider: a steward
+metadata service on a loopback port: a steward signs in at the real OpenID provider's page,
 creates a Dataset with an EDAM topic picked by typing a synonym, sees a field error and fixes
 it, publishes, edits in a second tab and meets the conflict page. axe-core finds no WCAG 2.2
 AA violation on any page; the browser reports no error (a CSP refusal would be one).
@@ -20,7 +20,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from converge_common.testing.servers import LiveServer, free_port
-from converge_common.testing.workspace import sign_in
 from converge_metadata.app import create_app
 from converge_metadata.settings import MetadataSettings
 
@@ -91,23 +90,12 @@ class Tab:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def context(service: str) -> AsyncIterator[Any]:
-    """A browser whose cookie jar holds a steward's workspace session, signed in through the
-    real provider (the provider logs the account in from ``login_hint``, which only a test
-    client can add to the authorization request)."""
     from playwright.async_api import async_playwright
 
-    async with httpx.AsyncClient(base_url=service, timeout=20) as client:
-        signed_in = await sign_in(client, "alice")
-        assert signed_in.status_code == 303, signed_in.text
-        cookies = [
-            {"name": c.name, "value": c.value or "", "url": service} for c in client.cookies.jar
-        ]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            context = await browser.new_context(locale="en-GB", base_url=service)
-            await context.add_cookies(cookies)
-            yield context
+            yield await browser.new_context(locale="en-GB", base_url=service)
         finally:
             await browser.close()
 
@@ -125,7 +113,11 @@ class TestRecordFormsInTheBrowser:
     ) -> None:
         tab = Tab(await context.new_page())
         page = tab.page
+        # signed in on the way, at the real provider's sign-in page
         await page.goto("/workspace/new/Dataset")
+        await page.get_by_label("Username").fill("alice")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(re.compile(r"/workspace/new/Dataset$"))
         await tab.check("new-dataset")
         await page.get_by_label("Identifier").fill("browser-atlas")
         await page.locator("#f-texts-0-title").fill("Mouse brain atlas")

@@ -7,6 +7,7 @@ from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
 from converge_metadata.models.record_version import RecordVersion
 from converge_metadata.models.usage_event import UsageEvent
 from converge_metadata.models.usage_salt import UsageSalt
+from converge_metadata.models.workspace_session import workspace_sessions
 
 __all__ = [
     "FACET_DIMENSIONS",
@@ -18,4 +19,5 @@ __all__ = [
     "UTCDateTime",
     "UsageEvent",
     "UsageSalt",
+    "workspace_sessions",
 ]
