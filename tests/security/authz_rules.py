@@ -130,6 +130,12 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
         **WORKSPACE_SIGN_IN,
         ("GET", "/workspace/"): WORKSPACE,
+        # the record forms (converge_metadata.workspace.editing)
+        ("GET", "/workspace/new/{record_type}"): WORKSPACE,
+        ("POST", "/workspace/new/{record_type}"): WORKSPACE,
+        ("GET", "/workspace/records/{record_id}/edit"): WORKSPACE,
+        ("POST", "/workspace/records/{record_id}/edit"): WORKSPACE,
+        ("POST", "/workspace/records/assess"): WORKSPACE,
     },
     "impact": {
         **HEALTH,
