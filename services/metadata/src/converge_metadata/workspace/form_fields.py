@@ -406,14 +406,18 @@ ID_FIELD = Field(
 
 
 def parts_for(record_type: str) -> list[Node]:
-    """The nodes a record of ``record_type`` shows (parts of other types left out)."""
-    return [
-        node
-        for node in RECORD_FORM.members
-        if not (
-            isinstance(node, Group) and node.types is not None and record_type not in node.types
-        )
-    ]
+    """The nodes a record of ``record_type`` shows, its own part right after the topics (parts
+    of other types left out)."""
+    common: list[Node] = []
+    own: list[Node] = []
+    for node in RECORD_FORM.members:
+        if isinstance(node, Group) and node.types is not None:
+            if record_type in node.types:
+                own.append(node)
+        else:
+            common.append(node)
+    after = next(i for i, node in enumerate(common) if node.key == "topics") + 1
+    return [*common[:after], *own, *common[after:]]
 
 
 def label_for(path: str) -> str:
