@@ -130,6 +130,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
         **WORKSPACE_SIGN_IN,
         ("GET", "/workspace/"): WORKSPACE,
+        ("GET", "/workspace/records"): WORKSPACE,
         # the record forms (converge_metadata.workspace.editing)
         ("GET", "/workspace/new/{record_type}"): WORKSPACE,
         ("POST", "/workspace/new/{record_type}"): WORKSPACE,
