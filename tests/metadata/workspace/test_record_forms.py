@@ -209,6 +209,7 @@ class TestEdit:
     ) -> None:
         form = await steward.get("/workspace/records/mouse-atlas/edit")
         assert page(form).xpath("//input[@name='etag']/@value") == ['"mouse-atlas.v1"']
+        assert page(form).xpath("string(//h1)") == "Edit: Mouse brain atlas"
         saved = await post(
             steward, "/workspace/records/mouse-atlas/edit", [*form_fields(form), ("action", "save")]
         )

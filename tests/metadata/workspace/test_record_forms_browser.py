@@ -21,6 +21,7 @@ import pytest
 import pytest_asyncio
 from converge_common.testing.servers import LiveServer, free_port
 from converge_metadata.app import create_app
+from converge_metadata.records.fields import orcid_checksum_ok
 from converge_metadata.settings import MetadataSettings
 
 CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
@@ -151,6 +152,10 @@ class TestRecordFormsInTheBrowser:
         await orcid.fill("0000-0002-1825-0098")
         await orcid.press("Tab")
         await page.wait_for_selector("#f-creators-0-orcid-check")
+        # the page's check digit is the service's (ISO 7064 MOD 11-2), also for an X
+        for orcid_id in ("0000-0002-1825-0097", "0000-0002-1694-233X", "0000-0002-1694-2330"):
+            ok = await page.evaluate("(value) => window.convergeOrcidOk(value)", orcid_id)
+            assert ok is orcid_checksum_ok(orcid_id.replace("-", "")), orcid_id
         # and the service refuses it, at the field, with a summary that links there
         await page.get_by_role("button", name="Save draft").click()
         summary = page.locator(".error-summary")

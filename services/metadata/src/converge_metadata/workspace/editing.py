@@ -27,7 +27,8 @@ from converge_metadata.dependencies import NodeDep, VocabDep
 from converge_metadata.models import Record
 from converge_metadata.publishing.context import ContextDep, PublicationContext
 from converge_metadata.records import service
-from converge_metadata.records.schemas import RECORD_TYPES, RecordType
+from converge_metadata.records.indexing import display_title
+from converge_metadata.records.schemas import RECORD_TYPES, RecordBase, RecordType
 from converge_metadata.terms.index import TermIndex
 from converge_metadata.vocab import Vocabularies
 from converge_metadata.workspace.form_fields import (
@@ -93,8 +94,9 @@ def _render_form(
     conflict_note: str | None = None,
 ) -> HTMLResponse:
     record_id = record.local_id if record is not None else None
-    title = record.sort_title if record is not None else None
-    heading = f"Edit: {title}" if title else f"New {state.record_type}"
+    heading = f"New {state.record_type}"
+    if record is not None:
+        heading = "Edit: " + display_title(RecordBase.model_validate(record.document))
     return render_page(
         request,
         user,

@@ -89,6 +89,7 @@
     const check = (12 - (total % 11)) % 11;
     return digits[15] === (check === 10 ? "X" : String(check));
   }
+  // exposed so that the browser test can hold the page's check against the service's
   window.convergeOrcidOk = orcidOk;
   function checkOrcid(input) {
     const id = input.id + "-check";
