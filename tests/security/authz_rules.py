@@ -132,6 +132,7 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/workspace/"): WORKSPACE,
         ("GET", "/workspace/records"): WORKSPACE,
         # the record forms (converge_metadata.workspace.editing)
+        ("GET", "/workspace/new"): WORKSPACE,
         ("GET", "/workspace/new/{record_type}"): WORKSPACE,
         ("POST", "/workspace/new/{record_type}"): WORKSPACE,
         ("GET", "/workspace/records/{record_id}/edit"): WORKSPACE,

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from converge_common.testing.plugin import Tokens, bearer
 from converge_common.testing.workspace import sign_in
+from converge_metadata.records.schemas import RECORD_TYPES
 from lxml import html
 
 from tests.metadata.conftest import dataset
@@ -95,6 +96,16 @@ def atlas(form: httpx.Response, **values: str) -> list[tuple[str, str]]:
 
 
 class TestCreate:
+    async def test_every_type_can_be_chosen(self, steward: httpx.AsyncClient) -> None:
+        chooser = await steward.get("/workspace/new")
+        assert chooser.status_code == 200
+        links = page(chooser).xpath("//ul[@class='record-types']//a/@href")
+        assert links == [f"/workspace/new/{t}" for t in RECORD_TYPES]
+        for link in links:
+            assert (await steward.get(link)).status_code == 200
+        training = page(await steward.get("/workspace/new/TrainingMaterial"))
+        assert training.xpath("string(//h1)") == "New record: Training material"
+
     async def test_the_form_mirrors_the_type(self, steward: httpx.AsyncClient) -> None:
         dataset_form = page(await new_form(steward))
         assert dataset_form.xpath("//input[@name='/topics/0'][@data-vocabulary='edam_topic']")

@@ -13,5 +13,9 @@ WORKSPACE = Workspace(
     sessions=workspace_sessions,
     templates="converge_metadata.workspace",
     static="converge_metadata.workspace",
-    nav=[NavItem("Dashboard", "/workspace/"), NavItem("Records", "/workspace/records")],
+    nav=[
+        NavItem("Dashboard", "/workspace/"),
+        NavItem("Records", "/workspace/records"),
+        NavItem("New record", "/workspace/new"),
+    ],
 )

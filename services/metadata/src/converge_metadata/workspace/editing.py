@@ -1,5 +1,6 @@
 """The workspace's record forms: create and edit every record type, check FAIR as you go.
 
+- ``GET /workspace/new``: the record types to choose from;
 - ``GET /workspace/new/{type}``, ``POST`` it: a new record of that type;
 - ``GET /workspace/records/{id}/edit``, ``POST`` it: the stored record in its form; the
   form carries the record's ETag, and a save sends it as ``If-Match``;
@@ -94,7 +95,7 @@ def _render_form(
     conflict_note: str | None = None,
 ) -> HTMLResponse:
     record_id = record.local_id if record is not None else None
-    heading = f"New {state.record_type}"
+    heading = None  # the template names a new record's type
     if record is not None:
         heading = "Edit: " + display_title(RecordBase.model_validate(record.document))
     return render_page(
@@ -126,6 +127,20 @@ def _render_form(
         },
         status=422 if refused else 200,
     )
+
+
+_TYPES = (
+    ("Dataset", "data, with its organisms, distributions and access conditions"),
+    ("Software", "a tool or service, with its EDAM operations and formats"),
+    ("TrainingMaterial", "material to learn from, with its audience and outcomes"),
+    ("CourseInstance", "a course on given dates, online or at a place"),
+)
+
+
+@router.get("/new")
+async def choose_record_type(request: Request, user: SignedInSteward) -> HTMLResponse:
+    """Which type of record to create."""
+    return render_page(request, user, "record_form_new.html", {"types": _TYPES})
 
 
 @router.get("/new/{record_type}")
