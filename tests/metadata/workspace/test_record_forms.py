@@ -229,6 +229,16 @@ class TestEdit:
         assert again["version"] == 1
         assert again == stored
 
+    async def test_an_unknown_record_has_no_form(self, steward: httpx.AsyncClient) -> None:
+        assert (await steward.get("/workspace/records/no-such-record/edit")).status_code == 404
+        form = await new_form(steward)
+        refused = await post(
+            steward,
+            "/workspace/records/no-such-record/edit",
+            [*form_fields(form), ("action", "save")],
+        )
+        assert refused.status_code == 404
+
     async def test_someone_else_saved_first(
         self,
         steward: httpx.AsyncClient,
@@ -259,6 +269,9 @@ class TestEdit:
         }
         assert differing == {"Keywords", "Licence (SPDX)"}
         assert (await api.get("/api/v1/records/mouse-atlas")).json()["license"] == "MIT"
+        assert shown.xpath("//a[contains(., 'Take the stored version')]/@href") == [
+            "/workspace/records/mouse-atlas/edit"
+        ]
         # back to editing: the steward's values, the stored version's ETag
         carried = form_fields(conflict, "//div[@class='conflict-choices']/form")
         assert ("etag", '"mouse-atlas.v2"') in carried
