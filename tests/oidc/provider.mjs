@@ -341,6 +341,7 @@ function sendLoginPage(res, uid, params, config, rejected) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · CONVERGE test provider</title>
+<link rel="icon" href="data:,">
 <style>
 body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1f24; max-width: 32rem; margin: 2rem auto; padding: 0 1rem; }
 label { display: block; font-weight: 600; }

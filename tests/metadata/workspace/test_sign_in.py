@@ -273,6 +273,17 @@ class TestExpiry:
         assert (await browser.get("/workspace/")).status_code == 303
 
 
+async def test_apps_of_one_service_keep_their_own_sign_in_client(
+    browser: httpx.AsyncClient, ws_settings: MetadataSettings
+) -> None:
+    # a second app of the same service (as a test federation's Nodes are) starts and stops
+    async with asgi_client(create_app(ws_settings)) as other:
+        assert (await other.get("/workspace/")).status_code == 303
+    response = await sign_in(browser, "alice")
+    assert response.status_code == 303
+    assert (await browser.get("/workspace/")).status_code == 200
+
+
 async def test_without_a_client_the_workspace_says_it_is_not_set_up(
     metadata_db: str, tmp_path: Path, oidc_settings: dict[str, Any]
 ) -> None:

@@ -136,6 +136,11 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "eduperson_entitlement": ["node:de:steward"],
     },
     "bob": {"name": "Bob Reader", "email": "bob@example.org", "eduperson_entitlement": []},
+    "olli": {
+        "name": "Olli Steward",
+        "email": "olli@example.org",
+        "eduperson_entitlement": ["node:fi:steward"],
+    },
     "carol": {
         "name": "Carol Operator",
         "email": "carol@example.org",
