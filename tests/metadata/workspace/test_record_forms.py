@@ -201,6 +201,17 @@ class TestAssess:
         assert any("FAIR vocabularies" in text for text in passed)
         assert "<html" not in annotated.text  # a fragment, not a page
 
+    async def test_without_javascript_the_form_is_checked_without_saving(
+        self, steward: httpx.AsyncClient, api: httpx.AsyncClient
+    ) -> None:
+        form = await new_form(steward)
+        checked = await post(steward, NEW, [*atlas(form), ("action", "assess")])
+        assert checked.status_code == 200
+        shown = page(checked)
+        assert shown.xpath("//*[@id='fair-assessment']//li[@class='passed']")
+        assert shown.xpath("//input[@name='/topics/0']/@value") == ["quantitative proteomics"]
+        assert (await api.get("/api/v1/records/ws-atlas")).status_code == 404
+
     async def test_assessing_needs_the_csrf_token(self, steward: httpx.AsyncClient) -> None:
         refused = await post(steward, "/workspace/records/assess", [("record_type", "Dataset")])
         assert refused.status_code == 403
