@@ -132,6 +132,13 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         **WORKSPACE_SIGN_IN,
         ("GET", "/workspace/"): WORKSPACE,
         ("GET", "/workspace/records"): WORKSPACE,
+        # the record forms (converge_metadata.workspace.editing)
+        ("GET", "/workspace/new"): WORKSPACE,
+        ("GET", "/workspace/new/{record_type}"): WORKSPACE,
+        ("POST", "/workspace/new/{record_type}"): WORKSPACE,
+        ("GET", "/workspace/records/{record_id}/edit"): WORKSPACE,
+        ("POST", "/workspace/records/{record_id}/edit"): WORKSPACE,
+        ("POST", "/workspace/records/assess"): WORKSPACE,
     },
     "impact": {
         **HEALTH,

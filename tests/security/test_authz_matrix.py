@@ -110,6 +110,7 @@ def path_values(stack: Stack) -> dict[str, str]:
         "person_id": stack.people[0],
         "webhook_id": "00000000-0000-0000-0000-000000000000",
         "record_id": stack.records[1],
+        "record_type": "Dataset",
         "version": "1",
         "global_id": f"{NODE}:{stack.records[1]}",
         "n": "0",

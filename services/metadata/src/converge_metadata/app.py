@@ -16,6 +16,7 @@ from converge_metadata.search.runtime import search_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
 from converge_metadata.usage.recorder import usage_lifespan
 from converge_metadata.workspace import WORKSPACE
+from converge_metadata.workspace.editing import router as record_forms_router
 from converge_metadata.workspace.pages import router as workspace_router
 
 __all__ = ["app", "create_app"]
@@ -30,7 +31,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         title="CONVERGE Metadata",
         version=__version__,
         description=DESCRIPTION,
-        routers=[router, publishing_router, workspace_router],
+        routers=[router, publishing_router, record_forms_router, workspace_router],
         migrations=MIGRATIONS,
         lifespans=[
             vocabulary_lifespan,

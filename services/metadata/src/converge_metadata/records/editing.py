@@ -30,6 +30,7 @@ __all__ = [
     "invalid",
     "merge_patch",
     "read_only_errors",
+    "salvaged_content",
     "validated_content",
 ]
 
@@ -153,6 +154,15 @@ def validated_content(
     if found or content is None:
         raise invalid(found)
     return content
+
+
+def salvaged_content(document: dict[str, Any]) -> RecordBase | None:
+    """What of ``document`` the schema accepts, every refused value set aside: to judge an
+    unsaved draft (its FAIR assessment while a steward edits), never to store."""
+    try:
+        return RecordBase.model_validate(document)
+    except ValidationError as exc:
+        return _salvaged(document, exc)[0]
 
 
 _GONE = object()
