@@ -47,12 +47,15 @@ async def probed_federation(
 
 
 def shown_within() -> float:
-    """The registry marks a service unreachable after UNREACHABLE_AFTER failed probes, one
-    probe interval (± jitter) apart; the gateway keeps the federation's state STATUS_TTL_S."""
+    """The registry marks a service unreachable after UNREACHABLE_AFTER failed probes: the
+    first within one probe interval (± jitter), the others PROBE_CONFIRM_S (at most one
+    interval) apart; the gateway keeps the federation's state STATUS_TTL_S."""
     fields = RegistrySettings.model_fields
     after = fields["unreachable_after"].default
     jitter = fields["probe_jitter"].default
-    return after * PROBE_INTERVAL_S * (1 + jitter) + STATUS_TTL_S + SLACK_S
+    confirm = min(fields["probe_confirm_s"].default, PROBE_INTERVAL_S)
+    probes = PROBE_INTERVAL_S + (after - 1) * confirm
+    return probes * (1 + jitter) + STATUS_TTL_S + SLACK_S
 
 
 async def until(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:

@@ -35,6 +35,9 @@ class RegistrySettings(BaseServiceSettings, RateLimitSettings):
     webhooks_enabled: bool = True
     # 1,000 services at 120 s keep the registry under 5 % of a core (docs/benchmarks.md)
     probe_interval_s: float = Field(default=120.0, gt=0)
+    # a failed probe is repeated this soon (at most one interval) until UNREACHABLE_AFTER
+    # failures confirm it: a stopped service is called unreachable within about one interval
+    probe_confirm_s: float = Field(default=5.0, gt=0)
     probe_jitter: float = Field(default=0.1, ge=0, le=0.5)
     probe_timeout_s: float = Field(default=5.0, gt=0)
     probe_slow_ms: float = Field(default=2000.0, gt=0)

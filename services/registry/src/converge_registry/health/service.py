@@ -49,11 +49,13 @@ async def set_state(
 
 
 def next_probe_at(settings: RegistrySettings, *, now: datetime, failures: int) -> datetime:
-    """One interval, jittered, stretched exponentially for a service that keeps failing."""
+    """One interval, jittered; ``PROBE_CONFIRM_S`` after a failed probe until the failure is
+    confirmed; stretched exponentially for a service that keeps failing."""
     factor = backoff_factor(
         failures,
         unreachable_after=settings.unreachable_after,
         cap=settings.probe_max_backoff_s / settings.probe_interval_s,
+        confirm=min(1.0, settings.probe_confirm_s / settings.probe_interval_s),
     )
     jitter = 1.0 + settings.probe_jitter * (2 * random.random() - 1)
     seconds = min(settings.probe_max_backoff_s, settings.probe_interval_s * factor) * jitter

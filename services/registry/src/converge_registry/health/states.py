@@ -87,8 +87,15 @@ def after_heartbeat(state: State, failures: int, *, unreachable_after: int) -> D
     return Decision(state, failures, "heartbeat")
 
 
-def backoff_factor(failures: int, *, unreachable_after: int, cap: float) -> float:
-    """How many intervals to wait before probing a service that keeps failing."""
+def backoff_factor(
+    failures: int, *, unreachable_after: int, cap: float, confirm: float = 1.0
+) -> float:
+    """How many intervals to wait before the next probe: ``confirm`` (a fraction of one) while
+    a failure is being confirmed, so that a stopped service is called unreachable soon after
+    its first failed probe rather than ``unreachable_after`` intervals later; then
+    exponentially longer for a service that keeps failing."""
+    if 0 < failures < unreachable_after:
+        return confirm
     extra = failures - unreachable_after
     if extra < 0:
         return 1.0
