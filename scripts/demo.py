@@ -13,10 +13,12 @@ port (default 8000: the gateway; see ``ports()``), ``CONVERGE_DEMO_DIR`` the dat
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import contextlib
 import errno
 import hashlib
+import importlib
 import json
 import os
 import random
@@ -30,11 +32,18 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scripts import demo_servers
+from scripts.demo_servers import AppServer
+
+if TYPE_CHECKING:
+    from converge_common.testing.oidc import OIDCClient
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("CONVERGE_DEMO_DIR") or ROOT / "var" / "demo").resolve()
@@ -93,8 +102,8 @@ def _secrets() -> dict[str, object]:
     return values
 
 
-def _provider_config(values: dict[str, object]) -> Path:
-    # imported here: it brings httpx and cryptography, which the registry's start need not wait on
+def _clients(values: dict[str, object]) -> list[OIDCClient]:
+    """The OpenID provider's clients (docs/demo.md lists them)."""
     from converge_common.testing.oidc import OIDCClient
 
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
@@ -126,6 +135,11 @@ def _provider_config(values: dict[str, object]) -> Path:
                 f"node:{node}:admin node:{node}:steward",
             )
         )
+    return clients
+
+
+def _provider_config(values: dict[str, object]) -> Path:
+    clients = _clients(values)
     scopes = sorted({s for c in clients for s in c.scope.split()} - {"openid"})
     config = {
         "port": OIDC_PORT,
@@ -373,55 +387,104 @@ def _seed_usage(services: list[Service]) -> None:
         )  # fmt: skip
 
 
-def _start(service: Service) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        f"{service.module}.app:app",
-        "--host",
-        HOST,
-        "--port",
-        str(service.port),
-        "--log-level",
-        "warning",
-    ]
-    # a session of its own: Ctrl-C reaches only this script, which then stops the services in
-    # order (the Nodes first, so that they deregister while the registry still listens)
+def _settings(service: Service) -> Any:
+    """The service's settings as its own process would read them: the demo's variables over
+    the environment (which may add more, e.g. ``CONVERGE_GATEWAY_CORS_ORIGINS``)."""
+    module = importlib.import_module(f"{service.module}.settings")
+    cls = getattr(module, service.module.removeprefix("converge_").capitalize() + "Settings")
+    saved = dict(os.environ)
+    os.environ.update(service.env)
+    try:
+        return cls()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _migrate_once(name: str, migrations: Path, database_url: str) -> None:
+    """Migrate a service's database unless its stamp says these migrations ran on it already:
+    Alembic reads every revision to find that out, and cannot run in two threads of one
+    process at once, so the services do not migrate at start in the demo."""
+    from converge_common.db import upgrade_database
+    from sqlalchemy.engine import make_url
+
+    digest = hashlib.sha256(database_url.encode())
+    for path in sorted(migrations.rglob("*.py")):
+        digest.update(str(path.relative_to(migrations)).encode() + b"\0" + path.read_bytes())
+    stamp = VAR / "migrated" / f"{name}.sha256"
+    database = make_url(database_url).database
+    exists = not database or Path(database).exists()
+    if exists and stamp.exists() and stamp.read_text().strip() == digest.hexdigest():
+        return
+    upgrade_database(migrations, database_url)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest() + "\n")
+
+
+def _app_servers(services: list[Service]) -> list[AppServer]:
+    """Every service's app, built in this process: the imports are the slow part of a start,
+    and here they are paid once for all eight services."""
+    servers = []
+    for service in services:
+        module = importlib.import_module(f"{service.module}.app")
+        settings = _settings(service)
+        migrations = getattr(module, "MIGRATIONS", None)
+        if migrations is not None:
+            _migrate_once(service.name, migrations, settings.database_url)
+            settings.auto_migrate = False
+        servers.append(AppServer(service.name, module.create_app(settings), HOST, service.port))
+    return servers
+
+
+def _start_provider(values: dict[str, object]) -> subprocess.Popen[bytes]:
+    config = _provider_config(values)
+    # a session of its own: a terminal's Ctrl-C reaches only this script, which stops the
+    # provider last (the services deregister while it still issues tokens)
     return subprocess.Popen(
-        cmd, env={**os.environ, **service.env}, cwd=ROOT, start_new_session=True
+        ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
     )
 
 
-def _wait_ready(url: str, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.1)
-    return False
+def _stop_provider(provider: subprocess.Popen[bytes] | None) -> None:
+    if provider is None or provider.poll() is not None:
+        return
+    provider.terminate()
+    try:
+        provider.wait(timeout=STOP_WAIT_S)
+    except subprocess.TimeoutExpired:
+        provider.kill()
+        provider.wait(timeout=STOP_WAIT_S)
 
 
 class _StopOnSignal:
-    """SIGINT, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` once; later ones are ignored.
+    """SIGINT, SIGTERM and SIGHUP stop the demo once; later ones are ignored.
 
     A terminal's Ctrl-C reaches this script and ``uv run``, which forwards its own copy a moment
     later: that second signal must not interrupt the orderly stop. SIGINT is handled even when
-    the script started in the background (where a shell starts it ignored).
+    the script started in the background (where a shell starts it ignored). Before the servers
+    run, the first signal raises ``KeyboardInterrupt``; while they run, it sets the event their
+    loop waits on, and the loop stops them in order.
     """
 
     def __init__(self) -> None:
         self.stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, self)
+
+    def attach(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        self._loop, self._event = loop, event
 
     def __call__(self, signum: int, frame: object) -> None:
         if self.stopping:
             return
         self.stopping = True
+        if self._loop is not None and self._event is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._event.set)
+            return
         raise KeyboardInterrupt
 
 
@@ -480,35 +543,18 @@ def leftovers() -> str | None:
     return "\n".join(lines)
 
 
-def _record(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
-    marks = {"oidc": "provider.mjs"}
-    entries = [
-        {"name": name, "pid": proc.pid, "mark": marks.get(name, "uvicorn")}
-        for name, proc in processes
-    ]
-    PIDS.write_text(json.dumps(entries))
+def _record(entries: list[tuple[str, int, str]]) -> None:
+    """What runs, for ``make stop`` and the next run's hint: (name, pid, a word of its
+    command line that tells it from a process that reused the pid)."""
+    PIDS.write_text(json.dumps([{"name": n, "pid": p, "mark": m} for n, p, m in entries]))
 
 
 def _stop_order(names: list[str]) -> list[list[str]]:
     """The Nodes' services and the gateway first (they deregister from the registry as they
-    stop), then the registry, then the OpenID provider."""
+    stop), then the registry, then the OpenID provider. (A run records itself as ``demo``: it
+    stops its services in that order when it gets SIGTERM.)"""
     last = ("registry", "oidc")
     return [[n for n in names if n not in last], *([n] for n in last if n in names)]
-
-
-def _stop_processes(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
-    by_name = dict(processes)
-    for stage in _stop_order(list(by_name)):
-        for name in stage:
-            if by_name[name].poll() is None:
-                by_name[name].send_signal(signal.SIGTERM)
-        for name in stage:
-            try:
-                by_name[name].wait(timeout=STOP_WAIT_S)
-            except subprocess.TimeoutExpired:
-                by_name[name].kill()
-                by_name[name].wait(timeout=STOP_WAIT_S)
-    PIDS.unlink(missing_ok=True)
 
 
 def stop_leftovers() -> int:
@@ -558,51 +604,98 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     values = _secrets()
     services = _services(values)
-    processes: list[tuple[str, subprocess.Popen[Any]]] = []
+    provider: subprocess.Popen[bytes] | None = None
     try:
-        # the registry needs neither the provider nor the seed: it starts while they work
-        registry, *others = services
-        processes.append((registry.name, _start(registry)))
-        _record(processes)
-        config = _provider_config(values)
-        provider = subprocess.Popen(
-            ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
-            stdout=subprocess.PIPE,
-            start_new_session=True,
-        )
-        processes.append(("oidc", provider))
-        _record(processes)
+        # Node.js starts the provider while this process imports the services
+        provider = _start_provider(values)
+        _record([("demo", os.getpid(), "scripts.demo"), ("oidc", provider.pid, "provider.mjs")])
+        servers = _app_servers(services)
         assert provider.stdout is not None
-        ready = json.loads(provider.stdout.readline() or b"{}")
-        if not ready.get("ready"):
+        if not json.loads(provider.stdout.readline() or b"{}").get("ready"):
             print("the OpenID provider did not start", file=sys.stderr)
             return 1
         _seed(services)
         _seed_usage(services)
-        # the registry must answer before the Nodes' services start, so that they find it
-        if not _wait_ready(registry.url):
-            print("did not become ready: registry", file=sys.stderr)
-            return 1
-        for service in others:
-            processes.append((service.name, _start(service)))
-        _record(processes)
-        failed = [s.name for s in others if not _wait_ready(s.url)]
-        if failed:
-            print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
-            return 1
-        _seed_impact(services, values)
-        _banner(services, values)
-        while all(proc.poll() is None for _name, proc in processes):
-            time.sleep(0.5)
-        dead = [name for name, proc in processes if proc.poll() is not None]
-        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
-        return 1
+        return asyncio.run(_serve(services, servers, values, provider, signals))
     except KeyboardInterrupt:
         print("\nstopping the demo federation ...", file=sys.stderr, flush=True)
         return 0
     finally:
         signals.stopping = True
-        _stop_processes(processes)
+        _stop_provider(provider)
+        PIDS.unlink(missing_ok=True)
+
+
+async def _unless_stopped(stop: asyncio.Event, work: Awaitable[Any]) -> bool:
+    """Await ``work``; ``False`` (and ``work`` cancelled) when a stop signal comes first."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        stopped.cancel()
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, demo_servers.ServerFailed):
+        await task
+    return False
+
+
+async def _serve(
+    services: list[Service],
+    servers: list[AppServer],
+    values: dict[str, object],
+    provider: subprocess.Popen[bytes],
+    signals: _StopOnSignal,
+) -> int:
+    stop = asyncio.Event()
+    signals.attach(asyncio.get_running_loop(), stop)
+    registry = [s for s in servers if s.name == "registry"]
+    others = [s for s in servers if s.name != "registry"]
+    # the gateway and the impact services (which read the metadata services) stop first, then
+    # the metadata services, then the registry they all deregister from
+    metadata = [s for s in others if s.name.startswith("metadata-")]
+    readers = [s for s in others if s not in metadata]
+    refreshing: asyncio.Future[None] | None = None
+    try:
+        # the registry answers before the Nodes' services start, so that they find it
+        if not await _unless_stopped(stop, demo_servers.start(registry)):
+            return _stopping()
+        if not await _unless_stopped(stop, demo_servers.start(others)):
+            return _stopping()
+        # blocking HTTP calls to the servers of this loop: in a thread
+        if not await _unless_stopped(stop, asyncio.to_thread(_seed_impact, services, values)):
+            return _stopping()
+        _banner(services, values)
+        # after the banner: the derived values of the last run are there meanwhile
+        refreshing = asyncio.ensure_future(asyncio.to_thread(_refresh_derived, services, values))
+        ended: list[asyncio.Future[Any]] = [s.task for s in servers if s.task is not None]
+        ended.append(asyncio.ensure_future(asyncio.to_thread(provider.wait)))
+        watch = asyncio.ensure_future(asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED))
+        if not await _unless_stopped(stop, watch):
+            return _stopping()
+        dead = [s.name for s in servers if not s.running] + (
+            ["oidc"] if provider.poll() is not None else []
+        )
+        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
+        return 1
+    except demo_servers.ServerFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        signals.stopping = True
+        await demo_servers.stop_in_stages([readers, metadata, registry], timeout_s=STOP_WAIT_S)
+        # last, and before the loop ends: that ends the thread waiting on the provider, which
+        # the loop's end waits for
+        await asyncio.to_thread(_stop_provider, provider)
+        if refreshing is not None:
+            with contextlib.suppress(Exception):
+                await refreshing
+
+
+def _stopping() -> int:
+    print("\nstopping the demo federation ...", file=sys.stderr, flush=True)
+    return 0
 
 
 def _call(
@@ -680,17 +773,30 @@ def _correct(api: str, token: str, code: str, period: str) -> None:
         pass
 
 
+def _has_open_figures(impact_db: Path) -> bool:
+    """Whether an earlier run reported the figures (it leaves a draft and a submitted value);
+    read from the database file, which costs no token and no request."""
+    if not impact_db.exists():
+        return False
+    with sqlite3.connect(impact_db) as conn:
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM reported_values WHERE status IN ('draft', 'submitted') LIMIT 1"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return False
+    return row is not None
+
+
 def _seed_impact(services: list[Service], values: dict[str, object]) -> None:
     """Each Node's impact figures through the real API (once: a second run changes nothing):
-    validated values, one submitted, one draft, one corrected after validation; then the
-    derived values are refreshed from the Node's metadata service and the registry."""
+    validated values, one submitted, one draft, one corrected after validation."""
     for index, service in enumerate(s for s in services if s.module == "converge_impact"):
         node = service.name.removeprefix("impact-")
-        token = _node_token(node, values)
-        api = service.url + "/api/v1"
-        scale = (1.0, 0.7, 0.45)[index % 3]
-        existing = _call("GET", api + "/values?limit=1&status=draft&status=submitted", token)
-        if not existing.get("items"):
+        if not _has_open_figures(VAR / node / "impact.db"):
+            token = _node_token(node, values)
+            api = service.url + "/api/v1"
+            scale = (1.0, 0.7, 0.45)[index % 3]
             print(f"seeding {service.name} with impact figures ...", file=sys.stderr, flush=True)
             for code, period, figure in _REPORTED:
                 # counts stay whole; FTE keeps its decimals; a share is not scaled
@@ -724,7 +830,21 @@ def _seed_impact(services: list[Service], values: dict[str, object]) -> None:
                 {"indicator": "staff.fte", "period": "2026", "value": 13},
             )
             _correct(api, token, "publications.citing", "2025")
-        _call("POST", api + "/derived/refresh", token, {})
+
+
+def _refresh_derived(services: list[Service], values: dict[str, object]) -> None:
+    """The derived values of every Node, from its metadata service and the registry, now that
+    both answer (an impact service's own first round may have run before they did)."""
+
+    def refresh(service: Service) -> None:
+        token = _node_token(service.name.removeprefix("impact-"), values)
+        _call("POST", service.url + "/api/v1/derived/refresh", token, {})
+
+    impact = [s for s in services if s.module == "converge_impact"]
+    with ThreadPoolExecutor(max_workers=len(impact)) as pool:
+        for future in [pool.submit(refresh, s) for s in impact]:
+            with contextlib.suppress(OSError):  # the demo is stopping
+                future.result()
 
 
 def _banner(services: list[Service], values: dict[str, object]) -> None:

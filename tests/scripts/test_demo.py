@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -99,20 +100,47 @@ class TestCtrlC:
             ["make", "--no-print-directory", "run"],
             cwd=ROOT,
             env=demo_env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         started.append(make)
-        registry = f"http://127.0.0.1:{base_port + 1}/readyz"
-        oidc = f"http://127.0.0.1:{base_port + 900}/.well-known/openid-configuration"
-        assert _until(lambda: _answers(registry) and _answers(oidc), 240)
+        assert make.stdout is not None
+        for line in make.stdout:
+            if b"CONVERGE demo federation is running" in line:
+                break
+        # at the banner every service answers, all but the provider in the demo's one process
+        for name, offset in OFFSETS.items():
+            path = "/.well-known/openid-configuration" if name == "oidc" else "/readyz"
+            assert _answers(f"http://127.0.0.1:{base_port + offset}{path}"), name
+        recorded = json.loads((Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").read_text())
+        assert [e["name"] for e in recorded] == ["demo", "oidc"]
         os.killpg(make.pid, signal.SIGINT)
         time.sleep(0.2)
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=120)
         assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
         assert not (Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").exists()
+
+        # a second run: nothing new to seed or migrate, and it says nothing of either
+        again = subprocess.Popen(
+            [sys.executable, "-m", "scripts.demo"],
+            cwd=ROOT,
+            env=demo_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        started.append(again)
+        assert again.stdout is not None
+        banner = next((x for x in again.stdout if b"demo federation is running" in x), None)
+        assert banner is not None, "the second run ended without its banner"
+        again.send_signal(signal.SIGINT)
+        _, err = again.communicate(timeout=120)
+        assert again.returncode == 0, err
+        assert b"seeding" not in err
+        assert b"loading generated usage" not in err
+        assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
 
     def test_sigint_stops_a_demo_started_in_the_background(
         self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
