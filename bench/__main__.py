@@ -20,6 +20,7 @@ DEFAULT = [
     "gateway_fanout",
     "gateway_impact",
     "impact_usage",
+    "demo_start",
 ]
 
 
