@@ -8,6 +8,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -228,3 +229,57 @@ class TestLeftovers:
         assert left.wait(timeout=30) == -signal.SIGTERM
         assert _free(base_port + 1)
         assert not (folder / "pids.json").exists()
+
+
+class TestOneProcess:
+    """The pieces of the one-process demo that need no running federation."""
+
+    def test_each_service_gets_its_own_settings_and_the_environment_stays(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from scripts import demo
+
+        monkeypatch.setenv("CONVERGE_GATEWAY_CORS_ORIGINS", '["http://localhost:5173"]')
+        before = dict(os.environ)
+        clients = dict.fromkeys(("gateway", "node-de", "node-fi", "node-pt"), "x" * 24)
+        values: dict[str, object] = {"secret_key": "s" * 40, "clients": clients}
+        services = {s.name: s for s in demo._services(values)}
+        gateway = demo._settings(services["gateway"])
+        de, pt = demo._settings(services["metadata-de"]), demo._settings(services["metadata-pt"])
+        assert dict(os.environ) == before
+        # what a person sets reaches the service; each Node's service has its own identity
+        assert gateway.cors_origins == ["http://localhost:5173"]
+        assert (de.node_id, pt.node_id) == ("de", "pt")
+        assert de.data_dir != pt.data_dir
+
+    def test_migrations_run_again_only_when_they_or_the_database_changed(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        from converge_impact.app import MIGRATIONS
+
+        from scripts import demo
+
+        monkeypatch.setattr(demo, "VAR", tmp_path)
+        database = tmp_path / "impact.db"
+        url = f"sqlite+aiosqlite:///{database}"
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        tables = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        with sqlite3.connect(database) as conn:
+            assert conn.execute(tables).fetchone()[0] > 3
+        stamp = tmp_path / "migrated" / "impact-de.sha256"
+        first = stamp.read_text()
+        # the stamp matches: Alembic is not run (an empty database file stays empty)
+        database.write_bytes(b"")
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        assert database.read_bytes() == b""
+        database.unlink()
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        # a stamp that names other migrations: migrated again (Alembic finds nothing to do)
+        stamp.write_text("0" * 64 + "\n")
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        assert stamp.read_text() == first
+        # a database removed behind the stamp's back is created again
+        database.unlink()
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        with sqlite3.connect(database) as conn:
+            assert conn.execute(tables).fetchone()[0] > 3
