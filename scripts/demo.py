@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from scripts import demo_servers
 from scripts.demo_layout import (
     AUDIENCE,
+    FEDERATION_WAIT_S,
     GATEWAY_PORT,
     HOST,
     IMPACT_PORT,
@@ -485,6 +486,13 @@ async def _serve(
             return _stopping()
         if not await _unless_stopped(stop, demo_servers.start(others)):
             return _stopping()
+        # the banner promises a federation that answers: the gateway must know every Node
+        known = asyncio.wait_for(_gateway_knows_every_node(servers), FEDERATION_WAIT_S)
+        try:
+            if not await _unless_stopped(stop, known):
+                return _stopping()
+        except TimeoutError:
+            print("the gateway does not list every Node's services yet", file=sys.stderr)
         # blocking HTTP calls to the servers of this loop: in a thread
         if not await _unless_stopped(stop, asyncio.to_thread(seed_impact, services, values)):
             return _stopping()
@@ -513,6 +521,26 @@ async def _serve(
         if refreshing is not None:
             with contextlib.suppress(Exception):
                 await refreshing
+
+
+async def _gateway_knows_every_node(servers: list[AppServer]) -> None:
+    """Return when the gateway's directory can call every Node's metadata and impact service:
+    after the services registered, the registry probed them and the gateway's watch of the
+    registry saw it. Awaits the directory's change event (no polling)."""
+    from converge_gateway.context import Gateway
+
+    (entry,) = (s for s in servers if s.name == "gateway")
+    gateway: Gateway = entry.app.state.gateway
+    states = gateway.settings.callable_states
+    while True:
+        changed = gateway.directory.changed  # taken first: a change after the check sets it
+        found = [gateway.directory.get(node) for node in NODES]
+        if all(
+            e is not None and e.callable(states, "metadata") and e.callable(states, "impact")
+            for e in found
+        ):
+            return
+        await changed.wait()
 
 
 def _stopping() -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 __all__ = [
     "AUDIENCE",
     "BASE_PORT",
+    "FEDERATION_WAIT_S",
     "GATEWAY_PORT",
     "HOST",
     "IMPACT_PORT",
@@ -37,6 +38,8 @@ GATEWAY_PORT, REGISTRY_PORT = BASE_PORT, BASE_PORT + 1
 METADATA_PORT, IMPACT_PORT = BASE_PORT + 10, BASE_PORT + 20  # + the Node's index
 OIDC_PORT = BASE_PORT + 900
 STOP_WAIT_S = 10.0
+# how long the banner waits for the gateway to list every Node (the registry probes first)
+FEDERATION_WAIT_S = 60.0
 
 
 def ports() -> dict[str, int]:

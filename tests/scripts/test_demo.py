@@ -114,6 +114,13 @@ class TestCtrlC:
         for name, offset in OFFSETS.items():
             path = "/.well-known/openid-configuration" if name == "oidc" else "/readyz"
             assert _answers(f"http://127.0.0.1:{base_port + offset}{path}"), name
+        # and the gateway reaches every Node (the banner waits for its directory to list them)
+        search = f"http://127.0.0.1:{base_port}/api/v1/search?limit=1"
+        with urllib.request.urlopen(search, timeout=30) as response:
+            nodes = json.loads(response.read())["nodes"]
+        assert {node: answer["status"] for node, answer in nodes.items()} == dict.fromkeys(
+            ("de", "fi", "pt"), "ok"
+        )
         recorded = json.loads((Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").read_text())
         assert [e["name"] for e in recorded] == ["demo", "oidc"]
         os.killpg(make.pid, signal.SIGINT)
