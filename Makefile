@@ -16,7 +16,9 @@ $(UV):
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet --break-system-packages uv
 
 .venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml)
-	$(UV) sync --frozen
+	# bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set, every start of every
+	# process would otherwise compile its libraries from source again (docs/demo.md)
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 tests/oidc/node_modules/.installed: tests/oidc/package-lock.json

@@ -21,6 +21,7 @@ DEFAULT = [
     "gateway_impact",
     "portal_pages",
     "impact_usage",
+    "demo_start",
 ]
 
 

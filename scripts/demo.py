@@ -13,62 +13,48 @@ port (default 8000: the gateway; see ``ports()``), ``CONVERGE_DEMO_DIR`` the dat
 from __future__ import annotations
 
 import argparse
-import base64
+import asyncio
 import contextlib
 import errno
 import hashlib
+import importlib
 import json
 import os
-import random
 import secrets
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR = Path(os.environ.get("CONVERGE_DEMO_DIR") or ROOT / "var" / "demo").resolve()
-PIDS = VAR / "pids.json"
-HOST = "127.0.0.1"
-NODES = ("de", "fi", "pt")
-NODE_NAMES = {"de": "ELIXIR Germany", "fi": "ELIXIR Finland", "pt": "ELIXIR Portugal"}
-AUDIENCE = "urn:converge:demo"
-BASE_PORT = int(os.environ.get("CONVERGE_DEMO_PORT") or 8000)
-GATEWAY_PORT, REGISTRY_PORT = BASE_PORT, BASE_PORT + 1
-METADATA_PORT, IMPACT_PORT = BASE_PORT + 10, BASE_PORT + 20  # + the Node's index
-OIDC_PORT = BASE_PORT + 900
-STOP_WAIT_S = 10.0
+from scripts import demo_servers
+from scripts.demo_layout import (
+    AUDIENCE,
+    FEDERATION_WAIT_S,
+    GATEWAY_PORT,
+    HOST,
+    IMPACT_PORT,
+    METADATA_PORT,
+    NODE_NAMES,
+    NODES,
+    OIDC_PORT,
+    PIDS,
+    REGISTRY_PORT,
+    ROOT,
+    STOP_WAIT_S,
+    VAR,
+    Service,
+    ports,
+)
+from scripts.demo_seed import refresh_derived, seed_impact, seed_sample, seed_usage
+from scripts.demo_servers import AppServer
 
-
-def ports() -> dict[str, int]:
-    """Every port the demo listens on, by the name of what listens."""
-    found = {"oidc": OIDC_PORT, "registry": REGISTRY_PORT, "gateway": GATEWAY_PORT}
-    for index, node in enumerate(NODES):
-        found[f"metadata-{node}"] = METADATA_PORT + index
-        found[f"impact-{node}"] = IMPACT_PORT + index
-    return found
-
-
-@dataclass
-class Service:
-    name: str
-    module: str
-    port: int
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+if TYPE_CHECKING:
+    from converge_common.testing.oidc import OIDCClient
 
 
 def _secrets() -> dict[str, object]:
@@ -104,8 +90,8 @@ def _secrets() -> dict[str, object]:
     return values
 
 
-def _provider_config(values: dict[str, object]) -> Path:
-    # imported here: it brings httpx and cryptography, which the registry's start need not wait on
+def _clients(values: dict[str, object]) -> list[OIDCClient]:
+    """The OpenID provider's clients (docs/demo.md lists them)."""
     from converge_common.testing.oidc import OIDCClient
 
     client_secrets = dict(values["clients"])  # type: ignore[call-overload]
@@ -151,6 +137,11 @@ def _provider_config(values: dict[str, object]) -> Path:
                 ],
             )
         )
+    return clients
+
+
+def _provider_config(values: dict[str, object]) -> Path:
+    clients = _clients(values)
     scopes = sorted({s for c in clients for s in c.scope.split()} - {"openid"})
     config = {
         "port": OIDC_PORT,
@@ -254,209 +245,104 @@ def _services(values: dict[str, object]) -> list[Service]:
     return services
 
 
-def _sample_fingerprint() -> str:
-    """What the seed reads: the sample data's content and the importer's version."""
-    from importlib.metadata import version
+def _settings(service: Service) -> Any:
+    """The service's settings as its own process would read them: the demo's variables over
+    the environment (which may add more, e.g. ``CONVERGE_GATEWAY_CORS_ORIGINS``)."""
+    module = importlib.import_module(f"{service.module}.settings")
+    cls = getattr(module, service.module.removeprefix("converge_").capitalize() + "Settings")
+    saved = dict(os.environ)
+    os.environ.update(service.env)
+    try:
+        return cls()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
-    digest = hashlib.sha256(version("converge-metadata").encode())
-    data = ROOT / "data"
-    for path in sorted(p for p in data.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(data)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
+def _migrate_once(name: str, migrations: Path, database_url: str) -> None:
+    """Migrate a service's database unless its stamp says these migrations ran on it already:
+    Alembic reads every revision to find that out, and cannot run in two threads of one
+    process at once, so the services do not migrate at start in the demo."""
+    from converge_common.db import upgrade_database
+    from sqlalchemy.engine import make_url
 
-def _seed_one(service: Service, fingerprint: str) -> None:
-    node_dir = Path(service.env["CONVERGE_METADATA_DATA_DIR"])
-    stamp = node_dir / "seed.sha256"
-    db = node_dir / "metadata.db"
-    if db.exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
+    digest = hashlib.sha256(database_url.encode())
+    for path in sorted(migrations.rglob("*.py")):
+        digest.update(str(path.relative_to(migrations)).encode() + b"\0" + path.read_bytes())
+    stamp = VAR / "migrated" / f"{name}.sha256"
+    database = make_url(database_url).database
+    exists = not database or Path(database).exists()
+    if exists and stamp.exists() and stamp.read_text().strip() == digest.hexdigest():
         return
-    print(f"seeding {service.name} from data/ ...", file=sys.stderr, flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "converge_metadata.cli",
-            "seed",
-            "--sample-data",
-            str(ROOT / "data"),
-            "--quiet",
-        ],
-        env={**os.environ, **service.env},
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    stamp.write_text(fingerprint + "\n")
+    upgrade_database(migrations, database_url)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest() + "\n")
 
 
-def _seed(services: list[Service]) -> None:
-    """Each Node's share of the sample records, the Nodes in parallel; skipped for a Node whose
-    last seed read the same sample data (a seed is idempotent, but re-reading takes seconds)."""
-    fingerprint = _sample_fingerprint()
-    metadata = [s for s in services if s.module == "converge_metadata"]
-    with ThreadPoolExecutor(max_workers=len(metadata)) as pool:
-        for future in [pool.submit(_seed_one, s, fingerprint) for s in metadata]:
-            future.result()
-
-
-BROWSERS = (
-    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
-)
-MACHINES = ("curl/8.5.0", "python-requests/2.32.3", "Wget/1.21.4", "libcurl/8.5.0 r-curl/5.2.1")
-ROBOTS = (
-    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
-)
-
-
-def _datasets(metadata_db: Path) -> list[tuple[str, dict[str, Any]]]:
-    with sqlite3.connect(metadata_db) as conn:
-        rows = conn.execute(
-            "SELECT local_id, document FROM records WHERE type = 'Dataset' "
-            "AND status = 'published' AND deleted_at IS NULL ORDER BY local_id"
-        ).fetchall()
-    return [(local_id, json.loads(document)) for local_id, document in rows]
-
-
-def _usage_log(node: str, datasets: list[tuple[str, dict[str, Any]]], base_url: str) -> str:
-    """A counter-processor log of about four months of this Node's dataset usage: people,
-    scripts and robots, repeat visits and double clicks (seeded: the same every run)."""
-    rng = random.Random(f"converge-demo-usage-{node}")
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = (today.replace(day=1) - timedelta(days=100)).replace(day=1)
-    span = int((today - start).total_seconds())
-    weights = [1 / (rank + 1) for rank in range(len(datasets))]
-    clients = [
-        (f"192.0.2.{i % 250 + 1}", rng.choice(BROWSERS), f"cookie-{i}" if i % 3 == 0 else "-")
-        for i in range(400)
-    ]
-    clients += [(f"198.51.100.{i + 1}", MACHINES[i % len(MACHINES)], "-") for i in range(12)]
-    clients += [(f"203.0.113.{i + 1}", ROBOTS[i % len(ROBOTS)], "-") for i in range(6)]
-    lines = []
-    for _ in range(rng.randint(2000, 3000)):
-        local_id, document = rng.choices(datasets, weights)[0]
-        ip, agent, cookie = rng.choices(clients, [1.0] * 400 + [6.0] * 12 + [8.0] * 6)[0]
-        when = start + timedelta(seconds=rng.randrange(span))
-        title = document.get("title") or {}
-        doi = next(
-            (i["value"] for i in document.get("identifiers") or [] if i.get("scheme") == "doi"),
-            None,
-        )
-        # a visit: the landing page, then perhaps the API record and the download, minutes
-        # apart; now and then a double click
-        visit = [
-            "/records/{id}",
-            "/api/v1/records/{id}",
-            "/api/v1/records/{id}/distributions/0/download",
-        ]
-        steps = visit[: rng.choice((1, 1, 2, 3))] if agent in BROWSERS else [rng.choice(visit[1:])]
-        for step, template in enumerate(steps):
-            path = template.format(id=local_id)
-            download = path.endswith("/download")
-            at = when + timedelta(minutes=step * rng.randint(1, 8))
-            for click in range(2 if rng.random() < 0.1 else 1):
-                clicked = at + timedelta(seconds=click * rng.randint(1, 25))
-                fields = [
-                    clicked.isoformat(), ip, "-", cookie, "-", base_url + path,
-                    f"doi:{doi}" if doi else local_id, "data" if download else "-",
-                    "1048576" if download else "-", agent,
-                    str(title.get("en") or next(iter(title.values()), local_id)),
-                    NODE_NAMES[node], "-", "-", str(document.get("issued") or "-"), "1", "-",
-                    f"{base_url}/records/{local_id}", str(document.get("issued") or "-")[:4],
-                ]  # fmt: skip
-                lines.append("\t".join(f.replace("\t", " ") for f in fields))
-    lines.sort()
-    return "\n".join(lines) + "\n"
-
-
-def _seed_usage(services: list[Service]) -> None:
-    """A few months of generated usage per Node, loaded into its impact service once."""
+def _app_servers(services: list[Service]) -> list[AppServer]:
+    """Every service's app, built in this process: the imports are the slow part of a start,
+    and here they are paid once for all eight services."""
+    servers = []
     for service in services:
-        if service.module != "converge_impact":
-            continue
-        node = service.name.removeprefix("impact-")
-        impact_db, metadata_db = VAR / node / "impact.db", VAR / node / "metadata.db"
-        if impact_db.exists():
-            with sqlite3.connect(impact_db) as conn:
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-                if (
-                    "usage_events" in tables
-                    and conn.execute("SELECT 1 FROM usage_events LIMIT 1").fetchone()
-                ):
-                    continue
-        datasets = _datasets(metadata_db)
-        if not datasets:
-            continue
-        log = VAR / node / "usage-demo.log"
-        base_url = f"http://{HOST}:{METADATA_PORT + NODES.index(node)}"
-        log.write_text(_usage_log(node, datasets, base_url))
-        print(f"loading generated usage into {service.name} ...", file=sys.stderr, flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "converge_impact.cli", "usage", "load", "--format", "counter",
-             str(log)],
-            env={**os.environ, **service.env},
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        module = importlib.import_module(f"{service.module}.app")
+        settings = _settings(service)
+        migrations = getattr(module, "MIGRATIONS", None)
+        if migrations is not None:
+            _migrate_once(service.name, migrations, settings.database_url)
+            settings.auto_migrate = False
+        servers.append(AppServer(service.name, module.create_app(settings), HOST, service.port))
+    return servers
 
 
-def _start(service: Service) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        f"{service.module}.app:app",
-        "--host",
-        HOST,
-        "--port",
-        str(service.port),
-        "--log-level",
-        "warning",
-    ]
-    # a session of its own: Ctrl-C reaches only this script, which then stops the services in
-    # order (the Nodes first, so that they deregister while the registry still listens)
+def _start_provider(values: dict[str, object]) -> subprocess.Popen[bytes]:
+    config = _provider_config(values)
+    # a session of its own: a terminal's Ctrl-C reaches only this script, which stops the
+    # provider last (the services deregister while it still issues tokens)
     return subprocess.Popen(
-        cmd, env={**os.environ, **service.env}, cwd=ROOT, start_new_session=True
+        ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
     )
 
 
-def _wait_ready(url: str, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.1)
-    return False
+def _stop_provider(provider: subprocess.Popen[bytes] | None) -> None:
+    if provider is None or provider.poll() is not None:
+        return
+    provider.terminate()
+    try:
+        provider.wait(timeout=STOP_WAIT_S)
+    except subprocess.TimeoutExpired:
+        provider.kill()
+        provider.wait(timeout=STOP_WAIT_S)
 
 
 class _StopOnSignal:
-    """SIGINT, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` once; later ones are ignored.
+    """SIGINT, SIGTERM and SIGHUP stop the demo once; later ones are ignored.
 
     A terminal's Ctrl-C reaches this script and ``uv run``, which forwards its own copy a moment
     later: that second signal must not interrupt the orderly stop. SIGINT is handled even when
-    the script started in the background (where a shell starts it ignored).
+    the script started in the background (where a shell starts it ignored). Before the servers
+    run, the first signal raises ``KeyboardInterrupt``; while they run, it sets the event their
+    loop waits on, and the loop stops them in order.
     """
 
     def __init__(self) -> None:
         self.stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, self)
+
+    def attach(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        self._loop, self._event = loop, event
 
     def __call__(self, signum: int, frame: object) -> None:
         if self.stopping:
             return
         self.stopping = True
+        if self._loop is not None and self._event is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._event.set)
+            return
         raise KeyboardInterrupt
 
 
@@ -515,35 +401,18 @@ def leftovers() -> str | None:
     return "\n".join(lines)
 
 
-def _record(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
-    marks = {"oidc": "provider.mjs"}
-    entries = [
-        {"name": name, "pid": proc.pid, "mark": marks.get(name, "uvicorn")}
-        for name, proc in processes
-    ]
-    PIDS.write_text(json.dumps(entries))
+def _record(entries: list[tuple[str, int, str]]) -> None:
+    """What runs, for ``make stop`` and the next run's hint: (name, pid, a word of its
+    command line that tells it from a process that reused the pid)."""
+    PIDS.write_text(json.dumps([{"name": n, "pid": p, "mark": m} for n, p, m in entries]))
 
 
 def _stop_order(names: list[str]) -> list[list[str]]:
     """The Nodes' services and the gateway first (they deregister from the registry as they
-    stop), then the registry, then the OpenID provider."""
+    stop), then the registry, then the OpenID provider. (A run records itself as ``demo``: it
+    stops its services in that order when it gets SIGTERM.)"""
     last = ("registry", "oidc")
     return [[n for n in names if n not in last], *([n] for n in last if n in names)]
-
-
-def _stop_processes(processes: list[tuple[str, subprocess.Popen[Any]]]) -> None:
-    by_name = dict(processes)
-    for stage in _stop_order(list(by_name)):
-        for name in stage:
-            if by_name[name].poll() is None:
-                by_name[name].send_signal(signal.SIGTERM)
-        for name in stage:
-            try:
-                by_name[name].wait(timeout=STOP_WAIT_S)
-            except subprocess.TimeoutExpired:
-                by_name[name].kill()
-                by_name[name].wait(timeout=STOP_WAIT_S)
-    PIDS.unlink(missing_ok=True)
 
 
 def stop_leftovers() -> int:
@@ -593,173 +462,125 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     values = _secrets()
     services = _services(values)
-    processes: list[tuple[str, subprocess.Popen[Any]]] = []
+    provider: subprocess.Popen[bytes] | None = None
     try:
-        # the registry needs neither the provider nor the seed: it starts while they work
-        registry, *others = services
-        processes.append((registry.name, _start(registry)))
-        _record(processes)
-        config = _provider_config(values)
-        provider = subprocess.Popen(
-            ["node", str(ROOT / "tests" / "oidc" / "provider.mjs"), str(config)],
-            stdout=subprocess.PIPE,
-            start_new_session=True,
-        )
-        processes.append(("oidc", provider))
-        _record(processes)
+        # Node.js starts the provider while this process imports the services
+        provider = _start_provider(values)
+        _record([("demo", os.getpid(), "scripts.demo"), ("oidc", provider.pid, "provider.mjs")])
+        servers = _app_servers(services)
         assert provider.stdout is not None
-        ready = json.loads(provider.stdout.readline() or b"{}")
-        if not ready.get("ready"):
+        if not json.loads(provider.stdout.readline() or b"{}").get("ready"):
             print("the OpenID provider did not start", file=sys.stderr)
             return 1
-        _seed(services)
-        _seed_usage(services)
-        # the registry must answer before the Nodes' services start, so that they find it
-        if not _wait_ready(registry.url):
-            print("did not become ready: registry", file=sys.stderr)
-            return 1
-        for service in others:
-            processes.append((service.name, _start(service)))
-        _record(processes)
-        failed = [s.name for s in others if not _wait_ready(s.url)]
-        if failed:
-            print(f"did not become ready: {', '.join(failed)}", file=sys.stderr)
-            return 1
-        _seed_impact(services, values)
-        _banner(services, values)
-        while all(proc.poll() is None for _name, proc in processes):
-            time.sleep(0.5)
-        dead = [name for name, proc in processes if proc.poll() is not None]
-        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
-        return 1
+        seed_sample(services)
+        seed_usage(services)
+        return asyncio.run(_serve(services, servers, values, provider, signals))
     except KeyboardInterrupt:
         print("\nstopping the demo federation ...", file=sys.stderr, flush=True)
         return 0
     finally:
         signals.stopping = True
-        _stop_processes(processes)
+        _stop_provider(provider)
+        PIDS.unlink(missing_ok=True)
 
 
-def _call(
-    method: str, url: str, token: str, body: object = None, *, ok: tuple[int, ...] = (200, 201)
-) -> dict[str, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
-    request.add_header("Authorization", f"Bearer {token}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
+async def _unless_stopped(stop: asyncio.Event, work: Awaitable[Any]) -> bool:
+    """Await ``work``; ``False`` (and ``work`` cancelled) when a stop signal comes first."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        stopped.cancel()
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, demo_servers.ServerFailed):
+        await task
+    return False
+
+
+async def _serve(
+    services: list[Service],
+    servers: list[AppServer],
+    values: dict[str, object],
+    provider: subprocess.Popen[bytes],
+    signals: _StopOnSignal,
+) -> int:
+    stop = asyncio.Event()
+    signals.attach(asyncio.get_running_loop(), stop)
+    registry = [s for s in servers if s.name == "registry"]
+    others = [s for s in servers if s.name != "registry"]
+    # the gateway and the impact services (which read the metadata services) stop first, then
+    # the metadata services, then the registry they all deregister from
+    metadata = [s for s in others if s.name.startswith("metadata-")]
+    readers = [s for s in others if s not in metadata]
+    refreshing: asyncio.Future[None] | None = None
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return dict(json.loads(response.read() or b"{}"))
-    except urllib.error.HTTPError as exc:
-        if exc.code in ok:
-            return {}
-        raise
+        # the registry answers before the Nodes' services start, so that they find it
+        if not await _unless_stopped(stop, demo_servers.start(registry)):
+            return _stopping()
+        if not await _unless_stopped(stop, demo_servers.start(others)):
+            return _stopping()
+        # the banner promises a federation that answers: the gateway must know every Node
+        known = asyncio.wait_for(_gateway_knows_every_node(servers), FEDERATION_WAIT_S)
+        try:
+            if not await _unless_stopped(stop, known):
+                return _stopping()
+        except TimeoutError:
+            print("the gateway does not list every Node's services yet", file=sys.stderr)
+        # blocking HTTP calls to the servers of this loop: in a thread
+        if not await _unless_stopped(stop, asyncio.to_thread(seed_impact, services, values)):
+            return _stopping()
+        _banner(services, values)
+        # after the banner: the derived values of the last run are there meanwhile
+        refreshing = asyncio.ensure_future(asyncio.to_thread(refresh_derived, services, values))
+        ended: list[asyncio.Future[Any]] = [s.task for s in servers if s.task is not None]
+        ended.append(asyncio.ensure_future(asyncio.to_thread(provider.wait)))
+        watch = asyncio.ensure_future(asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED))
+        if not await _unless_stopped(stop, watch):
+            return _stopping()
+        dead = [s.name for s in servers if not s.running] + (
+            ["oidc"] if provider.poll() is not None else []
+        )
+        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
+        return 1
+    except demo_servers.ServerFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        signals.stopping = True
+        await demo_servers.stop_in_stages([readers, metadata, registry], timeout_s=STOP_WAIT_S)
+        # last, and before the loop ends: that ends the thread waiting on the provider, which
+        # the loop's end waits for
+        await asyncio.to_thread(_stop_provider, provider)
+        if refreshing is not None:
+            with contextlib.suppress(Exception):
+                await refreshing
 
 
-def _node_token(node: str, values: dict[str, object]) -> str:
-    secret = dict(values["clients"])[f"node-{node}"]  # type: ignore[call-overload]
-    form = urllib.parse.urlencode(
-        {
-            "grant_type": "client_credentials",
-            "resource": AUDIENCE,
-            "scope": f"node:{node}:admin node:{node}:steward",
-        }
-    ).encode()
-    request = urllib.request.Request(f"http://{HOST}:{OIDC_PORT}/token", data=form)
-    pair = base64.b64encode(f"node-{node}:{secret}".encode()).decode()
-    request.add_header("Authorization", f"Basic {pair}")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return str(json.loads(response.read())["access_token"])
+async def _gateway_knows_every_node(servers: list[AppServer]) -> None:
+    """Return when the gateway's directory can call every Node's metadata and impact service:
+    after the services registered, the registry probed them and the gateway's watch of the
+    registry saw it. Awaits the directory's change event (no polling)."""
+    from converge_gateway.context import Gateway
+
+    (entry,) = (s for s in servers if s.name == "gateway")
+    gateway: Gateway = entry.app.state.gateway
+    states = gateway.settings.callable_states
+    while True:
+        changed = gateway.directory.changed  # taken first: a change after the check sets it
+        found = [gateway.directory.get(node) for node in NODES]
+        if all(
+            e is not None and e.callable(states, "metadata") and e.callable(states, "impact")
+            for e in found
+        ):
+            return
+        await changed.wait()
 
 
-# (indicator, period, value) per Node: validated figures over three years, by quarter and month
-_REPORTED = [
-    ("staff.fte", "2023", 9.5),
-    ("staff.fte", "2024", 11.0),
-    ("staff.fte", "2025", 12.5),
-    ("funding.external", "2024", 420_000),
-    ("funding.external", "2025", 515_000),
-    ("publications.citing", "2024", 38),
-    ("publications.citing", "2025", 47),
-    ("collaborations.industry", "2025", 4),
-    ("collaborations.projects", "2025", 6),
-    ("policy.documents", "2025", 2),
-    ("training.trainers.active", "2025", 14),
-    ("training.participants.women_share", "2025", 54.0),
-    ("training.participants.widening_countries", "2025", 31),
-    ("efficiency.support_requests", "2025", 212),
-    *(("communication.page_views", f"2025-{m:02d}", 1800 + 130 * m) for m in range(1, 13)),
-    *(("communication.newsletter_opens", f"2025-Q{q}", 900 + 60 * q) for q in range(1, 5)),
-    ("communication.event_attendance", "2025", 320),
-]
-
-
-def _correct(api: str, token: str, code: str, period: str) -> None:
-    """An admin's correction of a validated value: it stays validated, the history keeps both."""
-    found = _call("GET", f"{api}/values?indicator={code}&period={period}", token)
-    items = found.get("items") or []
-    if not isinstance(items, list) or not items:
-        return
-    url = f"{api}/values/{items[0]['id']}"
-    request = urllib.request.Request(url)  # noqa: S310
-    request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        etag = response.headers["ETag"]
-    body = {"value": float(items[0]["value"]) + 1, "note": "one more paper found in Europe PMC"}
-    patch = urllib.request.Request(url, data=json.dumps(body).encode(), method="PATCH")  # noqa: S310
-    for name, value in (("Authorization", f"Bearer {token}"), ("If-Match", etag)):
-        patch.add_header(name, value)
-    patch.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(patch, timeout=10):  # noqa: S310
-        pass
-
-
-def _seed_impact(services: list[Service], values: dict[str, object]) -> None:
-    """Each Node's impact figures through the real API (once: a second run changes nothing):
-    validated values, one submitted, one draft, one corrected after validation; then the
-    derived values are refreshed from the Node's metadata service and the registry."""
-    for index, service in enumerate(s for s in services if s.module == "converge_impact"):
-        node = service.name.removeprefix("impact-")
-        token = _node_token(node, values)
-        api = service.url + "/api/v1"
-        scale = (1.0, 0.7, 0.45)[index % 3]
-        existing = _call("GET", api + "/values?limit=1&status=draft&status=submitted", token)
-        if not existing.get("items"):
-            print(f"seeding {service.name} with impact figures ...", file=sys.stderr, flush=True)
-            for code, period, figure in _REPORTED:
-                # counts stay whole; FTE keeps its decimals; a share is not scaled
-                value: float = round(figure * scale)
-                if code == "staff.fte":
-                    value = round(figure * scale, 2)
-                elif code == "training.participants.women_share":
-                    value = figure
-                body = {
-                    "indicator": code,
-                    "period": period,
-                    "value": value,
-                    "evidence_url": f"https://elixir-{node}.example.org/reports/{period}",
-                    "evidence_note": "Demo figure",
-                }
-                created = _call("POST", api + "/values", token, body, ok=(201, 409))
-                if created:
-                    _call("POST", f"{api}/values/{created['id']}/submit", token, {})
-                    _call("POST", f"{api}/values/{created['id']}/validate", token, {})
-            submitted = _call(
-                "POST",
-                api + "/values",
-                token,
-                {"indicator": "policy.documents", "period": "2026", "value": 1},
-            )
-            _call("POST", f"{api}/values/{submitted['id']}/submit", token, {})
-            _call(
-                "POST",
-                api + "/values",
-                token,
-                {"indicator": "staff.fte", "period": "2026", "value": 13},
-            )
-            _correct(api, token, "publications.citing", "2025")
-        _call("POST", api + "/derived/refresh", token, {})
+def _stopping() -> int:
+    print("\nstopping the demo federation ...", file=sys.stderr, flush=True)
+    return 0
 
 
 def _banner(services: list[Service], values: dict[str, object]) -> None:

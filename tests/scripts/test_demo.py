@@ -8,6 +8,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -130,20 +131,54 @@ class TestCtrlC:
             ["make", "--no-print-directory", "run"],
             cwd=ROOT,
             env=demo_env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         started.append(make)
-        registry = f"http://127.0.0.1:{base_port + 1}/readyz"
-        oidc = f"http://127.0.0.1:{base_port + 900}/.well-known/openid-configuration"
-        assert _until(lambda: _answers(registry) and _answers(oidc), 240)
+        assert make.stdout is not None
+        for line in make.stdout:
+            if b"CONVERGE demo federation is running" in line:
+                break
+        # at the banner every service answers, all but the provider in the demo's one process
+        for name, offset in OFFSETS.items():
+            path = "/.well-known/openid-configuration" if name == "oidc" else "/readyz"
+            assert _answers(f"http://127.0.0.1:{base_port + offset}{path}"), name
+        # and the gateway reaches every Node (the banner waits for its directory to list them)
+        search = f"http://127.0.0.1:{base_port}/api/v1/search?limit=1"
+        with urllib.request.urlopen(search, timeout=30) as response:
+            nodes = json.loads(response.read())["nodes"]
+        assert {node: answer["status"] for node, answer in nodes.items()} == dict.fromkeys(
+            ("de", "fi", "pt"), "ok"
+        )
+        recorded = json.loads((Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").read_text())
+        assert [e["name"] for e in recorded] == ["demo", "oidc"]
         os.killpg(make.pid, signal.SIGINT)
         time.sleep(0.2)
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=120)
         assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
         assert not (Path(demo_env["CONVERGE_DEMO_DIR"]) / "pids.json").exists()
+
+        # a second run: nothing new to seed or migrate, and it says nothing of either
+        again = subprocess.Popen(
+            [sys.executable, "-m", "scripts.demo"],
+            cwd=ROOT,
+            env=demo_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        started.append(again)
+        assert again.stdout is not None
+        banner = next((x for x in again.stdout if b"demo federation is running" in x), None)
+        assert banner is not None, "the second run ended without its banner"
+        again.send_signal(signal.SIGINT)
+        _, err = again.communicate(timeout=120)
+        assert again.returncode == 0, err
+        assert b"seeding" not in err
+        assert b"loading generated usage" not in err
+        assert _until(lambda: not _busy(base_port), 30), _busy(base_port)
 
     def test_sigint_stops_a_demo_started_in_the_background(
         self, base_port: int, demo_env: dict[str, str], started: list[subprocess.Popen[bytes]]
@@ -238,3 +273,57 @@ class TestLeftovers:
         assert left.wait(timeout=30) == -signal.SIGTERM
         assert _free(base_port + 1)
         assert not (folder / "pids.json").exists()
+
+
+class TestOneProcess:
+    """The pieces of the one-process demo that need no running federation."""
+
+    def test_each_service_gets_its_own_settings_and_the_environment_stays(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from scripts import demo
+
+        monkeypatch.setenv("CONVERGE_GATEWAY_CORS_ORIGINS", '["http://localhost:5173"]')
+        before = dict(os.environ)
+        clients = dict.fromkeys(("gateway", "node-de", "node-fi", "node-pt"), "x" * 24)
+        values: dict[str, object] = {"secret_key": "s" * 40, "clients": clients}
+        services = {s.name: s for s in demo._services(values)}
+        gateway = demo._settings(services["gateway"])
+        de, pt = demo._settings(services["metadata-de"]), demo._settings(services["metadata-pt"])
+        assert dict(os.environ) == before
+        # what a person sets reaches the service; each Node's service has its own identity
+        assert gateway.cors_origins == ["http://localhost:5173"]
+        assert (de.node_id, pt.node_id) == ("de", "pt")
+        assert de.data_dir != pt.data_dir
+
+    def test_migrations_run_again_only_when_they_or_the_database_changed(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        from converge_impact.app import MIGRATIONS
+
+        from scripts import demo
+
+        monkeypatch.setattr(demo, "VAR", tmp_path)
+        database = tmp_path / "impact.db"
+        url = f"sqlite+aiosqlite:///{database}"
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        tables = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        with sqlite3.connect(database) as conn:
+            assert conn.execute(tables).fetchone()[0] > 3
+        stamp = tmp_path / "migrated" / "impact-de.sha256"
+        first = stamp.read_text()
+        # the stamp matches: Alembic is not run (an empty database file stays empty)
+        database.write_bytes(b"")
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        assert database.read_bytes() == b""
+        database.unlink()
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        # a stamp that names other migrations: migrated again (Alembic finds nothing to do)
+        stamp.write_text("0" * 64 + "\n")
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        assert stamp.read_text() == first
+        # a database removed behind the stamp's back is created again
+        database.unlink()
+        demo._migrate_once("impact-de", MIGRATIONS, url)
+        with sqlite3.connect(database) as conn:
+            assert conn.execute(tables).fetchone()[0] > 3

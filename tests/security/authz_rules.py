@@ -123,6 +123,8 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/dcat/catalog"): PUBLIC,
         ("GET", "/dcat/datasets/{record_id}"): PUBLIC,
         ("GET", "/fdp"): PUBLIC,
+        ("GET", "/fdp/catalog"): PUBLIC,
+        ("GET", "/fdp/datasets/{record_id}"): PUBLIC,
         ("GET", "/records/{record_id}"): PUBLIC,
         ("GET", "/sitemap.xml"): PUBLIC,
         ("GET", "/api/v1/stats"): NODE_STEWARD,

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
@@ -36,17 +36,27 @@ FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
 DCAT_RESOURCE = URIRef("http://www.w3.org/ns/dcat#resource")
 
 
-async def fetch(client: httpx.AsyncClient, url: str, fmt: str = "ttl") -> Graph:
-    response = await client.get(url, params={"format": fmt})
+PROFILES = {"dcat-ap": "/dcat", "fdp": "/fdp"}  # each profile and the paths that default to it
+
+
+async def fetch(
+    client: httpx.AsyncClient, url: str, fmt: str = "ttl", profile: str | None = None
+) -> Graph:
+    params = {"format": fmt} | ({"_profile": profile} if profile else {})
+    response = await client.get(url, params=params)
     assert response.status_code == 200, response.text
     return Graph().parse(data=response.content, format=FORMATS[fmt])
 
 
 class TestCatalog:
+    @pytest.mark.parametrize("profile", list(PROFILES))
     @pytest.mark.parametrize("fmt", list(FORMATS))
-    async def test_every_serialisation_validates(self, client: httpx.AsyncClient, fmt: str) -> None:
-        graph = await fetch(client, "/dcat/catalog", fmt)
-        conforms(graph)
+    async def test_every_serialisation_validates(
+        self, client: httpx.AsyncClient, fmt: str, profile: str
+    ) -> None:
+        # each profile at the paths that answer it by default
+        graph = await fetch(client, f"{PROFILES[profile]}/catalog", fmt)
+        conforms(graph, profile)
         catalog = URIRef(f"{BASE}/dcat/catalog")
         assert (catalog, RDF.type, DCAT.Catalog) in graph
         services = set(graph.objects(catalog, DCAT.service))
@@ -97,13 +107,14 @@ class TestCatalog:
         response = await client.get("/dcat/catalog", params={"format": "csv"})
         assert response.status_code == 406
 
+    @pytest.mark.parametrize("profile", list(PROFILES))
     @pytest.mark.parametrize("local_id", sorted(EXAMPLES))
     @pytest.mark.parametrize("fmt", list(FORMATS))
     async def test_each_record_type_validates(
-        self, client: httpx.AsyncClient, local_id: str, fmt: str
+        self, client: httpx.AsyncClient, local_id: str, fmt: str, profile: str
     ) -> None:
-        graph = await fetch(client, f"/dcat/datasets/{local_id}", fmt)
-        conforms(graph)
+        graph = await fetch(client, f"/dcat/datasets/{local_id}", fmt, profile)
+        conforms(graph, profile)
         assert resources(graph, EXAMPLES[local_id]) == {local_id}
         member = DCAT.dataset if EXAMPLES[local_id] == DCAT.Dataset else DCAT_RESOURCE
         iri = URIRef(f"{BASE}/api/v1/records/{local_id}")
@@ -186,12 +197,13 @@ class TestFairDataPoint:
             assert graph.value(node, URIRef("http://www.w3.org/ns/dcat#version")) is not None, node
             assert graph.value(node, URIRef("http://purl.org/dc/terms/publisher")) is not None, node
 
+    @pytest.mark.parametrize("profile", list(PROFILES))
     @pytest.mark.parametrize("fmt", list(FORMATS))
     async def test_root_validates_as_each_fdp_resource_type(
-        self, client: httpx.AsyncClient, fmt: str
+        self, client: httpx.AsyncClient, fmt: str, profile: str
     ) -> None:
-        root = await fetch(client, "/fdp", fmt)
-        conforms(root)
+        root = await fetch(client, "/fdp", fmt, profile)
+        conforms(root, profile)
         root_iri = URIRef(f"{BASE}/fdp")
         types = set(root.objects(root_iri, RDF.type))
         assert {URIRef(FDP + "FAIRDataPoint"), URIRef(FDP + "MetadataService")} <= types
@@ -220,3 +232,103 @@ class TestRecordRdf:
         doc = etree.fromstring((await client.get("/oai", params=params)).content)
         (rdf,) = doc.xpath("//oai:metadata/rdf:RDF", namespaces=NS)
         conforms(Graph().parse(data=etree.tostring(rdf), format="xml"))
+
+
+DCAT_AP_URI = "https://semiceu.github.io/DCAT-AP/releases/3.0.0/"
+FDP_URI = "https://w3id.org/fdp/fdp-o"
+DISTRIBUTION = URIRef(f"{BASE}/api/v1/records/mouse-atlas#distribution-0")
+
+
+class TestProfiles:
+    """W3C Content Negotiation by Profile between DCAT-AP 3.0.0 and the FAIR Data Point."""
+
+    @pytest.mark.parametrize(
+        ("path", "uri"),
+        [
+            ("/dcat/catalog", DCAT_AP_URI),
+            ("/dcat/datasets/mouse-atlas", DCAT_AP_URI),
+            ("/fdp", FDP_URI),
+            ("/fdp/catalog", FDP_URI),
+            ("/fdp/datasets/mouse-atlas", FDP_URI),
+        ],
+    )
+    async def test_each_path_says_its_default(
+        self, client: httpx.AsyncClient, path: str, uri: str
+    ) -> None:
+        response = await client.get(path)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-profile"] == f"<{uri}>"
+        assert response.headers["link"] == f'<{uri}>; rel="profile"'
+        assert "Accept-Profile" in response.headers["vary"]
+
+    async def test_media_type_is_an_iri_in_dcat_ap_and_a_literal_in_the_fdp(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        dcat_ap = await fetch(client, "/dcat/datasets/mouse-atlas")
+        fdp = await fetch(client, "/fdp/datasets/mouse-atlas")
+        (iri,) = dcat_ap.objects(DISTRIBUTION, DCAT.mediaType)
+        (literal,) = fdp.objects(DISTRIBUTION, DCAT.mediaType)
+        assert isinstance(iri, URIRef)
+        assert (iri, RDF.type, DCTERMS.MediaType) in dcat_ap
+        assert isinstance(literal, Literal)
+        assert str(iri) == "https://www.iana.org/assignments/media-types/" + str(literal)
+        assert list(fdp.subjects(RDF.type, DCTERMS.MediaType)) == []
+        # nothing else differs
+        dcat_ap.remove((None, DCAT.mediaType, None))
+        dcat_ap.remove((None, RDF.type, DCTERMS.MediaType))
+        fdp.remove((None, DCAT.mediaType, None))
+        assert isomorphic(dcat_ap, fdp)
+
+    @pytest.mark.parametrize(
+        ("accept_profile", "uri"),
+        [
+            (f"<{FDP_URI}>", FDP_URI),
+            (f"<urn:example:unknown>;q=1.0, <{FDP_URI}>;q=0.5", FDP_URI),
+            (f"<{FDP_URI}>;q=0.2, <{DCAT_AP_URI}>;q=0.9", DCAT_AP_URI),
+            (f"<{DCAT_AP_URI}>;q=0, <{FDP_URI}>;q=0.1", FDP_URI),
+        ],
+    )
+    async def test_accept_profile(
+        self, client: httpx.AsyncClient, accept_profile: str, uri: str
+    ) -> None:
+        response = await client.get(
+            "/dcat/datasets/mouse-atlas", headers={"Accept-Profile": accept_profile}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-profile"] == f"<{uri}>"
+
+    @pytest.mark.parametrize("value", ["fdp", FDP_URI])
+    async def test_profile_parameter_by_token_or_uri_overrides_the_header(
+        self, client: httpx.AsyncClient, value: str
+    ) -> None:
+        response = await client.get(
+            "/dcat/catalog",
+            params={"_profile": value},
+            headers={"Accept-Profile": f"<{DCAT_AP_URI}>"},
+        )
+        assert response.headers["content-profile"] == f"<{FDP_URI}>"
+        response = await client.get("/fdp", params={"_profile": "dcat-ap"})
+        assert response.headers["content-profile"] == f"<{DCAT_AP_URI}>"
+
+    @pytest.mark.parametrize(
+        ("params", "headers", "pointer"),
+        [
+            ({"_profile": "schema-org"}, {}, "/_profile"),
+            ({}, {"Accept-Profile": "<urn:example:unknown>"}, "/Accept-Profile"),
+            ({}, {"Accept-Profile": f"<{FDP_URI}>;q=0"}, "/Accept-Profile"),
+        ],
+    )
+    async def test_an_unknown_profile_is_not_acceptable(
+        self,
+        client: httpx.AsyncClient,
+        params: dict[str, str],
+        headers: dict[str, str],
+        pointer: str,
+    ) -> None:
+        for path in ("/dcat/catalog", "/fdp", "/fdp/datasets/mouse-atlas"):
+            response = await client.get(path, params=params, headers=headers)
+            assert response.status_code == 406
+            assert response.headers["content-type"] == "application/problem+json"
+            (error,) = response.json()["errors"]
+            assert (error["pointer"], error["rule"]) == (pointer, "profile")
+            assert FDP_URI in error["detail"]

@@ -7,7 +7,7 @@ from rdflib import Graph
 
 from converge_metadata.publishing.turtle import to_turtle
 
-__all__ = ["RDF_MEDIA_TYPES", "NotAcceptable", "choose_rdf", "serialise"]
+__all__ = ["RDF_MEDIA_TYPES", "NotAcceptable", "choose_rdf", "serialise", "weighted_values"]
 
 # media type -> rdflib format name
 RDF_MEDIA_TYPES = {
@@ -30,9 +30,11 @@ class NotAcceptable(ProblemError):
     status, title, slug = 406, "Not Acceptable", "not-acceptable"
 
 
-def _ranges(accept: str) -> list[tuple[float, str]]:
+def weighted_values(header: str) -> list[tuple[float, str]]:
+    """The values of an ``Accept``-style header (``Accept``, ``Accept-Profile``) with their
+    ``q``, best first, as written (a media type's case is the caller's to fold)."""
     ranges = []
-    for part in accept.split(","):
+    for part in header.split(","):
         media, *params = (p.strip() for p in part.split(";"))
         quality = 1.0
         for param in params:
@@ -42,7 +44,7 @@ def _ranges(accept: str) -> list[tuple[float, str]]:
                 except ValueError:
                     quality = 0.0
         if media:
-            ranges.append((quality, media.lower()))
+            ranges.append((quality, media))
     return sorted(ranges, key=lambda r: -r[0])
 
 
@@ -55,7 +57,8 @@ def choose_rdf(*, format_param: str | None, accept: str | None) -> str:
         return media
     if not accept:
         return "text/turtle"
-    for quality, media in _ranges(accept):
+    for quality, written in weighted_values(accept):
+        media = written.lower()
         if quality <= 0:
             continue
         if media in RDF_MEDIA_TYPES:
