@@ -285,7 +285,8 @@ class TestOneProcess:
 
         monkeypatch.setenv("CONVERGE_GATEWAY_CORS_ORIGINS", '["http://localhost:5173"]')
         before = dict(os.environ)
-        clients = dict.fromkeys(("gateway", "node-de", "node-fi", "node-pt"), "x" * 24)
+        names = ("gateway", *(f"{kind}-{n}" for kind in ("node", "workspace") for n in demo.NODES))
+        clients = dict.fromkeys(names, "x" * 24)
         values: dict[str, object] = {"secret_key": "s" * 40, "clients": clients}
         services = {s.name: s for s in demo._services(values)}
         gateway = demo._settings(services["gateway"])
