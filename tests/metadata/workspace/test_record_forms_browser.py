@@ -174,11 +174,14 @@ class TestRecordFormsInTheBrowser:
         # the access level's own fields: only the chosen level's are shown (and sent)
         embargo = page.locator("#f-access-embargo_until")
         dac = page.locator("#f-access-dac")
-        assert await embargo.is_hidden() and await dac.is_hidden()
+        assert await embargo.is_hidden()
+        assert await dac.is_hidden()
         await page.locator("#f-access-level-1").check()  # embargoed
-        assert await embargo.is_visible() and await dac.is_hidden()
+        assert await embargo.is_visible()
+        assert await dac.is_hidden()
         await page.locator("#f-access-level-2").check()  # controlled
-        assert await embargo.is_hidden() and await dac.is_visible()
+        assert await embargo.is_hidden()
+        assert await dac.is_visible()
         assert await page.locator("#f-access-data_use").is_visible()
         assert await embargo.is_disabled()
         await page.locator("#f-access-level-0").check()  # public again

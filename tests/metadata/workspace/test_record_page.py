@@ -108,7 +108,9 @@ class TestRecordPage:
         assert version["Last changed"].endswith(f" by {stored['modified_by']}")
         assert version["Published"].startswith("Not yet")
         # the languages of its texts, each marked with its language
-        assert "In these languages: en, de." in doc.xpath("string(//section[@aria-labelledby='texts'])")
+        assert "In these languages: en, de." in doc.xpath(
+            "string(//section[@aria-labelledby='texts'])"
+        )
         assert doc.xpath("//table[@class='record-texts']//td[@lang='de']/text()")[0] == (
             "Unfertiger Zebrafischatlas"
         )
@@ -116,6 +118,9 @@ class TestRecordPage:
         part = facts(doc, "part")
         assert part["Dataset: Organism 1"] == "Mus musculus (10090)"
         assert "Dataset: Distribution 1: Download URL" in part
+        about = facts(doc, "about")
+        assert about["Keywords"] == "single-cell; brain"
+        assert about["Licence (SPDX)"] == "CC-BY-4.0"
         # its FAIR assessment with the hints that would raise it; no public address yet
         failed = doc.xpath("//section[contains(@class, 'record-fair')]//li[@class='failed']")
         assert any("Publish the record" in li.text_content() for li in failed)
@@ -141,7 +146,9 @@ class TestRecordPage:
             "DataCite XML",
             "DCAT-AP (Turtle)",
         ]
-        async with httpx.AsyncClient(transport=steward._transport, base_url=steward.base_url) as anyone:
+        async with httpx.AsyncClient(
+            transport=steward._transport, base_url=steward.base_url
+        ) as anyone:
             for link in links:
                 url = urlsplit(link.get("href"))
                 answer = await anyone.get(f"{url.path}?{url.query}" if url.query else url.path)
@@ -157,7 +164,9 @@ class TestRecordPage:
         note = doc.xpath("string(//section[@aria-labelledby='public']//p[@class='note'])")
         assert "until the embargo ends" in note
         landing = urlsplit(doc.xpath("//ul[@class='public-links']//a/@href")[0]).path
-        async with httpx.AsyncClient(transport=steward._transport, base_url=steward.base_url) as anyone:
+        async with httpx.AsyncClient(
+            transport=steward._transport, base_url=steward.base_url
+        ) as anyone:
             assert (await anyone.get(landing)).status_code == 404
 
 

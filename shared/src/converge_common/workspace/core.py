@@ -10,9 +10,10 @@ navigation), adds :meth:`Workspace.lifespan` to its ``ServiceSpec`` and calls
 from __future__ import annotations
 
 import hmac
+import inspect
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -167,13 +168,13 @@ class Workspace:
         async def problem_page(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, ProblemError)
             if not self.is_page(request):
-                return await api_problem(request, exc)
+                return await _answer(api_problem(request, exc))
             return self.problem_page(request, exc)
 
         async def not_found_page(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, StarletteHTTPException)
             if exc.status_code != 404 or not self.is_page(request):
-                return await api_http(request, exc)
+                return await _answer(api_http(request, exc))
             return self.problem_page(request, NotFound("There is no page at this address."))
 
         app.add_exception_handler(ProblemError, problem_page)
@@ -239,6 +240,11 @@ class Workspace:
             scope=settings.workspace_scope,
             resource=settings.workspace_resource or settings.oidc_audience,
         )
+
+
+async def _answer(answer: Response | Awaitable[Response]) -> Response:
+    """An exception handler's answer (Starlette's may be plain or awaitable)."""
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 def _workspace(request: Request) -> Workspace:

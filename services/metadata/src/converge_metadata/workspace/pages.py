@@ -108,7 +108,9 @@ async def records(
     return render_page(request, user, "records.html", context, status=status)
 
 
-_DONE = {"published": "Published: the record is now in the catalogue for everyone its access allows."}
+_DONE = {
+    "published": "Published: the record is now in the catalogue for everyone its access allows."
+}
 
 
 async def _record_page(
@@ -121,9 +123,7 @@ async def _record_page(
     notice: str | None = None,
     refusal: ProblemError | None = None,
 ) -> HTMLResponse:
-    view = await record_view.read_view(
-        session, record_id, context=context, now=datetime.now(UTC)
-    )
+    view = await record_view.read_view(session, record_id, context=context, now=datetime.now(UTC))
     return render_page(
         request,
         user,
@@ -170,7 +170,5 @@ async def publish_record(
         )
     except (EtagMismatch, EtagRequired, InvalidInput) as refusal:
         # nothing was written: the page as the record is now, saying why
-        return await _record_page(
-            request, user, session, context, record_id, refusal=refusal
-        )
+        return await _record_page(request, user, session, context, record_id, refusal=refusal)
     return RedirectResponse(f"/workspace/records/{record_id}?done=published", status_code=303)

@@ -100,7 +100,9 @@ def _embargo_left(access: Access, today: date) -> int | None:
 def _texts(content: RecordBase, first: str) -> list[Text]:
     """Every language of the title or description: the title's shown one first."""
     languages = sorted({*content.title, *content.description}, key=lambda tag: (tag != first, tag))
-    return [Text(lang, content.title.get(lang), content.description.get(lang)) for lang in languages]
+    return [
+        Text(lang, content.title.get(lang), content.description.get(lang)) for lang in languages
+    ]
 
 
 def _links(record: Record, context: PublicationContext) -> list[PublicLink]:
@@ -124,7 +126,11 @@ def record_view(record: Record, *, context: PublicationContext, now: datetime) -
     for pointer, label, text in labelled_values(document):
         if pointer.startswith(_OWN_SECTIONS):
             continue
-        (part if pointer.startswith(_PARTS) else about).append(Value(label, text))
+        values = part if pointer.startswith(_PARTS) else about
+        if values and values[-1].label == label:  # a list of plain values, such as keywords
+            values[-1] = Value(label, f"{values[-1].text}; {text}")
+        else:
+            values.append(Value(label, text))
     title = display_title(content)
     title_lang = next(lang for lang, text in content.title.items() if text == title)
     published = record.status == "published"
@@ -183,4 +189,3 @@ async def publish(
         actor=actor,
         vocab=vocab,
     )
-
