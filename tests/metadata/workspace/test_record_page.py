@@ -235,7 +235,12 @@ class TestMissingRecords:
         nowhere = await steward.get("/workspace/no-such-page")
         assert nowhere.status_code == 404
         assert nowhere.headers["content-type"].startswith("text/html")
-        # the API keeps its problem+json
+        # a script that asks for JSON, and the API, keep problem+json
+        script = await steward.get(
+            "/workspace/records/no-such-record", headers={"Accept": "application/json"}
+        )
+        assert script.status_code == 404
+        assert script.headers["content-type"] == "application/problem+json"
         api = await steward.get("/api/v1/records/no-such-record")
         assert api.status_code == 404
         assert api.headers["content-type"] == "application/problem+json"
