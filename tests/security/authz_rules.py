@@ -141,6 +141,9 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/workspace/records/{record_id}/edit"): WORKSPACE,
         ("POST", "/workspace/records/{record_id}/edit"): WORKSPACE,
         ("POST", "/workspace/records/assess"): WORKSPACE,
+        # a record's page and its Publish button (converge_metadata.workspace.pages)
+        ("GET", "/workspace/records/{record_id}"): WORKSPACE,
+        ("POST", "/workspace/records/{record_id}/publish"): WORKSPACE,
     },
     "impact": {
         **HEALTH,

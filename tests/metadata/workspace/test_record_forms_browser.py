@@ -1,7 +1,8 @@
 """The record forms in a real browser (Debian's chromium, driven by Playwright) against the real
 metadata service on a loopback port: a steward signs in at the real OpenID provider's page,
 creates a Dataset with an EDAM topic picked by typing a synonym, sees a field error and fixes
-it, publishes, edits in a second tab and meets the conflict page. axe-core finds no WCAG 2.2
+it, publishes, sees the access level's own fields follow the level chosen, edits in a second tab
+and meets the conflict page. axe-core finds no WCAG 2.2
 AA violation on any page; the browser reports no error (a CSP refusal would be one).
 
 Screenshots go to ``test-output/workspace/``. Runs on SQLite only: the same saves are checked
@@ -170,6 +171,21 @@ class TestRecordFormsInTheBrowser:
         )
         assert "Published" in await page.locator("div.notice").inner_text()
         await tab.check("published")
+        # the access level's own fields: only the chosen level's are shown (and sent)
+        embargo = page.locator("#f-access-embargo_until")
+        dac = page.locator("#f-access-dac")
+        assert await embargo.is_hidden()
+        assert await dac.is_hidden()
+        await page.locator("#f-access-level-1").check()  # embargoed
+        assert await embargo.is_visible()
+        assert await dac.is_hidden()
+        await page.locator("#f-access-level-2").check()  # controlled
+        assert await embargo.is_hidden()
+        assert await dac.is_visible()
+        assert await page.locator("#f-access-data_use").is_visible()
+        assert await embargo.is_disabled()
+        await page.locator("#f-access-level-0").check()  # public again
+        assert await dac.is_hidden()
         stored = await _stored(service, "browser-atlas")
         assert stored["status"] == "published"
         assert [t["label"] for t in stored["topics"]] == ["Proteomics"]

@@ -1,6 +1,7 @@
 """The workspace in a real browser (Debian's chromium, driven by Playwright) against a real
 metadata service and the real local OpenID provider: a steward types their user name on the
-provider's sign-in page, lands on the dashboard, filters the records and signs out; a steward
+provider's sign-in page, lands on the dashboard, filters the records, opens a draft's page and
+publishes it from there, and signs out; a steward
 of another Node is refused with the explanation page. axe-core finds no WCAG 2.2 AA violation
 on any page, and the browser reports no error (a CSP refusal would be one).
 
@@ -164,6 +165,16 @@ async def test_steward_signs_in_filters_and_signs_out(service: str, tab: Tab) ->
     assert "Zebrafish atlas" in await rows.first.inner_text()
     assert await page.get_by_role("checkbox", name="Draft").is_checked()
     await tab.check("records-drafts")
+    # the draft's own page, and publishing it from there
+    await rows.first.get_by_role("link", name="Zebrafish atlas").click()
+    await page.wait_for_url(service + "/workspace/records/draft-atlas")
+    assert await page.locator("h1").inner_text() == "Zebrafish atlas"
+    await tab.check("record-draft")
+    await page.get_by_role("button", name="Publish version 1").click()
+    await page.wait_for_url(service + "/workspace/records/draft-atlas?done=published")
+    assert "Published" in await page.locator("div.notice").inner_text()
+    assert await page.get_by_role("link", name="Landing page").count() == 1
+    await tab.check("record-published")
     # sign out: the session is gone, the next page asks to sign in again
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(service + "/workspace/signed-out")

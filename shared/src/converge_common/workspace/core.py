@@ -10,9 +10,10 @@ navigation), adds :meth:`Workspace.lifespan` to its ``ServiceSpec`` and calls
 from __future__ import annotations
 
 import hmac
+import inspect
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,9 +24,11 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Table
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from converge_common.app import SessionDep, http_limits
 from converge_common.auth import OIDCVerifier, Principal, TokenError
+from converge_common.errors import NotFound, ProblemError
 from converge_common.http import create_http_client
 from converge_common.settings import NodeServiceSettings
 from converge_common.web import Page, Site, static_files
@@ -152,6 +155,54 @@ class Workspace:
         app.add_exception_handler(SignInRequired, _sign_in_required)
         app.add_exception_handler(NotPermitted, _not_permitted)
         app.add_exception_handler(CsrfRejected, _csrf_rejected)
+        self._install_problem_pages(app)
+
+    def _install_problem_pages(self, app: FastAPI) -> None:
+        """A problem raised by a workspace page (an unknown record: 404; a deleted one: 410)
+        answers as a page in the workspace's layout, not as the API's problem+json, which the
+        API's routes keep. A service's template ``problems/<slug>.html`` tells its own
+        problems better than the shared ``problem.html``."""
+        api_problem = app.exception_handlers[ProblemError]
+        api_http = app.exception_handlers[StarletteHTTPException]
+
+        async def problem_page(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, ProblemError)
+            if not self.is_page(request):
+                return await _answer(api_problem(request, exc))
+            return self.problem_page(request, exc)
+
+        async def not_found_page(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, StarletteHTTPException)
+            if exc.status_code != 404 or not self.is_page(request):
+                return await _answer(api_http(request, exc))
+            return self.problem_page(request, NotFound("There is no page at this address."))
+
+        app.add_exception_handler(ProblemError, problem_page)
+        app.add_exception_handler(StarletteHTTPException, not_found_page)
+
+    def is_page(self, request: Request) -> bool:
+        """A request for one of the workspace's pages (not its assets, not a script that
+        asks for JSON)."""
+        path = request.url.path
+        if not path.startswith(f"{self.prefix}/") or path.startswith(f"{self.prefix}/static/"):
+            return False
+        accept = request.headers.get("accept", "")
+        return "json" not in accept or "text/html" in accept
+
+    def problem_page(self, request: Request, problem: ProblemError) -> HTMLResponse:
+        template = self.site.environment.select_template(
+            [f"problems/{problem.slug}.html", "problem.html"]
+        )
+        response = render_page(
+            request,
+            getattr(request.state, "workspace_user", None),
+            str(template.name),
+            {"problem": problem, "path_params": dict(request.path_params)},
+            status=problem.status,
+        )
+        for name, value in problem.headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
     def router(self) -> APIRouter:
         """``GET sign-in``, ``GET callback``, ``POST sign-out``, ``GET signed-out``."""
@@ -189,6 +240,11 @@ class Workspace:
             scope=settings.workspace_scope,
             resource=settings.workspace_resource or settings.oidc_audience,
         )
+
+
+async def _answer(answer: Response | Awaitable[Response]) -> Response:
+    """An exception handler's answer (Starlette's may be plain or awaitable)."""
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 def _workspace(request: Request) -> Workspace:
@@ -272,6 +328,8 @@ async def signed_in_steward(request: Request, user: OptionalUser) -> WorkspaceUs
         raise SignInRequired(_here(request))
     if not user.is_steward:
         raise NotPermitted(user, "steward")
+    # the page a problem raised by the route answers with shows the navigation
+    request.state.workspace_user = user
     return user
 
 
@@ -280,6 +338,7 @@ async def signed_in_admin(request: Request, user: OptionalUser) -> WorkspaceUser
         raise SignInRequired(_here(request))
     if not user.is_admin:
         raise NotPermitted(user, "admin")
+    request.state.workspace_user = user
     return user
 
 

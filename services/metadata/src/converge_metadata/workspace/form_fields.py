@@ -57,6 +57,8 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     vocabulary: str | None = None  # a term picker's vocabulary (GET /api/v1/terms)
     autocomplete: str | None = None
+    # (sibling field, value): with JavaScript, shown only while that sibling has that value
+    shown_when: tuple[str, str] | None = None
     form_kind = "field"
 
 
@@ -70,6 +72,7 @@ class Group:
     members: tuple[Node, ...]
     hint: str | None = None
     types: frozenset[str] | None = None
+    shown_when: tuple[str, str] | None = None
     form_kind = "group"
 
 
@@ -278,7 +281,12 @@ RECORD_FORM = Group(
                     ),
                 ),
                 Field(
-                    "embargo_until", "Embargo ends on", "date", hint="Only for embargoed records"
+                    "embargo_until",
+                    "Embargo ends on",
+                    "date",
+                    hint="Only for an embargoed record (required then): the day it becomes "
+                    "public; leave it empty otherwise",
+                    shown_when=("level", "embargoed"),
                 ),
                 Group(
                     "dac",
@@ -288,13 +296,17 @@ RECORD_FORM = Group(
                         Field("email", "Email", "email"),
                         Field("url", "Web page", "url"),
                     ),
-                    hint="Only for controlled records",
+                    hint="Only for a controlled record (required then): its name, and an email "
+                    "or web page where the data are requested; leave it empty otherwise",
+                    shown_when=("level", "controlled"),
                 ),
                 Field(
                     "data_use",
                     "Data use conditions (GA4GH DUO)",
                     "duo",
-                    hint="Only for controlled records",
+                    hint="Only for a controlled record (at least one required then); leave them "
+                    "unticked otherwise",
+                    shown_when=("level", "controlled"),
                 ),
             ),
         ),

@@ -1,4 +1,5 @@
-"""The catalogue pages of the workspace: the dashboard and the records list."""
+"""The catalogue pages of the workspace: the dashboard, the records list and a record's page
+(with its Publish button)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from converge_common.app import SessionDep
-from converge_common.errors import FieldError, ProblemError
+from converge_common.errors import FieldError, InvalidInput, ProblemError
 from converge_common.web import url_with
-from converge_common.workspace import SignedInSteward, render_page
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from converge_common.workspace import SignedInSteward, StewardForm, WorkspaceUser, render_page
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from converge_metadata.dependencies import NodeDep, VocabDep
-from converge_metadata.publishing.context import ContextDep
-from converge_metadata.workspace import service
+from converge_metadata.publishing.context import ContextDep, PublicationContext
+from converge_metadata.records.exceptions import EtagMismatch, EtagRequired
+from converge_metadata.workspace import record_view, service
+from converge_metadata.workspace.editing import RecordId
 from converge_metadata.workspace.service import ACCESS_LEVELS, STATUSES, TYPES
 
 __all__ = ["router"]
@@ -103,3 +106,69 @@ async def records(
         },
     }
     return render_page(request, user, "records.html", context, status=status)
+
+
+_DONE = {
+    "published": "Published: the record is now in the catalogue for everyone its access allows."
+}
+
+
+async def _record_page(
+    request: Request,
+    user: WorkspaceUser,
+    session: SessionDep,
+    context: PublicationContext,
+    record_id: str,
+    *,
+    notice: str | None = None,
+    refusal: ProblemError | None = None,
+) -> HTMLResponse:
+    view = await record_view.read_view(session, record_id, context=context, now=datetime.now(UTC))
+    return render_page(
+        request,
+        user,
+        "record.html",
+        {"view": view, "notice": notice, "refusal": refusal},
+        status=refusal.status if refusal else 200,
+    )
+
+
+@router.get("/records/{record_id}")
+async def record_page(
+    request: Request,
+    record_id: RecordId,
+    user: SignedInSteward,
+    session: SessionDep,
+    context: ContextDep,
+) -> HTMLResponse:
+    """The record as the Node's stewards see it, its FAIR assessment and what to do next."""
+    notice = _DONE.get(request.query_params.get("done", ""))
+    return await _record_page(request, user, session, context, record_id, notice=notice)
+
+
+@router.post("/records/{record_id}/publish")
+async def publish_record(
+    request: Request,
+    record_id: RecordId,
+    user: StewardForm,
+    session: SessionDep,
+    context: ContextDep,
+    node: NodeDep,
+    vocab: VocabDep,
+) -> Response:
+    """Publish the draft the page showed: the form's ETag is sent as ``If-Match``."""
+    form = await request.form(max_fields=10)
+    etag = form.get("etag")
+    try:
+        await record_view.publish(
+            session,
+            record_id,
+            etag=etag if isinstance(etag, str) else None,
+            actor=user.subject,
+            node=node,
+            vocab=vocab,
+        )
+    except (EtagMismatch, EtagRequired, InvalidInput) as refusal:
+        # nothing was written: the page as the record is now, saying why
+        return await _record_page(request, user, session, context, record_id, refusal=refusal)
+    return RedirectResponse(f"/workspace/records/{record_id}?done=published", status_code=303)

@@ -49,6 +49,7 @@ __all__ = [
     "SideBySide",
     "Stale",
     "assess_state",
+    "labelled_values",
     "problems_for",
     "record_document",
     "save_form",
@@ -258,6 +259,12 @@ def side_by_side(mine: dict[str, Any], stored: dict[str, Any]) -> list[SideBySid
 
 
 _SYSTEM = frozenset({"/type"})
+
+
+def labelled_values(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A record's values in the order of the document, each as ``(pointer, label, text)``:
+    what the record page lists, named as the form names its fields."""
+    return [(pointer, _json_label(pointer), text) for pointer, text in _flat(document).items()]
 
 
 def _flat(value: Any, pointer: str = "") -> dict[str, str]:

@@ -19,7 +19,15 @@ from converge_metadata.publishing.fair.schemas import FairAssessment, FairSummar
 from converge_metadata.publishing.views import anonymous_read, is_visible
 from converge_metadata.records.views import record_read
 
-__all__ = ["FairGap", "FairWorklist", "facts_for", "record_assessment", "summary", "worklist"]
+__all__ = [
+    "FairGap",
+    "FairWorklist",
+    "facts_for",
+    "record_assessment",
+    "steward_assessment",
+    "summary",
+    "worklist",
+]
 
 _CHUNK = 500
 
@@ -36,6 +44,21 @@ async def record_assessment(
         raise NotFound(f"No published record {local_id!r}")
     record = anonymous_read(row, context)
     return assess(record, facts_for(context, visible=True))
+
+
+def steward_assessment(
+    row: Record, *, context: PublicationContext, now: datetime
+) -> FairAssessment:
+    """A live record as the Node's stewards see it, drafts and running embargoes included:
+    judged as it would be published, and harvestable only when anyone may read it now (a
+    draft's hint is to publish it)."""
+    record = record_read(
+        row,
+        context.node_id,
+        viewer=access.Viewer(steward=True, today=now.date()),
+        request_access_url=context.record_url(row.local_id),
+    )
+    return assess(record, facts_for(context, visible=is_visible(row, now=now)))
 
 
 async def summary(session: AsyncSession, *, context: PublicationContext) -> FairSummary:
@@ -99,7 +122,6 @@ async def worklist(
     """Walks every live record in chunks, as a steward sees it (drafts are assessed as they
     would be published: not yet harvestable, which the hint to publish names)."""
     now = datetime.now(UTC)
-    viewer = access.Viewer(steward=True, today=now.date())
     failing: Counter[str] = Counter()
     # a heap of the ``limit`` lowest (score, -pk): the oldest record first among equals
     lowest: list[tuple[float, int, Record, FairAssessment]] = []
@@ -107,13 +129,7 @@ async def worklist(
     while True:
         rows = await repository.live_page(session, after_pk=after, limit=_CHUNK)
         for row in rows:
-            record = record_read(
-                row,
-                context.node_id,
-                viewer=viewer,
-                request_access_url=context.record_url(row.local_id),
-            )
-            result = assess(record, facts_for(context, visible=is_visible(row, now=now)))
+            result = steward_assessment(row, context=context, now=now)
             failing.update(m.id for m in result.metrics if not m.passed)
             entry = (-result.score, -row.pk, row, result)
             if len(lowest) < limit:

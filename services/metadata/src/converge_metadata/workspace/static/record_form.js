@@ -60,6 +60,25 @@
   }
   document.querySelectorAll("[data-tabs]").forEach(tabs);
 
+  // --- the access level's own fields: shown only for the level that uses them --------------
+  // (without JavaScript every one is shown, its hint saying when it applies). A hidden field
+  // is disabled too, so that what is sent, saved and assessed is what the steward sees.
+  function conditional(section) {
+    const controls = Array.from(form.querySelectorAll("input[name='" + section.dataset.shownWhen + "']"));
+    if (controls.length === 0) return;
+    function update() {
+      const chosen = controls.find(function (c) { return c.checked; });
+      // a section with a problem in it stays in view, whatever the level
+      const on = (chosen && chosen.value === section.dataset.shownValue) ||
+        section.querySelector("[aria-invalid]") !== null;
+      section.hidden = !on;
+      section.querySelectorAll("input, textarea, select").forEach(function (field) { field.disabled = !on; });
+    }
+    controls.forEach(function (control) { control.addEventListener("change", update); });
+    update();
+  }
+  form.querySelectorAll("[data-shown-when]").forEach(conditional);
+
   // --- the error summary: focused when the page opens, its links focus their field ----------
   const summary = document.querySelector(".error-summary");
   if (summary) {
