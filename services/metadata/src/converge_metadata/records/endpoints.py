@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from converge_common.app import SessionDep
-from converge_common.auth import RequireNodeSteward
+from converge_common.auth import Principal, RequireNodeSteward
 from converge_common.errors import UnsupportedMediaType
 from converge_common.inputs import INT32_MAX
 from converge_common.openapi import problem_responses
@@ -60,6 +60,12 @@ _CHANNELS: dict[str, Channel] = {
 }
 
 
+def actor_name(principal: Principal) -> str | None:
+    """The caller's name when the token carries one (``name``, an OpenID profile claim)."""
+    name = principal.claims.get("name")
+    return name if isinstance(name, str) and name.strip() else None
+
+
 def _with_etag(response: Response, record: Record) -> None:
     response.headers["ETag"] = service.etag_of(record)
 
@@ -101,7 +107,9 @@ async def create_record(
 ) -> RecordRead:
     """Create a record (a draft unless ``status`` is ``published``). Needs the Node steward role.
     Every problem with the body is reported in one answer."""
-    record = await service.create_record(session, payload, actor=principal.subject, vocab=vocab)
+    record = await service.create_record(
+        session, payload, actor=principal.subject, vocab=vocab, actor_name=actor_name(principal)
+    )
     _with_etag(response, record)
     response.headers["Location"] = str(request.url_for("read_record", record_id=record.local_id))
     return _read(record, node, _WRITER, context)
@@ -218,6 +226,7 @@ async def update_record(
         if_match=if_match,
         actor=principal.subject,
         vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)
@@ -252,6 +261,7 @@ async def patch_record(
         if_match=if_match,
         actor=principal.subject,
         vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)
@@ -266,7 +276,13 @@ async def delete_record(
     record_id: str, session: SessionDep, principal: RequireNodeSteward, if_match: IfMatch = None
 ) -> Response:
     """Delete a record, leaving a tombstone that harvesters see. ``If-Match`` is required."""
-    await service.delete_record(session, record_id, if_match=if_match, actor=principal.subject)
+    await service.delete_record(
+        session,
+        record_id,
+        if_match=if_match,
+        actor=principal.subject,
+        actor_name=actor_name(principal),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -277,7 +293,7 @@ async def list_versions(
     """Every version of a record, newest first, with who made it and when (for everyone but
     the Node's stewards: only the versions whose content is public)."""
     versions = await service.list_versions(session, record_id, viewer=viewer)
-    items = [version_read(v) for v in versions]
+    items = [version_read(v, viewer=viewer) for v in versions]
     return Page[VersionRead](items=items, limit=len(items), total=len(items))
 
 
@@ -309,7 +325,13 @@ async def restore_version(
 ) -> RecordRead:
     """Make an earlier version current again (a new version). Revives a deleted record."""
     record = await service.restore_version(
-        session, record_id, version, if_match=if_match, actor=principal.subject, vocab=vocab
+        session,
+        record_id,
+        version,
+        if_match=if_match,
+        actor=principal.subject,
+        vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)
