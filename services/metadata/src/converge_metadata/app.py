@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from converge_metadata import DESCRIPTION, __version__
 from converge_metadata.api import router
 from converge_metadata.dependencies import vocabulary_lifespan
+from converge_metadata.importers.jobs import import_jobs_lifespan
 from converge_metadata.publishing.api import root_router as publishing_router
 from converge_metadata.search.runtime import search_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
@@ -34,9 +35,13 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
             vocabulary_lifespan,
             search_lifespan,
             usage_lifespan,
+            import_jobs_lifespan,
             registration_lifespan(kind="metadata", api_version=__version__),
         ],
-        body_limits={"/api/v1/import": settings.import_max_bytes},
+        body_limits={
+            "/api/v1/import": settings.import_max_bytes,
+            "/api/v1/imports": settings.import_max_bytes,
+        },
     )
     return build_service_app(settings, spec)
 

@@ -59,6 +59,7 @@ __all__ = [
     "import_sources",
     "import_upload",
     "mapping_context",
+    "spool",
 ]
 
 logger = logging.getLogger("converge.metadata.import")
@@ -451,7 +452,8 @@ def check_media_type(fmt: ImportFormat, content_type: str | None) -> None:
         )
 
 
-async def _spool(chunks: AsyncIterator[bytes], target: IO[bytes], max_bytes: int) -> None:
+async def spool(chunks: AsyncIterator[bytes], target: IO[bytes], max_bytes: int) -> None:
+    """Copy an upload into ``target`` (rewound after), refusing more than ``max_bytes``."""
     size = 0
     async for chunk in chunks:
         size += len(chunk)
@@ -477,5 +479,5 @@ async def import_upload(
     if content_length is not None and content_length > max_bytes:
         raise ImportTooLarge(f"the import body exceeds {max_bytes} bytes")
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as body:
-        await _spool(chunks, body, max_bytes)
+        await spool(chunks, body, max_bytes)
         return await import_sources(db, [("body", body)], fmt=fmt, **options)

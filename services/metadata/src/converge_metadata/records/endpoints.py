@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from converge_common.app import SessionDep
-from converge_common.auth import Principal, RequireNodeSteward
+from converge_common.auth import RequireNodeSteward
 from converge_common.errors import UnsupportedMediaType
 from converge_common.inputs import INT32_MAX
 from converge_common.openapi import problem_responses
@@ -14,7 +14,7 @@ from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
 
 from converge_metadata.access import Viewer
-from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
+from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep, actor_name
 from converge_metadata.models import Record
 from converge_metadata.publishing.context import ContextDep, PublicationContext
 from converge_metadata.publishing.representations import negotiated_record
@@ -58,12 +58,6 @@ _CHANNELS: dict[str, Channel] = {
     "text/turtle": "rdf",
     "application/rdf+xml": "rdf",
 }
-
-
-def actor_name(principal: Principal) -> str | None:
-    """The caller's name when the token carries one (``name``, an OpenID profile claim)."""
-    name = principal.claims.get("name")
-    return name if isinstance(name, str) and name.strip() else None
 
 
 def _with_etag(response: Response, record: Record) -> None:

@@ -1,6 +1,6 @@
 """Import jobs run in the background, and the name of who wrote each record version.
 
-Revision ID: 0008_import_jobs_and_version_authors
+Revision ID: 0008_import_jobs_authors
 Revises: 0007_search_field_labels
 Create Date: 2026-12-03 17:00:00
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_import_jobs_and_version_authors"
+revision = "0008_import_jobs_authors"
 down_revision = "0007_search_field_labels"
 branch_labels = None
 depends_on = None
