@@ -60,7 +60,7 @@ openapi: install ## write each service's OpenAPI document to docs/openapi/
 PORTAL := services/gateway/src/converge_gateway/portal
 .PHONY: messages
 messages: install ## extract the portal's messages and merge them into each language's catalogue
-	$(UV) run --frozen pybabel extract -F $(PORTAL)/babel.cfg -o $(PORTAL)/translations/messages.pot --no-location --omit-header $(PORTAL)
+	$(UV) run --frozen pybabel extract -F $(PORTAL)/babel.cfg -o $(PORTAL)/translations/messages.pot --no-location --omit-header $(PORTAL) shared/src/converge_common/web
 	$(UV) run --frozen pybabel update -i $(PORTAL)/translations/messages.pot -d $(PORTAL)/translations --no-fuzzy-matching
 
 .PHONY: openapi-check

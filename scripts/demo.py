@@ -75,7 +75,13 @@ def _secrets() -> dict[str, object]:
     """Client secrets and signing key of the demo, made once and kept in var/demo."""
     path = VAR / "secrets.json"
     if path.exists():
-        return dict(json.loads(path.read_text()))
+        kept = dict(json.loads(path.read_text()))
+        # a demo made before the workspace clients existed gets theirs
+        missing = [f"workspace-{n}" for n in NODES if f"workspace-{n}" not in kept["clients"]]
+        if missing:
+            kept["clients"].update({name: secrets.token_urlsafe(24) for name in missing})
+            path.write_text(json.dumps(kept, indent=2))
+        return kept
     from converge_common.testing.oidc import generate_jwk
 
     VAR.mkdir(parents=True, exist_ok=True)
@@ -85,7 +91,12 @@ def _secrets() -> dict[str, object]:
         "secret_key": secrets.token_urlsafe(32),
         "clients": {
             name: secrets.token_urlsafe(24)
-            for name in ("federation-admin", "gateway", *(f"node-{n}" for n in NODES))
+            for name in (
+                "federation-admin",
+                "gateway",
+                *(f"node-{n}" for n in NODES),
+                *(f"workspace-{n}" for n in NODES),
+            )
         },
     }
     path.write_text(json.dumps(values, indent=2))
@@ -126,6 +137,20 @@ def _provider_config(values: dict[str, object]) -> Path:
                 f"node:{node}:admin node:{node}:steward",
             )
         )
+        # the Node's workspace (pages for its stewards) in its metadata and impact services
+        index = NODES.index(node)
+        clients.append(
+            OIDCClient(
+                f"workspace-{node}",
+                client_secrets[f"workspace-{node}"],
+                ["authorization_code"],
+                "openid profile email",
+                redirect_uris=[
+                    f"http://{HOST}:{METADATA_PORT + index}/workspace/callback",
+                    f"http://{HOST}:{IMPACT_PORT + index}/workspace/callback",
+                ],
+            )
+        )
     scopes = sorted({s for c in clients for s in c.scope.split()} - {"openid"})
     config = {
         "port": OIDC_PORT,
@@ -137,6 +162,14 @@ def _provider_config(values: dict[str, object]) -> Path:
                 "name": f"Data steward ({n})",
                 "email": f"steward@{n}.example.org",
                 "eduperson_entitlement": [f"node:{n}:steward"],
+            }
+            for n in NODES
+        }
+        | {
+            f"admin-{n}": {
+                "name": f"Node admin ({n})",
+                "email": f"admin@{n}.example.org",
+                "eduperson_entitlement": [f"node:{n}:admin"],
             }
             for n in NODES
         },
@@ -204,6 +237,8 @@ def _services(values: dict[str, object]) -> list[Service]:
                         "REGISTRY_URL": registry.url,
                         "CLIENT_ID": f"node-{node}",
                         "CLIENT_SECRET": client_secrets[f"node-{node}"],
+                        "WORKSPACE_CLIENT_ID": f"workspace-{node}",
+                        "WORKSPACE_CLIENT_SECRET": client_secrets[f"workspace-{node}"],
                         "HEARTBEAT_INTERVAL_S": "15",
                         # the impact service derives indicators from its Node's catalogue and
                         # pulls its usage events (the metadata service ignores these)
@@ -744,6 +779,14 @@ def _banner(services: list[Service], values: dict[str, object]) -> None:
             lines.append(f"  {service.name:<22} {service.url}   API docs {service.url}/docs")
     lines += [
         f"  OpenID provider        http://{HOST}:{OIDC_PORT}",
+        "",
+        "Each Node's workspace, for its stewards (sign in as steward-<node>, no password):",
+    ]
+    for index, node in enumerate(NODES):
+        lines.append(
+            f"  workspace ({node})         http://{HOST}:{METADATA_PORT + index}/workspace/"
+        )
+    lines += [
         "",
         "COUNTER usage of a Node's datasets (Dataset Master Report, JSON or ?format=tsv):",
         f"  http://{HOST}:{IMPACT_PORT}/api/v1/reports/dsr?begin_date="

@@ -232,7 +232,7 @@ class TestSafety:
 
     async def test_style_sheet_is_served(self, federation: Federation) -> None:
         async with federation.client() as client:
-            response = await client.get("/static/portal.css")
+            response = await client.get("/static/converge.css")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/css")
 

@@ -24,8 +24,11 @@
 //   accept them) - they only govern the ID token.
 // * The first key of the configured JWKS decides the signing alg; the first key with that alg
 //   signs. POST /__admin/jwks (Bearer admin_token) swaps the keys without restarting.
-// * Login is non-interactive: /interaction/:uid logs in the account named by login_hint and
-//   consents to everything requested.
+// * Login: /interaction/:uid logs in the account named by login_hint without a page (what the
+//   test drivers use); without a login_hint it shows a sign-in form (an accessible HTML page
+//   with a username field; no password: this provider is for tests and the demo only), and
+//   POST /interaction/:uid logs in the account typed. Consent is always given to everything
+//   requested, without a page.
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -94,6 +97,7 @@ function buildProvider(issuer, config, jwks) {
     const authMethod = client.token_endpoint_auth_method ?? 'client_secret_basic';
     const metadata = {
       client_id: client.client_id,
+      application_type: client.application_type ?? 'web',
       grant_types: grantTypes,
       redirect_uris: client.redirect_uris ?? [],
       response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
@@ -113,6 +117,8 @@ function buildProvider(issuer, config, jwks) {
       short: { httpOnly: true, sameSite: 'lax', secure: false },
     },
     scopes: OIDC_SCOPES,
+    // the ID token carries the profile claims asked for (a web client shows the name)
+    conformIdTokenClaims: false,
     claims: {
       openid: ['sub'],
       profile: ['name'],
@@ -266,7 +272,18 @@ async function handleInteraction(provider, config, req, res, uid) {
   const { prompt, params, session } = details;
 
   if (prompt.name === 'login') {
-    const accountId = params.login_hint;
+    let accountId = params.login_hint;
+    if (req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      accountId = (form.get('username') ?? '').trim();
+      if (!Object.hasOwn(config.accounts, accountId)) {
+        sendLoginPage(res, uid, params, config, accountId);
+        return;
+      }
+    } else if (accountId === undefined) {
+      sendLoginPage(res, uid, params, config);
+      return;
+    }
     if (typeof accountId !== 'string' || !Object.hasOwn(config.accounts, accountId)) {
       sendJson(res, 400, {
         error: 'unknown_account',
@@ -310,6 +327,55 @@ async function handleInteraction(provider, config, req, res, uid) {
   sendJson(res, 400, { error: 'invalid_request', error_description: `unsupported prompt ${prompt.name}` });
 }
 
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// The sign-in page of the test and demo provider: a username, no password.
+function sendLoginPage(res, uid, params, config, rejected) {
+  const accounts = Object.keys(config.accounts).sort();
+  const error = rejected === undefined
+    ? ''
+    : `<p id="error" class="error" role="alert">There is no account “${escapeHtml(rejected)}” here.</p>`;
+  const page = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · CONVERGE test provider</title>
+<link rel="icon" href="data:,">
+<style>
+body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1f24; max-width: 32rem; margin: 2rem auto; padding: 0 1rem; }
+label { display: block; font-weight: 600; }
+input { font: inherit; padding: .4rem .5rem; border: 2px solid #4a5360; border-radius: 4px; width: 100%; }
+button { font: inherit; margin-top: 1rem; padding: .45rem 1rem; background: #0b5394; color: #fff; border: 2px solid #0b5394; border-radius: 4px; }
+:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
+.help { color: #4a5360; }
+.error { color: #a11a1a; font-weight: 600; }
+</style>
+</head>
+<body>
+<main>
+<h1>Sign in</h1>
+<p>${escapeHtml(params.client_id)} asks you to sign in. This is the CONVERGE test and demo provider: accounts need no password.</p>
+${error}
+<form method="post" action="/interaction/${escapeHtml(uid)}">
+  <label for="username">Username</label>
+  <input id="username" name="username" autocomplete="username" required autofocus
+    aria-describedby="accounts${rejected === undefined ? '' : ' error'}"${rejected === undefined ? '' : ' aria-invalid="true"'}>
+  <p id="accounts" class="help">Accounts: ${accounts.map(escapeHtml).join(', ')}.</p>
+  <button type="submit">Sign in</button>
+</form>
+</main>
+</body>
+</html>
+`;
+  res.writeHead(rejected === undefined ? 200 : 400, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(page),
+    'cache-control': 'no-store',
+  });
+  res.end(page);
+}
+
 async function handleAdminJwks(state, config, issuer, req, res) {
   if (req.method !== 'POST') {
     res.writeHead(405, { allow: 'POST' });
@@ -351,7 +417,7 @@ async function main() {
         return;
       }
       const interaction = /^\/interaction\/([^/]+)$/.exec(pathname);
-      if (interaction && req.method === 'GET') {
+      if (interaction && (req.method === 'GET' || req.method === 'POST')) {
         await handleInteraction(current.provider, config, req, res, interaction[1]);
         return;
       }

@@ -19,7 +19,7 @@ __all__ = ["SECTION", "build_app", "render", "replace_section"]
 
 SECTION = "## Authorisation matrix"
 SERVICES = ("registry", "metadata", "impact", "gateway")
-_SHOWN = {"ok": "✓", "401": "401", "403": "403", "404": "404"}
+_SHOWN = {"ok": "✓", "401": "401", "403": "403", "404": "404", "sign-in": "→ sign-in"}
 
 
 def build_app(service: str) -> FastAPI:
@@ -54,7 +54,10 @@ def render() -> str:
         f"cell as a real request with a real token (SQLite and PostgreSQL) and fails on a route "
         f"without a rule. Size: {count} routes x {len(CALLERS)} callers = "
         f"{count * len(CALLERS)} cells. ✓ = authorised (any answer but 401/403/404); "
-        f"404 = hidden. Callers: anonymous (no token); reader (signed in, no role); "
+        f"404 = hidden; → sign-in = a workspace page, which takes a session cookie and "
+        f"sends everyone else to its sign-in (signed-in roles are tested in "
+        f"`tests/metadata/workspace/`). Callers: anonymous (no token); "
+        f"reader (signed in, no role); "
         f"controlled (`controlled:read`); other_steward (steward of another Node); steward "
         f"(`node:de:steward`, a person); node_admin (`node:de:admin`, the Node's client); "
         f"fed_admin (`federation:admin`). Path parameters name seeded, published, public "

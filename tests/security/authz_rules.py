@@ -8,7 +8,10 @@ route of every app as every caller and fails on a route that has no entry here, 
 ``python -m scripts.authz_matrix`` renders this table into ``docs/reliability.md``.
 
 Outcomes: ``ok`` (authorised: any answer but 401, 403 or 404), ``401``, ``403`` and ``404``
-(hidden: the caller may not know the resource exists). A 5xx is never an outcome.
+(hidden: the caller may not know the resource exists), ``sign-in`` (a workspace page: a
+``303`` to the workspace's sign-in; pages take a session cookie, never a bearer token, and who
+may do what once signed in is tested with the workspace, ``tests/metadata/workspace/``).
+A 5xx is never an outcome.
 
 The callers, with the tokens the test gets from the real OpenID provider:
 
@@ -27,7 +30,7 @@ from typing import Any, Literal
 
 __all__ = ["CALLERS", "RULES", "SAMPLE_BODIES", "Outcome", "Policy", "policy"]
 
-Outcome = Literal["ok", "401", "403", "404"]
+Outcome = Literal["ok", "401", "403", "404", "sign-in"]
 CALLERS = (
     "anonymous",
     "reader",
@@ -55,6 +58,8 @@ ACTS_FOR_NODE = policy("401", "403", "403", "403", "403", "ok", "ok")
 # the registry's people: also the Node's stewards
 STEWARD_OF_NODE = policy("401", "403", "403", "403", "ok", "ok", "ok")
 FEDERATION_ADMIN = policy("401", "403", "403", "403", "403", "403", "ok")
+# a workspace page or form: signed-in stewards (or admins) of the Node, by session cookie
+WORKSPACE = policy("sign-in", "sign-in", "sign-in", "sign-in", "sign-in", "sign-in", "sign-in")
 # a Node's admins only (validation of impact figures, the Node's own indicators, usage feed)
 NODE_ADMIN = policy("401", "403", "403", "403", "403", "ok", "403")
 
@@ -63,6 +68,14 @@ HEALTH = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/service-info"): PUBLIC,
+}
+
+# the workspace's sign-in routes (converge_common.workspace) in every service that has it
+WORKSPACE_SIGN_IN = {
+    ("GET", "/workspace/sign-in"): PUBLIC,
+    ("GET", "/workspace/callback"): PUBLIC,
+    ("POST", "/workspace/sign-out"): WORKSPACE,
+    ("GET", "/workspace/signed-out"): PUBLIC,
 }
 
 RULES: dict[str, dict[tuple[str, str], Policy]] = {
@@ -115,6 +128,9 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("GET", "/api/v1/terms"): PUBLIC,
         ("GET", "/api/v1/usage/events"): NODE_ADMIN,
         ("GET", "/api/v1/records/{record_id}/distributions/{n}/download"): PUBLIC,
+        **WORKSPACE_SIGN_IN,
+        ("GET", "/workspace/"): WORKSPACE,
+        ("GET", "/workspace/records"): WORKSPACE,
     },
     "impact": {
         **HEALTH,

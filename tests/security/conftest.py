@@ -168,6 +168,7 @@ async def stack(
     metadata_db: str,
     impact_db: str,
     oidc_settings: dict[str, Any],
+    workspace_settings: dict[str, Any],
     tokens: Tokens,
     tmp_path: Path,
 ) -> AsyncIterator[Stack]:
@@ -219,7 +220,7 @@ async def stack(
             "registry_audience": AUDIENCE,
             "client_id": f"node-{NODE}",
             "client_secret": f"node-{NODE}-secret",
-            **oidc_settings,
+            **workspace_settings,
         }
         node_services: list[tuple[str, str, Any, Any]] = [
             ("metadata", metadata_db, create_metadata, MetadataSettings),

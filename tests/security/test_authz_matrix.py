@@ -125,6 +125,8 @@ def outcome_of(response: httpx.Response) -> Outcome:
     assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
     if response.status_code in (401, 403, 404):
         return str(response.status_code)  # type: ignore[return-value]
+    if response.status_code == 303 and "/workspace/sign-in" in response.headers["location"]:
+        return "sign-in"
     return "ok"
 
 

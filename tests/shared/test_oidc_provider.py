@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -302,6 +302,40 @@ def test_authorization_without_pkce_is_refused(op: OIDCProvider) -> None:
     query = parse_qs(location.query)
     assert query["error"] == ["invalid_request"]
     assert "PKCE" in query["error_description"][0]
+
+
+def test_without_login_hint_a_person_signs_in_with_the_form(op: OIDCProvider) -> None:
+    params = {
+        "response_type": "code",
+        "client_id": "portal",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "s-1",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    with httpx.Client(follow_redirects=False, trust_env=False) as http:
+        start = http.get(op.authorization_endpoint, params=params)
+        form_url = urljoin(str(start.url), start.headers["location"])
+        page = http.get(form_url)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert '<label for="username">Username</label>' in page.text
+        assert "alice, bob" in page.text
+        wrong = http.post(form_url, data={"username": "<mallory>"})
+        assert wrong.status_code == 400
+        assert 'role="alert"' in wrong.text
+        assert "&#60;mallory&#62;" in wrong.text
+        assert "<mallory>" not in wrong.text
+        response = http.post(form_url, data={"username": "alice"})
+        for _ in range(10):
+            location = urljoin(str(response.url), response.headers["location"])
+            if location.startswith(REDIRECT_URI):
+                break
+            response = http.get(location)
+    query = parse_qs(urlsplit(location).query)
+    assert query["state"] == ["s-1"]
+    assert query["code"]
 
 
 # -- key rotation and the admin endpoint -------------------------------------------------------

@@ -154,20 +154,27 @@ class OIDCVerifier:
         self._min_refresh_s = min_refresh_s
         self._roles = role_mapper or RoleMapper()
         self._jwks_uri: str | None = None
+        self._document: dict[str, Any] | None = None
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
-    async def _discover(self) -> str:
-        if self._jwks_uri is None:
+    async def discovery(self) -> dict[str, Any]:
+        """The issuer's discovery document (fetched once; it must name this issuer)."""
+        if self._document is None:
             url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
             response = await self._client.get(url)
             response.raise_for_status()
             document = response.json()
-            if document.get("issuer") != self.issuer:
+            if not isinstance(document, dict) or document.get("issuer") != self.issuer:
                 raise TokenError("discovery document names another issuer")
-            self._jwks_uri = str(document["jwks_uri"])
+            self._document = document
+        return self._document
+
+    async def _discover(self) -> str:
+        if self._jwks_uri is None:
+            self._jwks_uri = str((await self.discovery())["jwks_uri"])
         return self._jwks_uri
 
     async def _refresh(self, *, force: bool) -> None:
@@ -219,6 +226,32 @@ class OIDCVerifier:
         except (JoseError, ValueError) as exc:
             raise TokenError(f"{type(exc).__name__}: {exc}") from exc
         return self.principal(decoded.claims)
+
+    async def verify_id_token(self, token: str, *, client_id: str, nonce: str) -> dict[str, Any]:
+        """The claims of an OpenID Connect ID token issued to ``client_id`` for the sign-in
+        that sent ``nonce`` (Core 1.0 section 3.1.3.7: ``iss``, ``aud``, ``exp``, ``nonce``;
+        signed with an allowed algorithm by a key of the issuer)."""
+        header = _header(token)
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in self.algorithms:
+            raise TokenError(f"algorithm {alg!r} not allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise TokenError("token has no kid")
+        keys = await self._key_for(kid)
+        try:
+            decoded = jwt.decode(token, keys, algorithms=[alg])
+            jwt.JWTClaimsRegistry(
+                leeway=self.leeway_s,
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": client_id},
+                exp={"essential": True},
+                sub={"essential": True},
+                nonce={"essential": True, "value": nonce},
+            ).validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise TokenError(f"ID token: {type(exc).__name__}: {exc}") from exc
+        return dict(decoded.claims)
 
     def principal(self, claims: dict[str, Any]) -> Principal:
         """The caller named by validated claims; a claim of a type no specification allows

@@ -145,6 +145,22 @@ class NodeServiceSettings(BaseServiceSettings):
     registry_audience: str = ""
     heartbeat_interval_s: float = Field(default=60.0, gt=0)
 
+    # The Node workspace (pages for stewards under /workspace/, converge_common.workspace):
+    # a confidential OpenID Connect client of its own, signed in by authorization code + PKCE
+    workspace_client_id: str = Field(default="", description="empty: the workspace is off")
+    workspace_client_secret: SecretStr = SecretStr("")
+    workspace_redirect_uri: str = Field(
+        default="", description="default: PUBLIC_URL + /workspace/callback"
+    )
+    workspace_scope: str = "openid profile email"
+    workspace_resource: str = Field(
+        default="",
+        description="resource indicator (RFC 8707) of the access token asked for; default: "
+        "OIDC_AUDIENCE, so that the token carries roles exactly as the API reads them",
+    )
+    workspace_session_idle_s: int = Field(default=30 * 60, ge=60, le=7 * 24 * 3600)
+    workspace_session_max_s: int = Field(default=8 * 3600, ge=300, le=30 * 24 * 3600)
+
 
 S = TypeVar("S", bound=BaseServiceSettings)
 

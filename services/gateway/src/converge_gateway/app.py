@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from converge_common.app import ServiceSpec, build_service_app
+from converge_common.web import static_files
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from converge_gateway import DESCRIPTION, __version__
 from converge_gateway.api import routers
 from converge_gateway.lifespan import gateway_lifespan, install_state
+from converge_gateway.portal.render import STATIC_PATH
 from converge_gateway.settings import GatewaySettings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -27,10 +28,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app = build_service_app(settings, spec)
     install_state(app)
-    # the portal's style sheet (and any other asset its pages link to)
-    app.mount(
-        "/static", StaticFiles(packages=[("converge_gateway.portal", "static")]), name="static"
-    )
+    # the portal's style sheet and favicon (shared with the Node workspace, which serves them
+    # under a path of its own)
+    app.mount(STATIC_PATH, static_files(), name="static")
     return app
 
 

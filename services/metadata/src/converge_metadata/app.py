@@ -16,6 +16,8 @@ from converge_metadata.publishing.api import root_router as publishing_router
 from converge_metadata.search.runtime import search_lifespan
 from converge_metadata.settings import MetadataSettings, get_settings
 from converge_metadata.usage.recorder import usage_lifespan
+from converge_metadata.workspace import WORKSPACE
+from converge_metadata.workspace.pages import router as workspace_router
 
 __all__ = ["app", "create_app"]
 
@@ -29,7 +31,7 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
         title="CONVERGE Metadata",
         version=__version__,
         description=DESCRIPTION,
-        routers=[router, publishing_router],
+        routers=[router, publishing_router, workspace_router],
         migrations=MIGRATIONS,
         lifespans=[
             vocabulary_lifespan,
@@ -37,13 +39,16 @@ def create_app(settings: MetadataSettings | None = None) -> FastAPI:
             usage_lifespan,
             import_jobs_lifespan,
             registration_lifespan(kind="metadata", api_version=__version__),
+            WORKSPACE.lifespan,
         ],
         body_limits={
             "/api/v1/import": settings.import_max_bytes,
             "/api/v1/imports": settings.import_max_bytes,
         },
     )
-    return build_service_app(settings, spec)
+    app = build_service_app(settings, spec)
+    WORKSPACE.install(app)
+    return app
 
 
 app = create_app()

@@ -91,9 +91,13 @@ class OIDCClient:
     scope: str
     redirect_uris: list[str] = field(default_factory=list)
     token_endpoint_auth_method: str = "client_secret_basic"
+    # "native": a loopback redirect URI matches on any port (RFC 8252 section 7.3), for
+    # services started on ephemeral ports
+    application_type: str = "web"
 
     def to_config(self) -> dict[str, Any]:
         return {
+            "application_type": self.application_type,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "grant_types": list(self.grant_types),

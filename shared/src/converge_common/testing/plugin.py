@@ -37,6 +37,10 @@ LSL_STEWARD_ENTITLEMENT = (
     "urn:geant:lifescience-ri.eu:group:elixir-de:stewards#aai.lifescience-ri.eu"
 )
 REDIRECT_URI = "http://127.0.0.1:9/callback"
+# the Node workspaces' client: a loopback redirect on any port (application_type native)
+WORKSPACE_CLIENT = "workspace"
+WORKSPACE_SECRET = "workspace-secret"
+WORKSPACE_REDIRECT_PATHS = ("/workspace/callback",)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -104,6 +108,14 @@ def _clients() -> list[OIDCClient]:
             redirect_uris=[REDIRECT_URI],
             token_endpoint_auth_method="none",
         ),
+        OIDCClient(
+            WORKSPACE_CLIENT,
+            WORKSPACE_SECRET,
+            ["authorization_code"],
+            "openid profile email",
+            redirect_uris=[f"http://127.0.0.1{path}" for path in WORKSPACE_REDIRECT_PATHS],
+            application_type="native",
+        ),
     ]
     for node in TEST_NODES:
         clients.append(
@@ -124,6 +136,11 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "eduperson_entitlement": ["node:de:steward"],
     },
     "bob": {"name": "Bob Reader", "email": "bob@example.org", "eduperson_entitlement": []},
+    "olli": {
+        "name": "Olli Steward",
+        "email": "olli@example.org",
+        "eduperson_entitlement": ["node:fi:steward"],
+    },
     "carol": {
         "name": "Carol Operator",
         "email": "carol@example.org",
@@ -215,6 +232,18 @@ def oidc_settings(oidc_provider: OIDCProvider) -> dict[str, Any]:
         "oidc_issuer": oidc_provider.issuer,
         "oidc_audience": AUDIENCE,
         "oidc_jwks_min_refresh_s": 0.0,
+    }
+
+
+@pytest.fixture(scope="session")
+def workspace_settings(oidc_settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings fields that turn a Node service's workspace on against the test provider
+    (add ``workspace_redirect_uri`` with the port the service listens on, if it does)."""
+    return {
+        **oidc_settings,
+        "workspace_client_id": WORKSPACE_CLIENT,
+        "workspace_client_secret": WORKSPACE_SECRET,
+        "workspace_redirect_uri": "http://127.0.0.1/workspace/callback",
     }
 
 

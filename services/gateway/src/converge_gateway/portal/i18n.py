@@ -1,28 +1,17 @@
-"""The portal's languages: message catalogues, the reader's choice, and text in records.
+"""The portal's languages: its message catalogues and the reader's choice.
 
-The interface language is chosen, in this order, by ``?lang=`` (which is then remembered in a
-cookie), the cookie, and ``Accept-Language``; English is the fallback. Catalogues are the
-gettext ``.po`` files under ``translations/``, compiled in memory when the portal starts (no
-compiled ``.mo`` files in the repository). A record's own text (title, description) is shown in
-the interface language where the record has it, else in English, else in the first language
-it has.
+The mechanism (compiled ``.po`` catalogues, ``?lang=`` then cookie then ``Accept-Language``) is
+:mod:`converge_common.web.i18n`; this module names the portal's locales, its cookie and where
+its catalogues live. A record's own text (title, description) is shown in the interface
+language where the record has it, else in English, else in the first language it has.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
-from importlib import resources
 
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
-from converge_common.languages import parse_accept_language
+from converge_common.web.i18n import DEFAULT, Language, load_language
+from converge_common.web.i18n import choose_locale as _choose_locale
 
 __all__ = [
     "COOKIE",
@@ -33,85 +22,18 @@ __all__ = [
     "language",
 ]
 
-DEFAULT = "en"
 LOCALES = ("en", "de", "fi", "pt")
 COOKIE = "portal_lang"
-
-
-@dataclass(frozen=True)
-class Language:
-    """One interface language: its messages and its formats."""
-
-    code: str
-    translations: NullTranslations
-
-    @property
-    def name(self) -> str:
-        """The language's name in itself (Deutsch, suomi, português)."""
-        return str(Locale.parse(self.code).get_display_name(self.code) or self.code)
-
-    def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.translations.ngettext(singular, plural, n)
-
-    def number(self, value: float | int) -> str:
-        return str(format_decimal(value, locale=self.code))
-
-    def percent(self, value: float) -> str:
-        return str(format_percent(value, locale=self.code))
-
-    def date(self, value: date | datetime | str | None, style: str = "medium") -> str:
-        when = _as_date(value)
-        if when is None:
-            return ""
-        if isinstance(when, datetime):
-            return str(format_datetime(when, style, locale=self.code))
-        return str(format_date(when, style, locale=self.code))
-
-
-def _as_date(value: date | datetime | str | None) -> date | datetime | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 @cache
 def language(code: str) -> Language:
     """The compiled catalogue of one of ``LOCALES`` (English is the messages themselves)."""
-    if code == DEFAULT:
-        return Language(code, NullTranslations())
-    source = (
-        resources.files("converge_gateway.portal")
-        / "translations"
-        / code
-        / "LC_MESSAGES"
-        / "messages.po"
-    )
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=code)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Language(code, Translations(compiled))
+    return load_language("converge_gateway.portal", code)
 
 
 def choose_locale(
     requested: str | None, cookie: str | None, accept_language: str | None
 ) -> tuple[str, bool]:
     """The interface language, and whether it was asked for now (and is to be remembered)."""
-    if requested in LOCALES:
-        return requested, True
-    if cookie in LOCALES:
-        return cookie, False
-    for tag in parse_accept_language(accept_language):
-        primary = tag.split("-")[0]
-        if primary in LOCALES:
-            return primary, False
-    return DEFAULT, False
+    return _choose_locale(requested, cookie, accept_language, locales=LOCALES)

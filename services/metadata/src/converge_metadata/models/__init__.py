@@ -8,6 +8,7 @@ from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
 from converge_metadata.models.record_version import RecordVersion
 from converge_metadata.models.usage_event import UsageEvent
 from converge_metadata.models.usage_salt import UsageSalt
+from converge_metadata.models.workspace_session import workspace_sessions
 
 __all__ = [
     "FACET_DIMENSIONS",
@@ -20,4 +21,5 @@ __all__ = [
     "UTCDateTime",
     "UsageEvent",
     "UsageSalt",
+    "workspace_sessions",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "get_record",
     "harvest_page",
     "latest_datestamp",
+    "live_page",
     "visible_clause",
     "visible_page",
     "visible_page_at",
@@ -144,3 +145,13 @@ async def count_visible(session: AsyncSession, *, today: date, types: Sequence[s
     if types:
         stmt = stmt.where(Record.type.in_(types))
     return int(await session.scalar(stmt) or 0)
+
+
+async def live_page(session: AsyncSession, *, after_pk: int | None, limit: int) -> list[Record]:
+    """Every live record, drafts and running embargoes included, in primary-key order (what
+    the Node's stewards work on: the workspace's FAIR worklist)."""
+    stmt = select(Record).where(Record.deleted_at.is_(None))
+    if after_pk is not None:
+        stmt = stmt.where(Record.pk > after_pk)
+    stmt = stmt.order_by(Record.pk).limit(limit)
+    return list((await session.scalars(stmt)).all())

@@ -182,6 +182,8 @@ class SearchSql:
         where = ["r.deleted_at IS NULL" if steward else self.public]
         if filters.type:
             where.append(f"r.type IN ({self._in(params, 'ty', list(filters.type))})")
+        if filters.status:
+            where.append(f"r.status IN ({self._in(params, 'st', list(filters.status))})")
         if filters.access:
             marks = self._in(params, "ac", list(filters.access))
             where.append(f"{self.effective_access} IN ({marks})")

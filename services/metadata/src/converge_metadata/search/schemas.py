@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from converge_metadata.records.schemas import AccessLevel, RecordType
+from converge_metadata.records.schemas import AccessLevel, RecordStatus, RecordType
 
 __all__ = [
     "CourseSummary",
@@ -41,6 +41,8 @@ class SearchFilters(BaseModel):
     starts_to: date | None = None
     online: bool | None = None
     level: list[TrainingLevel] = Field(default_factory=list)
+    # drafts or published: only a steward's search (the workspace) sees drafts to filter
+    status: list[RecordStatus] = Field(default_factory=list)
 
     @property
     def on_courses(self) -> bool:

@@ -201,6 +201,9 @@ async def search(
     """One page of hits, the facet counts and the total. ``facet_index``, when given, must be
     at the session's catalogue generation; without it, SQL pages and counts facets."""
     filters = canonical_filters(filters, vocab)
+    if filters.status:
+        # the index holds no status: SQL matches, pages and counts
+        facet_index = None
     sql = SearchSql(session.get_bind().dialect.name)
     match = sql.match(filters, steward=steward, today=today)
     order: SearchSort = sort or ("relevance" if match.has_query else "date")

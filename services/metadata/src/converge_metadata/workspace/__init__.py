@@ -1,0 +1,16 @@
+"""The Node workspace of the metadata service: pages for the Node's stewards at /workspace/."""
+
+from __future__ import annotations
+
+from converge_common.workspace import NavItem, Workspace
+
+from converge_metadata.models import workspace_sessions
+
+__all__ = ["WORKSPACE"]
+
+WORKSPACE = Workspace(
+    service="metadata",
+    sessions=workspace_sessions,
+    templates="converge_metadata.workspace",
+    nav=[NavItem("Dashboard", "/workspace/"), NavItem("Records", "/workspace/records")],
+)

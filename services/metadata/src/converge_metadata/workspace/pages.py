@@ -1,0 +1,105 @@
+"""The catalogue pages of the workspace: the dashboard and the records list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from converge_common.app import SessionDep
+from converge_common.errors import FieldError, ProblemError
+from converge_common.web import url_with
+from converge_common.workspace import SignedInSteward, render_page
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from converge_metadata.dependencies import NodeDep, VocabDep
+from converge_metadata.publishing.context import ContextDep
+from converge_metadata.workspace import service
+from converge_metadata.workspace.service import ACCESS_LEVELS, STATUSES, TYPES
+
+__all__ = ["router"]
+
+router = APIRouter(
+    prefix="/workspace", include_in_schema=False, default_response_class=HTMLResponse
+)
+
+MAX_PARAMS = 60
+
+
+def _params(request: Request) -> list[tuple[str, str]]:
+    return request.query_params.multi_items()[:MAX_PARAMS]
+
+
+def _languages(request: Request) -> list[str]:
+    # the interface is English for now; a record's title in English where it has one
+    return ["en"]
+
+
+@router.get("/")
+async def dashboard(
+    request: Request, user: SignedInSteward, session: SessionDep, context: ContextDep
+) -> HTMLResponse:
+    days, errors = service.check_days(request.query_params.get("days"))
+    view = await service.dashboard(
+        session,
+        context=context,
+        today=datetime.now(UTC).date(),
+        days=days,
+        languages=_languages(request),
+    )
+    return render_page(
+        request,
+        user,
+        "dashboard.html",
+        {"view": view, "errors": errors},
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/records")
+async def records(
+    request: Request,
+    user: SignedInSteward,
+    session: SessionDep,
+    node: NodeDep,
+    vocab: VocabDep,
+) -> HTMLResponse:
+    params = _params(request)
+    query, errors = service.parse_records_query(params)
+    view: service.RecordsView | None = None
+    detail = None
+    status = 422 if errors else 200
+    if not errors:
+        try:
+            view = await service.records_page(
+                session,
+                query,
+                node=node,
+                today=datetime.now(UTC).date(),
+                codec=request.app.state.cursor_codec,
+                vocab=vocab,
+                languages=_languages(request),
+            )
+        except ProblemError as problem:
+            # a query the search language refuses, a cursor of another list
+            detail = problem.detail
+            errors = problem.errors or [FieldError("/q", problem.slug, problem.detail)]
+            status = problem.status
+    path = request.url.path
+    kept = [(k, v) for k, v in params if k != "cursor"]
+    context: dict[str, Any] = {
+        "query": query,
+        "view": view,
+        "errors": errors,
+        "detail": detail,
+        "types": TYPES,
+        "statuses": STATUSES,
+        "access_levels": ACCESS_LEVELS,
+        "pages": {
+            "next_url": url_with(path, kept, add=[("cursor", view.next_cursor)])
+            if view and view.next_cursor
+            else None,
+            "first_url": url_with(path, kept) if query.cursor else None,
+        },
+    }
+    return render_page(request, user, "records.html", context, status=status)
