@@ -118,8 +118,11 @@ class Workspace:
         templates: str | None = None,
         nav: Sequence[NavItem] = (),
         prefix: str = "/workspace",
+        static: str | None = None,
     ) -> None:
         self.service = service
+        # a package whose static/ folder is served before the shared assets (a page's script)
+        self.static = static
         self.sessions = sessions
         self.nav = tuple(nav)
         self.prefix = prefix.rstrip("/")
@@ -144,7 +147,8 @@ class Workspace:
         answer a missing sign-in, a missing role and a refused form."""
         app.state.workspace = self
         app.include_router(self.router())
-        app.mount(f"{self.prefix}/static", static_files(), name=f"{self.service}-workspace-static")
+        assets = static_files(*([self.static] if self.static else []))
+        app.mount(f"{self.prefix}/static", assets, name=f"{self.service}-workspace-static")
         app.add_exception_handler(SignInRequired, _sign_in_required)
         app.add_exception_handler(NotPermitted, _not_permitted)
         app.add_exception_handler(CsrfRejected, _csrf_rejected)

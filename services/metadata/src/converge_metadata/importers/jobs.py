@@ -54,6 +54,7 @@ __all__ = [
     "get_job",
     "import_jobs_lifespan",
     "job_read",
+    "recent_jobs",
 ]
 
 logger = logging.getLogger("converge.metadata.import")
@@ -120,6 +121,13 @@ class _Progress:
         self.wake = asyncio.Event()
         # the import's own report, as far as it got (kept when the job fails later)
         self.report: ImportReport | None = None
+        self.stopped = False
+
+    def stop(self) -> None:
+        """End the writer at its next wake-up (a flag, not a cancellation: a task cancelled
+        while ``wait_for`` completes can lose the cancellation on Python 3.11)."""
+        self.stopped = True
+        self.wake.set()
 
     def __call__(self, report: ImportReport, seen: int) -> None:
         self.report = report
@@ -287,7 +295,7 @@ class ImportJobRunner:
                     progress=progress,
                 )
                 size = stream.seek(0, 2)
-            writer.cancel()
+            progress.stop()
             await asyncio.gather(writer, return_exceptions=True)
             await self._finish(job_id, report, bytes_read=size)
         except asyncio.CancelledError:
@@ -297,6 +305,8 @@ class ImportJobRunner:
             logger.exception("import job %s failed", job_id)
             await self._fail(job_id, f"the import stopped: {type(exc).__name__}", progress)
         finally:
+            if progress is not None:
+                progress.stop()
             if writer is not None:
                 writer.cancel()
             await asyncio.to_thread(path.unlink, missing_ok=True)
@@ -305,10 +315,13 @@ class ImportJobRunner:
 
     async def _write_progress(self, job_id: str, progress: _Progress) -> None:
         interval = self._settings.import_job_heartbeat_s
-        while True:
+        while not progress.stopped:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(progress.wake.wait(), timeout=interval)
+                async with asyncio.timeout(interval):
+                    await progress.wake.wait()
             progress.wake.clear()
+            if progress.stopped:
+                return
             try:
                 await self._update(job_id, {**progress.values, "heartbeat_at": _now()})
             except Exception:  # the next beat tries again; the job itself goes on
@@ -361,6 +374,15 @@ async def get_job(session: AsyncSession, job_id: str, *, stale_s: float) -> Impo
         )
         await session.refresh(job)
     return job
+
+
+async def recent_jobs(session: AsyncSession, *, limit: int, stale_s: float) -> list[ImportJob]:
+    """The newest jobs, those whose process stopped marked failed first."""
+    now = _now()
+    await repository.fail_stale_jobs(
+        session, heartbeat_before=now - timedelta(seconds=stale_s), now=now, error=INTERRUPTED
+    )
+    return await repository.recent_jobs(session, limit=limit)
 
 
 def csv_download(job: ImportJob) -> Response:

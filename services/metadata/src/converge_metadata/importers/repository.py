@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import ImportJob
 
-__all__ = ["fail_stale_jobs", "get_job", "jobs_query", "live_job_ids", "update_job"]
+__all__ = [
+    "fail_stale_jobs",
+    "get_job",
+    "jobs_query",
+    "live_job_ids",
+    "recent_jobs",
+    "update_job",
+]
 
 LIVE = ("queued", "running")
 
@@ -22,6 +29,11 @@ async def get_job(session: AsyncSession, job_id: str) -> ImportJob | None:
 def jobs_query() -> Select[Any]:
     """Every job; paged by the caller with ``keyset_page``."""
     return select(ImportJob)
+
+
+async def recent_jobs(session: AsyncSession, *, limit: int) -> list[ImportJob]:
+    stmt = select(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id).limit(limit)
+    return list((await session.scalars(stmt)).all())
 
 
 async def live_job_ids(session: AsyncSession, *, heartbeat_after: datetime) -> set[str]:

@@ -12,5 +12,10 @@ WORKSPACE = Workspace(
     service="metadata",
     sessions=workspace_sessions,
     templates="converge_metadata.workspace",
-    nav=[NavItem("Dashboard", "/workspace/"), NavItem("Records", "/workspace/records")],
+    static="converge_metadata.workspace",
+    nav=[
+        NavItem("Dashboard", "/workspace/"),
+        NavItem("Records", "/workspace/records"),
+        NavItem("Imports", "/workspace/imports"),
+    ],
 )

@@ -1,7 +1,7 @@
 """Import jobs run in the background, and the name of who wrote each record version.
 
-Revision ID: 0008_import_jobs_authors
-Revises: 0007_search_field_labels
+Revision ID: 0009_import_jobs_authors
+Revises: 0008_workspace_sessions
 Create Date: 2026-12-03 17:00:00
 
 ``record_versions.actor`` has always held the writer's token subject (or a service's client
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_import_jobs_authors"
-down_revision = "0007_search_field_labels"
+revision = "0009_import_jobs_authors"
+down_revision = "0008_workspace_sessions"
 branch_labels = None
 depends_on = None
 
