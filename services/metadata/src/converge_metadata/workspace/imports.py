@@ -15,8 +15,11 @@ import orjson
 from converge_common.app import SessionDep
 from converge_common.errors import FieldError, ProblemError
 from converge_common.workspace import SignedInSteward, StewardForm, WorkspaceUser, render_page
-from fastapi import APIRouter, Path, Request, UploadFile
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+# what request.form() holds for a file (FastAPI's UploadFile is a subclass of it)
+from starlette.datastructures import UploadFile
 
 from converge_metadata.importers.exceptions import ImportBusy, ImportJobNotFinished
 from converge_metadata.importers.jobs import (
