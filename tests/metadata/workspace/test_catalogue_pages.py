@@ -159,6 +159,10 @@ class TestDashboard:
         assert "Publish the record" in hints
         gaps = doc.xpath("//table[@class='gaps']/tbody/tr/td[1]/text()")
         assert "Persistent identifier" in gaps
+        # what only the operator can change (the Node's URL is http here) is told apart
+        assert "Retrievable by a standard, secure protocol" not in gaps
+        assert "Retrievable by a standard" not in hints
+        assert "CONVERGE_METADATA_PUBLIC_URL" in doc.xpath("string(//p[@class='note'])")
 
     async def test_embargo_horizon(self, steward: httpx.AsyncClient) -> None:
         near = await steward.get("/workspace/", params={"days": "5"})

@@ -241,6 +241,17 @@ class TestSignOut:
         assert (await browser.get("/workspace/")).status_code == 303
         assert "You are signed out" in (await browser.get("/workspace/signed-out")).text
 
+    async def test_a_script_may_send_the_token_as_a_header(
+        self, browser: httpx.AsyncClient, metadata_db: str
+    ) -> None:
+        await sign_in(browser, "alice")
+        (row,) = await _rows(metadata_db)
+        done = await browser.post(
+            "/workspace/sign-out", headers={"X-CSRF-Token": row["csrf_token"]}
+        )
+        assert done.status_code == 303
+        assert await _rows(metadata_db) == []
+
     async def test_anonymous_sign_out_goes_to_sign_in(self, browser: httpx.AsyncClient) -> None:
         response = await browser.post("/workspace/sign-out", data={"csrf_token": "x"})
         assert response.status_code == 303
@@ -271,6 +282,26 @@ class TestExpiry:
             )
         await engine.dispose()
         assert (await browser.get("/workspace/")).status_code == 303
+
+
+async def test_the_shared_assets_are_served_under_the_workspace(
+    browser: httpx.AsyncClient,
+) -> None:
+    sheet = await browser.get("/workspace/static/converge.css")
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("text/css")
+    assert (await browser.get("/workspace/static/favicon.svg")).status_code == 200
+
+
+async def test_apps_of_one_service_keep_their_own_sign_in_client(
+    browser: httpx.AsyncClient, ws_settings: MetadataSettings
+) -> None:
+    # a second app of the same service (as a test federation's Nodes are) starts and stops
+    async with asgi_client(create_app(ws_settings)) as other:
+        assert (await other.get("/workspace/")).status_code == 303
+    response = await sign_in(browser, "alice")
+    assert response.status_code == 303
+    assert (await browser.get("/workspace/")).status_code == 200
 
 
 async def test_without_a_client_the_workspace_says_it_is_not_set_up(

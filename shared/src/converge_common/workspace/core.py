@@ -128,19 +128,19 @@ class Workspace:
         self.prefix = prefix.rstrip("/")
         packages = ([templates] if templates else []) + ["converge_common.workspace"]
         self.site = Site(packages=packages, static_path=f"{self.prefix}/static")
-        self.http: httpx.AsyncClient | None = None
 
     # -- wiring ----------------------------------------------------------------------------
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
-        """For ``ServiceSpec.lifespans``: the HTTP client that redeems codes."""
+        """For ``ServiceSpec.lifespans``: the app's HTTP client that redeems codes (one per
+        app: several apps of one service may share this object, as a test's Nodes do)."""
         async with create_http_client(http_limits(app.state.settings)) as client:
-            self.http = client
+            app.state.workspace_http = client
             try:
                 yield
             finally:
-                self.http = None
+                app.state.workspace_http = None
 
     def install(self, app: FastAPI) -> None:
         """The sign-in routes, the shared assets under ``<prefix>/static`` and the pages that
@@ -202,6 +202,13 @@ def _settings(request: Request) -> NodeServiceSettings:
     settings = request.app.state.settings
     assert isinstance(settings, NodeServiceSettings)
     return settings
+
+
+def _http(request: Request) -> httpx.AsyncClient:
+    client = getattr(request.app.state, "workspace_http", None)
+    if not isinstance(client, httpx.AsyncClient):
+        raise RuntimeError("Workspace.lifespan is not in the service's lifespans")
+    return client
 
 
 def _verifier(request: Request) -> OIDCVerifier | None:
@@ -483,12 +490,10 @@ async def callback(request: Request, db: SessionDep) -> Response:
         return _message(
             request, 400, "The sign-in was not completed", f"{error or 'no code'}. {again}"
         )
-    if workspace.http is None:
-        raise RuntimeError("Workspace.lifespan is not in the service's lifespans")
     try:
         signed = await redeem_code(
             verifier,
-            workspace.http,
+            _http(request),
             workspace.client(settings, request),
             code=code,
             code_verifier=pending.code_verifier,

@@ -204,6 +204,14 @@ class Dashboard:
     lowest: list[Assessed]
     gaps: list[fair.FairGap]
 
+    @property
+    def steward_gaps(self) -> list[fair.FairGap]:
+        return [gap for gap in self.gaps if not gap.by_operator]
+
+    @property
+    def operator_gaps(self) -> list[fair.FairGap]:
+        return [gap for gap in self.gaps if gap.by_operator]
+
 
 def _listed(record: Record, when: Any, languages: Sequence[str]) -> Listed:
     title, lang = pick_text(record.document.get("title"), list(languages))
@@ -242,6 +250,7 @@ async def dashboard(
         session, today=today, until=until, limit=DASHBOARD_ITEMS
     )
     worklist = await fair.worklist(session, context=context, limit=DASHBOARD_ITEMS)
+    operator = {gap.metric_id for gap in worklist.gaps if gap.by_operator}
     return Dashboard(
         drafts=[_listed(r, r.modified_at, languages) for r in drafts],
         draft_count=await repository.count_drafts(session),
@@ -253,7 +262,11 @@ async def dashboard(
             Assessed(
                 record=_listed(row, row.modified_at, languages),
                 score=result.score,
-                failed=[(m.name, m.hint or "") for m in result.metrics if not m.passed],
+                failed=[
+                    (m.name, m.hint or "")
+                    for m in result.metrics
+                    if not m.passed and m.id not in operator
+                ],
             )
             for row, result in worklist.lowest
         ],

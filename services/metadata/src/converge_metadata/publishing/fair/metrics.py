@@ -41,6 +41,8 @@ class Metric:
     check: Check
     hint: str
     record_hint: RecordHint | None = None
+    # judged from how the Node publishes, not from the record: its operator passes it
+    by_operator: bool = False
 
     def hint_for(self, record: RecordRead) -> str:
         specific = self.record_hint(record) if self.record_hint is not None else None
@@ -160,6 +162,7 @@ METRICS: tuple[Metric, ...] = (
         lambda _, f: f.https,
         "The operator should serve the Node over HTTPS (set CONVERGE_METADATA_PUBLIC_URL to "
         "an https URL).",
+        by_operator=True,
     ),
     Metric(
         "FsF-A2-01M",
@@ -167,6 +170,7 @@ METRICS: tuple[Metric, ...] = (
         "Metadata kept after the data are deleted",
         lambda _, f: f.persistent_deletion,
         "The Node must keep tombstones of deleted records (OAI-PMH deletedRecord=persistent).",
+        by_operator=True,
     ),
     Metric(
         "FsF-I1-01M",
@@ -174,6 +178,7 @@ METRICS: tuple[Metric, ...] = (
         "Formal knowledge representation",
         lambda _, f: f.rdf,
         "The Node must publish RDF (DCAT-AP) and JSON-LD (Bioschemas).",
+        by_operator=True,
     ),
     Metric(
         "FsF-I2-01M",

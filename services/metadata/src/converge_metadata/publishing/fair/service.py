@@ -79,6 +79,7 @@ class FairGap:
     name: str
     hint: str
     records: int
+    by_operator: bool
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,13 @@ async def worklist(
     ordered = sorted(lowest, key=lambda e: (e[0], e[1]), reverse=True)
     by_id = {m.id: m for m in METRICS}
     gaps = [
-        FairGap(metric_id=mid, name=by_id[mid].name, hint=by_id[mid].hint, records=n)
+        FairGap(
+            metric_id=mid,
+            name=by_id[mid].name,
+            hint=by_id[mid].hint,
+            records=n,
+            by_operator=by_id[mid].by_operator,
+        )
         for mid, n in sorted(failing.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     return FairWorklist(records=count, lowest=[(e[2], e[3]) for e in ordered], gaps=gaps)
