@@ -79,6 +79,25 @@ WORKSPACE_SIGN_IN = {
     ("GET", "/workspace/signed-out"): PUBLIC,
 }
 
+# the metadata service's import jobs (API) and the workspace's history and import pages
+IMPORT_JOBS = {
+    ("POST", "/api/v1/imports"): NODE_STEWARD,
+    ("GET", "/api/v1/imports"): NODE_STEWARD,
+    ("GET", "/api/v1/imports/{job_id}"): NODE_STEWARD,
+    ("GET", "/api/v1/imports/{job_id}/report.csv"): NODE_STEWARD,
+}
+WORKSPACE_HISTORY_IMPORTS = {
+    ("GET", "/workspace/records/{record_id}/history"): WORKSPACE,
+    ("GET", "/workspace/records/{record_id}/history/diff"): WORKSPACE,
+    ("POST", "/workspace/records/{record_id}/history/{version}/restore"): WORKSPACE,
+    ("GET", "/workspace/imports"): WORKSPACE,
+    ("POST", "/workspace/imports"): WORKSPACE,
+    ("GET", "/workspace/imports/{job_id}"): WORKSPACE,
+    ("GET", "/workspace/imports/{job_id}/status"): WORKSPACE,
+    ("GET", "/workspace/imports/{job_id}/report.json"): WORKSPACE,
+    ("GET", "/workspace/imports/{job_id}/report.csv"): WORKSPACE,
+}
+
 RULES: dict[str, dict[tuple[str, str], Policy]] = {
     "registry": {
         **HEALTH,
@@ -116,6 +135,8 @@ RULES: dict[str, dict[tuple[str, str], Policy]] = {
         ("POST", "/api/v1/records/{record_id}/versions/{version}/restore"): NODE_STEWARD,
         ("GET", "/api/v1/search"): PUBLIC,
         ("POST", "/api/v1/import"): NODE_STEWARD,
+        **IMPORT_JOBS,
+        **WORKSPACE_HISTORY_IMPORTS,
         ("GET", "/api/v1/records/{record_id}/fair"): PUBLIC,
         ("GET", "/api/v1/fair/summary"): PUBLIC,
         ("GET", "/oai"): PUBLIC,

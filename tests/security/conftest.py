@@ -55,6 +55,7 @@ class Stack:
     records: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
 
     def url(self, service: str) -> str:
         return self.servers[service].url
@@ -134,6 +135,18 @@ async def _seed_records(metadata: httpx.AsyncClient, tokens: Tokens) -> list[str
     )
     assert response.status_code == 200, response.text
     return ids
+
+
+async def _seed_import(metadata: httpx.AsyncClient, tokens: Tokens) -> list[str]:
+    """One import job (its records are not needed: it only has to exist)."""
+    response = await metadata.post(
+        "/api/v1/imports",
+        params={"format": "jsonl"},
+        content=b"",
+        headers={**bearer(tokens.node(NODE)), "Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 202, response.text
+    return [str(response.json()["id"])]
 
 
 async def _seed_values(impact: httpx.AsyncClient, tokens: Tokens) -> list[str]:
@@ -240,6 +253,7 @@ async def stack(
         await _wait_active(client)
         async with httpx.AsyncClient(base_url=servers["metadata"].url, timeout=20) as metadata:
             records = await _seed_records(metadata, tokens)
+            imports = await _seed_import(metadata, tokens)
         async with httpx.AsyncClient(base_url=servers["impact"].url, timeout=20) as impact:
             values = await _seed_values(impact, tokens)
 
@@ -262,4 +276,11 @@ async def stack(
                 )
             ),
         )
-        yield Stack(apps=apps, servers=servers, records=records, people=people, values=values)
+        yield Stack(
+            apps=apps,
+            servers=servers,
+            records=records,
+            people=people,
+            values=values,
+            imports=imports,
+        )

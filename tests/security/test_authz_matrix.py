@@ -117,6 +117,7 @@ def path_values(stack: Stack) -> dict[str, str]:
         "code": "training.events.held",
         "pathway": "skills_development",
         "value_id": stack.values[0],
+        "job_id": stack.imports[0],
         "year": "2025",
         "part": "values",
     }

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
-from converge_common.auth import OptionalPrincipal
+from converge_common.auth import OptionalPrincipal, Principal
 from fastapi import Depends, FastAPI, Request
 
 from converge_metadata.access import Viewer
@@ -16,7 +16,7 @@ from converge_metadata.settings import MetadataSettings
 from converge_metadata.terms.index import term_index
 from converge_metadata.vocab import Vocabularies, load_vocabularies
 
-__all__ = ["NodeDep", "ViewerDep", "VocabDep", "vocabulary_lifespan"]
+__all__ = ["NodeDep", "ViewerDep", "VocabDep", "actor_name", "vocabulary_lifespan"]
 
 
 @asynccontextmanager
@@ -42,6 +42,13 @@ def _viewer(request: Request, principal: OptionalPrincipal) -> Viewer:
     steward = principal is not None and principal.has_node_role(node, "steward")
     controlled = principal is not None and principal.can_read_controlled
     return Viewer(steward=steward, controlled=controlled, today=datetime.now(UTC).date())
+
+
+def actor_name(principal: Principal) -> str | None:
+    """The caller's name when the token carries one (``name``, an OpenID profile claim), kept
+    with what they write so that people read who did it."""
+    name = principal.claims.get("name")
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 VocabDep = Annotated[Vocabularies, Depends(_vocab)]

@@ -53,6 +53,22 @@ class MetadataSettings(NodeServiceSettings):
     import_batch_size: int = Field(
         default=500, ge=1, le=5000, description="Records per import transaction"
     )
+    import_jobs_max_running: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="Background imports (POST /api/v1/imports, the workspace) that may run at "
+        "once on this Node; a further upload is refused (409) until one ends",
+    )
+    import_job_heartbeat_s: float = Field(
+        default=5.0, gt=0, le=60, description="How often a running import job shows it is alive"
+    )
+    import_job_stale_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A running import job not heard of for this long is marked failed (its "
+        "process ended, e.g. on a restart); keep it several heartbeats long",
+    )
 
     # Publication for harvesters (OAI-PMH, DCAT-AP, FAIR Data Point, sitemap)
     oai_repository_id: str = Field(

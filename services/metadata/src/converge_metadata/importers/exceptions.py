@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from converge_common.errors import ProblemError, UnsupportedMediaType
+from converge_common.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ProblemError,
+    UnsupportedMediaType,
+)
 
-__all__ = ["ImportTooLarge", "ImportWorkerFailed", "ImportWrongMediaType"]
+__all__ = [
+    "ImportBusy",
+    "ImportFormatUnknown",
+    "ImportJobNotFinished",
+    "ImportJobNotFound",
+    "ImportTooLarge",
+    "ImportWorkerFailed",
+    "ImportWrongMediaType",
+]
 
 
 class ImportTooLarge(ProblemError):
@@ -17,3 +31,23 @@ class ImportWrongMediaType(UnsupportedMediaType):
 
 class ImportWorkerFailed(RuntimeError):
     """The worker process that prepares a file import stopped or raised (command line only)."""
+
+
+class ImportBusy(Conflict):
+    """As many imports run on this Node as may at once."""
+
+    slug = "import-busy"
+
+
+class ImportJobNotFound(NotFound):
+    slug = "import-job-not-found"
+
+
+class ImportJobNotFinished(Conflict):
+    slug = "import-job-not-finished"
+
+
+class ImportFormatUnknown(InvalidInput):
+    """No format was named and the file's name and first bytes do not tell it."""
+
+    slug = "import-format-unknown"

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from converge_metadata.importers.formats import ImportFormat
 
-__all__ = ["ImportFormat", "ImportReport", "ImportWarning", "RecordError", "RejectedRecord"]
+__all__ = [
+    "ImportFormat",
+    "ImportJobRead",
+    "ImportJobStatus",
+    "ImportReport",
+    "ImportWarning",
+    "RecordError",
+    "RejectedRecord",
+]
+
+ImportJobStatus = Literal["queued", "running", "succeeded", "failed"]
 
 
 class RecordError(BaseModel):
@@ -44,3 +57,46 @@ class ImportReport(BaseModel):
     warnings_omitted: int = Field(
         default=0, description="Warnings beyond the report's cap, counted but not listed"
     )
+
+
+class ImportJobRead(BaseModel):
+    """An import running in the background (``POST /api/v1/imports``) and, once it has ended,
+    its report. Counts grow after every stored batch while it runs."""
+
+    id: str
+    status: ImportJobStatus = Field(
+        description="queued, running, succeeded (every record was read; some may be rejected: "
+        "see the report), failed (the import stopped: see error)"
+    )
+    format: ImportFormat
+    record_status: str = Field(description="Status of records whose source has none")
+    file_name: str
+    byte_size: int = Field(description="Size of the uploaded file")
+    bytes_read: int = Field(description="How far the parser has read (progress)")
+    records_seen: int = Field(description="Records read so far, stored or rejected")
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    actor: str = Field(description="Who started it: a token subject or client id")
+    actor_name: str | None = None
+    error: str | None = Field(default=None, description="Why a failed job stopped")
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    report: ImportReport | None = Field(
+        default=None, description="The report, once the job has ended (absent while it runs)"
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed")
+
+    @property
+    def percent(self) -> int:
+        """How much of the file has been read, 0-100 (100 only once finished)."""
+        if self.finished:
+            return 100
+        if self.byte_size <= 0:
+            return 0
+        return min(99, self.bytes_read * 100 // self.byte_size)

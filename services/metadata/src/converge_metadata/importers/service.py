@@ -59,6 +59,7 @@ __all__ = [
     "import_sources",
     "import_upload",
     "mapping_context",
+    "spool",
 ]
 
 logger = logging.getLogger("converge.metadata.import")
@@ -198,12 +199,16 @@ def _items(
         yield from parser(stream, name, ctx)
 
 
-async def _store(db: Database, batch: _Batch, report: ImportReport, *, actor: str) -> None:
+async def _store(
+    db: Database, batch: _Batch, report: ImportReport, *, actor: str, actor_name: str | None
+) -> None:
     """One batch, one transaction: stored whole, or (on a database failure) not at all."""
     try:
         async with db.sessionmaker() as session, session.begin():
             checked = batch.checked.model_copy(deep=True)
-            result = await store_prepared(session, batch.prepared, checked, actor=actor)
+            result = await store_prepared(
+                session, batch.prepared, checked, actor=actor, actor_name=actor_name
+            )
     except SQLAlchemyError as exc:
         logger.warning("import batch rolled back: %s", type(exc).__name__, exc_info=True)
         detail = f"the batch's database write failed ({type(exc).__name__}); none of it was stored"
@@ -236,6 +241,7 @@ async def _run_batches(
     *,
     actor: str,
     max_warnings: int,
+    actor_name: str | None = None,
 ) -> None:
     seen = 0
     # the next batch is parsed and prepared while this one is written
@@ -247,7 +253,7 @@ async def _run_batches(
             report.rejected += batch.rejected
             _add_warnings(report, batch.warnings, max_warnings)
             if batch.origins:
-                await _store(db, batch, report, actor=actor)
+                await _store(db, batch, report, actor=actor, actor_name=actor_name)
             if progress is not None:
                 progress(report, seen)
     finally:
@@ -273,8 +279,10 @@ async def import_sources(
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_warnings: int = 1000,
     progress: Progress | None = None,
+    actor_name: str | None = None,
 ) -> ImportReport:
-    """Import every record of ``sources`` (name, binary stream) read as ``fmt``."""
+    """Import every record of ``sources`` (name, binary stream) read as ``fmt``; ``progress``
+    is called after each batch is stored."""
     report = ImportReport()
     ctx = mapping_context(vocab, status=status, max_depth=max_depth)
     batches = _Batcher(_items(sources, fmt, ctx), batch_size)
@@ -288,7 +296,13 @@ async def import_sources(
 
         try:
             await _run_batches(
-                db, next_batch, report, progress, actor=actor, max_warnings=max_warnings
+                db,
+                next_batch,
+                report,
+                progress,
+                actor=actor,
+                max_warnings=max_warnings,
+                actor_name=actor_name,
             )
         finally:
             await loop.run_in_executor(parse_thread, batches.close)
@@ -438,7 +452,8 @@ def check_media_type(fmt: ImportFormat, content_type: str | None) -> None:
         )
 
 
-async def _spool(chunks: AsyncIterator[bytes], target: IO[bytes], max_bytes: int) -> None:
+async def spool(chunks: AsyncIterator[bytes], target: IO[bytes], max_bytes: int) -> None:
+    """Copy an upload into ``target`` (rewound after), refusing more than ``max_bytes``."""
     size = 0
     async for chunk in chunks:
         size += len(chunk)
@@ -464,5 +479,5 @@ async def import_upload(
     if content_length is not None and content_length > max_bytes:
         raise ImportTooLarge(f"the import body exceeds {max_bytes} bytes")
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as body:
-        await _spool(chunks, body, max_bytes)
+        await spool(chunks, body, max_bytes)
         return await import_sources(db, [("body", body)], fmt=fmt, **options)

@@ -2,6 +2,7 @@
 
 from converge_metadata.models.base import Base, UTCDateTime
 from converge_metadata.models.catalogue_state import CatalogueState
+from converge_metadata.models.import_job import ImportJob
 from converge_metadata.models.record import Record
 from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
 from converge_metadata.models.record_version import RecordVersion
@@ -13,6 +14,7 @@ __all__ = [
     "FACET_DIMENSIONS",
     "Base",
     "CatalogueState",
+    "ImportJob",
     "Record",
     "RecordFacet",
     "RecordVersion",

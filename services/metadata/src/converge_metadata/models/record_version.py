@@ -14,7 +14,8 @@ __all__ = ["RecordVersion"]
 
 
 class RecordVersion(Base):
-    """A snapshot of a record after one change; ``document`` is null for a deletion."""
+    """A snapshot of a record after one change; ``document`` is null for a deletion.
+    ``actor`` is the writer's token subject (or client id); ``actor_name`` what people read."""
 
     __tablename__ = "record_versions"
 
@@ -23,6 +24,8 @@ class RecordVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(255))
+    # the person's name as their sign-in gave it when they wrote (null: a service, or older)
+    actor_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -14,7 +14,7 @@ from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
 
 from converge_metadata.access import Viewer
-from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep
+from converge_metadata.dependencies import NodeDep, ViewerDep, VocabDep, actor_name
 from converge_metadata.models import Record
 from converge_metadata.publishing.context import ContextDep, PublicationContext
 from converge_metadata.publishing.representations import negotiated_record
@@ -101,7 +101,9 @@ async def create_record(
 ) -> RecordRead:
     """Create a record (a draft unless ``status`` is ``published``). Needs the Node steward role.
     Every problem with the body is reported in one answer."""
-    record = await service.create_record(session, payload, actor=principal.subject, vocab=vocab)
+    record = await service.create_record(
+        session, payload, actor=principal.subject, vocab=vocab, actor_name=actor_name(principal)
+    )
     _with_etag(response, record)
     response.headers["Location"] = str(request.url_for("read_record", record_id=record.local_id))
     return _read(record, node, _WRITER, context)
@@ -218,6 +220,7 @@ async def update_record(
         if_match=if_match,
         actor=principal.subject,
         vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)
@@ -252,6 +255,7 @@ async def patch_record(
         if_match=if_match,
         actor=principal.subject,
         vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)
@@ -266,7 +270,13 @@ async def delete_record(
     record_id: str, session: SessionDep, principal: RequireNodeSteward, if_match: IfMatch = None
 ) -> Response:
     """Delete a record, leaving a tombstone that harvesters see. ``If-Match`` is required."""
-    await service.delete_record(session, record_id, if_match=if_match, actor=principal.subject)
+    await service.delete_record(
+        session,
+        record_id,
+        if_match=if_match,
+        actor=principal.subject,
+        actor_name=actor_name(principal),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -277,7 +287,7 @@ async def list_versions(
     """Every version of a record, newest first, with who made it and when (for everyone but
     the Node's stewards: only the versions whose content is public)."""
     versions = await service.list_versions(session, record_id, viewer=viewer)
-    items = [version_read(v) for v in versions]
+    items = [version_read(v, viewer=viewer) for v in versions]
     return Page[VersionRead](items=items, limit=len(items), total=len(items))
 
 
@@ -309,7 +319,13 @@ async def restore_version(
 ) -> RecordRead:
     """Make an earlier version current again (a new version). Revives a deleted record."""
     record = await service.restore_version(
-        session, record_id, version, if_match=if_match, actor=principal.subject, vocab=vocab
+        session,
+        record_id,
+        version,
+        if_match=if_match,
+        actor=principal.subject,
+        vocab=vocab,
+        actor_name=actor_name(principal),
     )
     _with_etag(response, record)
     return _read(record, node, _WRITER, context)

@@ -153,16 +153,26 @@ def plan(
     now: datetime,
     action: str,
     vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Planned:
     """The rows that store ``record`` (already normalised) as the next version of ``existing``."""
     prepared = prepare(record, local_id=local_id, vocab=vocab)
-    return plan_prepared(prepared, existing=existing, actor=actor, now=now, action=action)
+    return plan_prepared(
+        prepared, existing=existing, actor=actor, now=now, action=action, actor_name=actor_name
+    )
 
 
 def plan_prepared(
-    prepared: Prepared, *, existing: Record | None, actor: str, now: datetime, action: str
+    prepared: Prepared,
+    *,
+    existing: Record | None,
+    actor: str,
+    now: datetime,
+    action: str,
+    actor_name: str | None = None,
 ) -> Planned:
-    """The rows that store a prepared record as the next version of ``existing``."""
+    """The rows that store a prepared record as the next version of ``existing``; ``actor``
+    is who writes (a token subject or client id), ``actor_name`` their name for people."""
     published_at = existing.published_at if existing is not None else None
     if prepared.status == "published" and published_at is None:
         published_at = now
@@ -185,6 +195,7 @@ def plan_prepared(
         "version": version,
         "action": action,
         "actor": actor,
+        "actor_name": actor_name[:255] if actor_name else None,
         "created_at": now,
         "document": prepared.document,
     }

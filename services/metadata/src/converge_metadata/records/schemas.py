@@ -374,7 +374,12 @@ class RecordRead(RecordBase):
 class VersionRead(BaseModel):
     version: int
     action: VersionAction
-    actor: str
+    actor: str = Field(description="Who wrote it: a token subject, or a service's client id")
+    actor_name: str | None = Field(
+        default=None,
+        description="The writer's name as their sign-in gave it (shown to the Node's stewards "
+        "only; absent for services and for versions written before names were kept)",
+    )
     created_at: datetime
 
 

@@ -104,7 +104,12 @@ async def _load(session: AsyncSession, local_id: str, *, allow_deleted: bool = F
 
 
 async def create_record(
-    session: AsyncSession, body: dict[str, Any], *, actor: str, vocab: Vocabularies
+    session: AsyncSession,
+    body: dict[str, Any],
+    *,
+    actor: str,
+    vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Record:
     """A new record from ``body`` (content and an optional ``id``), every problem in one answer."""
     check_depth(body)
@@ -133,6 +138,7 @@ async def create_record(
         now=_now(),
         action="create",
         vocab=vocab,
+        actor_name=actor_name,
     )
     await store_planned(session, [planned], existing={})
     return await _load(session, local_id)
@@ -169,11 +175,14 @@ async def _replace(
     actor: str,
     action: str,
     vocab: Vocabularies,
+    actor_name: str | None,
 ) -> Record:
     prepared = prepare(content, local_id=record.local_id, vocab=vocab)
     if record.deleted_at is None and prepared.content_hash == record.content_hash:
         return record
-    planned = plan_prepared(prepared, existing=record, actor=actor, now=_now(), action=action)
+    planned = plan_prepared(
+        prepared, existing=record, actor=actor, now=_now(), action=action, actor_name=actor_name
+    )
     await store_planned(session, [planned], existing={record.local_id: record}, cas=True)
     await session.refresh(record)
     return record
@@ -191,12 +200,21 @@ async def _replace_with_body(
     node: str,
     actor: str,
     vocab: Vocabularies,
+    actor_name: str | None,
 ) -> Record:
     errors = read_only_errors(body, _shown(record, node))
     document = {k: v for k, v in body.items() if k not in READ_ONLY_FIELDS}
     content = validated_content(document, vocab, errors=errors)
     _check_unpublish(record, content.status)
-    return await _replace(session, record, content, actor=actor, action="update", vocab=vocab)
+    return await _replace(
+        session,
+        record,
+        content,
+        actor=actor,
+        action="update",
+        vocab=vocab,
+        actor_name=actor_name,
+    )
 
 
 async def update_record(
@@ -208,13 +226,16 @@ async def update_record(
     if_match: str | None,
     actor: str,
     vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Record:
     """Replace a record's content with ``body``, as a new version. ``body`` may be what a GET
     returned: its read-only fields are ignored when unchanged, refused when changed."""
     check_depth(body)
     record = await _load(session, local_id)
     _check_etag(record, if_match)
-    return await _replace_with_body(session, record, body, node=node, actor=actor, vocab=vocab)
+    return await _replace_with_body(
+        session, record, body, node=node, actor=actor, vocab=vocab, actor_name=actor_name
+    )
 
 
 async def patch_record(
@@ -226,6 +247,7 @@ async def patch_record(
     if_match: str | None,
     actor: str,
     vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Record:
     """Apply a JSON Merge Patch (RFC 7396) to the record as a GET shows it; the result is
     checked and stored as a ``PUT`` of it would be."""
@@ -234,11 +256,18 @@ async def patch_record(
     _check_etag(record, if_match)
     current = _shown(record, node).model_dump(mode="json", exclude_none=True)
     body = merge_patch(current, patch)
-    return await _replace_with_body(session, record, body, node=node, actor=actor, vocab=vocab)
+    return await _replace_with_body(
+        session, record, body, node=node, actor=actor, vocab=vocab, actor_name=actor_name
+    )
 
 
 async def delete_record(
-    session: AsyncSession, local_id: str, *, if_match: str | None, actor: str
+    session: AsyncSession,
+    local_id: str,
+    *,
+    if_match: str | None,
+    actor: str,
+    actor_name: str | None = None,
 ) -> Record:
     record = await _load(session, local_id)
     _check_etag(record, if_match)
@@ -260,6 +289,7 @@ async def delete_record(
                 "version": record.version + 1,
                 "action": "delete",
                 "actor": actor,
+                "actor_name": actor_name[:255] if actor_name else None,
                 "created_at": now,
                 "document": None,
             }
@@ -322,6 +352,7 @@ async def restore_version(
     if_match: str | None,
     actor: str,
     vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Record:
     """Make an earlier version's content current again, as a new version; revives a tombstone."""
     record = await _load(session, local_id, allow_deleted=True)
@@ -334,4 +365,12 @@ async def restore_version(
     content = RecordBase.model_validate(old.document)
     _check_unpublish(record, content.status)
     _normalised(content, vocab)
-    return await _replace(session, record, content, actor=actor, action="restore", vocab=vocab)
+    return await _replace(
+        session,
+        record,
+        content,
+        actor=actor,
+        action="restore",
+        vocab=vocab,
+        actor_name=actor_name,
+    )

@@ -117,6 +117,7 @@ async def store_prepared(
     report: ImportReport,
     *,
     actor: str,
+    actor_name: str | None = None,
 ) -> ImportReport:
     """Store prepared records (see :func:`upsert_records`), counting into ``report``."""
     existing = await repository.get_records(session, [p.local_id for _, p in prepared])
@@ -133,7 +134,16 @@ async def store_prepared(
                 _fail(report, index, item.local_id, [FieldError("/status", "unpublish", message)])
                 continue
         action = "create" if current is None else "import"
-        planned.append(plan_prepared(item, existing=current, actor=actor, now=now, action=action))
+        planned.append(
+            plan_prepared(
+                item,
+                existing=current,
+                actor=actor,
+                now=now,
+                action=action,
+                actor_name=actor_name,
+            )
+        )
         if current is None:
             report.created += 1
         else:

@@ -32,8 +32,17 @@ def record_read(
     )
 
 
-def version_read(version: RecordVersion) -> VersionRead:
-    return VersionRead.model_validate(version, from_attributes=True)
+def version_read(version: RecordVersion, *, viewer: Viewer) -> VersionRead:
+    """A person's name is personal data: only the Node's stewards read it."""
+    return VersionRead.model_validate(
+        {
+            "version": version.version,
+            "action": version.action,
+            "actor": version.actor,
+            "actor_name": version.actor_name if viewer.steward else None,
+            "created_at": version.created_at,
+        }
+    )
 
 
 def version_detail(
@@ -47,6 +56,7 @@ def version_detail(
             "version": version.version,
             "action": version.action,
             "actor": version.actor,
+            "actor_name": version.actor_name if viewer.steward else None,
             "created_at": version.created_at,
             "record": document,
         }

@@ -17,5 +17,6 @@ WORKSPACE = Workspace(
         NavItem("Dashboard", "/workspace/"),
         NavItem("Records", "/workspace/records"),
         NavItem("New record", "/workspace/new"),
+        NavItem("Imports", "/workspace/imports"),
     ],
 )
