@@ -12,11 +12,12 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import DateTime, Dialect, MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -33,11 +35,13 @@ __all__ = [
     "NAMING_CONVENTION",
     "Database",
     "SchemaNotCurrent",
+    "UTCDateTime",
     "ensure_schema",
     "make_base_metadata",
     "make_engine",
     "run_migrations",
     "upgrade_database",
+    "utcnow",
 ]
 
 logger = logging.getLogger("converge.db")
@@ -54,6 +58,47 @@ NAMING_CONVENTION = {
 def make_base_metadata() -> MetaData:
     """A fresh ``MetaData`` with the project's naming convention (one per service)."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only kind ``UTCDateTime`` stores)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp column that takes and gives timezone-aware datetimes, always in UTC.
+
+    The rule for naive datetimes: they are refused (``ValueError`` when bound). A naive value
+    is ambiguous (local time? UTC?) and every caller builds its timestamps with
+    ``datetime.now(UTC)`` or parses them with an offset, so a naive one is a bug to surface,
+    not a value to guess at. Aware values in any zone are converted to UTC.
+
+    PostgreSQL stores ``timestamptz``; SQLite keeps no offset, so the UTC wall time is stored
+    and the UTC zone is put back when read. Both backends therefore store the same instant
+    and return an aware UTC ``datetime``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"naive datetime {value.isoformat()} refused: give a timezone (datetime.now(UTC))"
+            )
+        value = value.astimezone(UTC)
+        # SQLite's DATETIME keeps the wall time only; store it without an offset explicitly
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime column returned {type(value).__name__}, not a datetime")
+        # a naive value can only come from SQLite, which stored the UTC wall time
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 _SQLITE_PRAGMAS = {

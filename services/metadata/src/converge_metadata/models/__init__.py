@@ -1,6 +1,6 @@
 """ORM tables of the metadata service, one module per table."""
 
-from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.base import Base
 from converge_metadata.models.catalogue_state import CatalogueState
 from converge_metadata.models.record import Record
 from converge_metadata.models.record_facet import FACET_DIMENSIONS, RecordFacet
@@ -15,7 +15,6 @@ __all__ = [
     "Record",
     "RecordFacet",
     "RecordVersion",
-    "UTCDateTime",
     "UsageEvent",
     "UsageSalt",
 ]

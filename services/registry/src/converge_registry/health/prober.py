@@ -17,14 +17,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import httpx
-from converge_common.db import Database
+from converge_common.db import Database, utcnow
 from converge_common.http import HttpLimits, fetch
 from converge_common.ssrf import UnsafeTarget
 
 from converge_registry.health import repository
 from converge_registry.health.service import apply_probe, quiet_probe_update, set_state
 from converge_registry.health.states import ProbeOutcome, ProbeResult, State
-from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
 
 __all__ = ["Prober"]

@@ -15,7 +15,7 @@ import time
 
 import httpx
 import orjson
-from converge_common.db import Database
+from converge_common.db import Database, utcnow
 from converge_common.http import HttpLimits, fetch
 from converge_common.webhooks import signature_headers
 
@@ -23,7 +23,6 @@ from converge_registry.changes import repository as changes
 from converge_registry.changes.notifier import ChangeNotifier
 from converge_registry.changes.schemas import ChangeRead
 from converge_registry.models import WebhookSubscription
-from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
 from converge_registry.webhooks import repository
 
