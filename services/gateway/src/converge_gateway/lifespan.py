@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 from converge_common.app import http_limits
 from converge_common.cache import LRUCache
-from converge_common.http import HttpLimits, PoolPerOrigin, create_http_client
+from converge_common.http import HttpLimits, create_http_client
 from converge_common.ssrf import SSRFGuardTransport
 from fastapi import FastAPI
 
@@ -19,6 +19,7 @@ from converge_gateway.directory.service import NodeDirectory, watching
 from converge_gateway.fanout.breaker import Breakers
 from converge_gateway.fanout.engine import FanOut
 from converge_gateway.fanout.metrics import NodeMetrics
+from converge_gateway.fanout.pools import PoolPerOrigin
 from converge_gateway.oai.tokens import HarvestTokens
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
