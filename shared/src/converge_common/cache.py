@@ -44,12 +44,12 @@ class LRUCache(Generic[K, V]):
         entry = self._entries.get(key)
         if entry is None:
             return None
-        stored_at, value = entry
-        if self.ttl_s is not None and self._clock() - stored_at >= self.ttl_s:
+        ttl_s = self.ttl_s
+        if ttl_s is not None and self._clock() - entry[0] >= ttl_s:
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
-        return value
+        return entry[1]
 
     def put(self, key: K, value: V) -> None:
         if not self.enabled:
