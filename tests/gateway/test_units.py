@@ -9,7 +9,6 @@ import pytest
 from converge_gateway.fanout.breaker import CircuitBreaker
 from converge_gateway.negotiation import choose_media_type
 from converge_gateway.safe_xml import MAX_DEPTH, UnsafeXML, parse_xml
-from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import NodePosition
 from converge_gateway.search.facets import (
     Completion,
@@ -65,26 +64,6 @@ class TestCircuitBreaker:
         assert breaker.allow()
         breaker.release()
         assert breaker.allow()
-
-
-class TestCache:
-    def test_ttl_and_lru(self) -> None:
-        clock = Clock()
-        cache: TTLCache[int] = TTLCache(ttl_s=5, max_entries=2, clock=clock)
-        cache.put("a", 1)
-        cache.put("b", 2)
-        assert cache.get("a") == 1
-        cache.put("c", 3)  # evicts b, the least recently used
-        assert cache.get("b") is None
-        assert cache.get("a") == 1
-        clock.now += 5
-        assert cache.get("a") is None
-        assert len(cache) == 1
-
-    def test_disabled(self) -> None:
-        cache: TTLCache[int] = TTLCache(ttl_s=0, max_entries=10)
-        cache.put("a", 1)
-        assert cache.get("a") is None
 
 
 def _page(node: str, hits: list[dict[str, Any]]) -> NodePage:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from converge_common.app import ServiceSpec, SessionDep, build_service_app
 from converge_common.auth import CurrentPrincipal, RequireFederationAdmin, RequireNodeSteward
-from converge_common.db import make_base_metadata
+from converge_common.db import UTCDateTime, make_base_metadata
 from converge_common.errors import NotFound
 from converge_common.pagination import Page, PageRequest, SortField, keyset_page
 from converge_common.settings import BaseServiceSettings
@@ -33,6 +33,14 @@ class Item(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+
+
+class Stamp(Base):
+    """A ``UTCDateTime`` column, to test the shared type on both backends."""
+
+    __tablename__ = "stamp"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ItemCreate(BaseModel):

@@ -41,6 +41,7 @@ __all__ = [
     "make_engine",
     "run_migrations",
     "upgrade_database",
+    "utcnow",
 ]
 
 logger = logging.getLogger("converge.db")
@@ -54,8 +55,28 @@ NAMING_CONVENTION = {
 }
 
 
+def make_base_metadata() -> MetaData:
+    """A fresh ``MetaData`` with the project's naming convention (one per service)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only kind ``UTCDateTime`` stores)."""
+    return datetime.now(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC timestamps on both backends (SQLite stores them naive)."""
+    """A timestamp column that takes and gives timezone-aware datetimes, always in UTC.
+
+    The rule for naive datetimes: they are refused (``ValueError`` when bound). A naive value
+    is ambiguous (local time? UTC?) and every caller builds its timestamps with
+    ``datetime.now(UTC)`` or parses them with an offset, so a naive one is a bug to surface,
+    not a value to guess at. Aware values in any zone are converted to UTC.
+
+    PostgreSQL stores ``timestamptz``; SQLite keeps no offset, so the UTC wall time is stored
+    and the UTC zone is put back when read. Both backends therefore store the same instant
+    and return an aware UTC ``datetime``.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -63,21 +84,21 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use datetime.now(UTC)")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"naive datetime {value.isoformat()} refused: give a timezone (datetime.now(UTC))"
+            )
         value = value.astimezone(UTC)
+        # SQLite's DATETIME keeps the wall time only; store it without an offset explicitly
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        assert isinstance(value, datetime)
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime column returned {type(value).__name__}, not a datetime")
+        # a naive value can only come from SQLite, which stored the UTC wall time
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def make_base_metadata() -> MetaData:
-    """A fresh ``MetaData`` with the project's naming convention (one per service)."""
-    return MetaData(naming_convention=NAMING_CONVENTION)
 
 
 _SQLITE_PRAGMAS = {

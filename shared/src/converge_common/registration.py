@@ -13,7 +13,6 @@ logged; none stops the service.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -28,6 +27,7 @@ from fastapi import FastAPI
 
 from converge_common.app import Lifespan
 from converge_common.auth import node_role
+from converge_common.periodic import PeriodicTask
 from converge_common.settings import NodeServiceSettings
 
 with warnings.catch_warnings():
@@ -122,8 +122,15 @@ class RegistryRegistration:
         )
         self._token_endpoint: str | None = None
         self._token: dict[str, Any] | None = None
-        self._task: asyncio.Task[None] | None = None
         self.registered = False
+        self._failures = 0
+        self.task = PeriodicTask(
+            self._round,
+            name=f"registration-{config.kind}",
+            interval_s=config.heartbeat_interval_s,
+            stop_timeout_s=config.timeout_s,
+            log=logger,
+        )
 
     async def _bearer(self) -> dict[str, str]:
         token = self._token
@@ -202,25 +209,20 @@ class RegistryRegistration:
             )
             return False
 
-    async def run(self) -> None:
-        """Register, then heartbeat forever with back-off while the registry fails."""
-        failures = 0
-        while True:
-            ok = await self._beat()
-            failures = 0 if ok else failures + 1
-            delay = self.config.heartbeat_interval_s
-            if failures:
-                delay = min(MAX_BACKOFF_S, delay, 2.0 * 2 ** min(failures, 8))
-            await asyncio.sleep(delay * (0.9 + 0.2 * random.random()))
+    async def _round(self) -> float:
+        """Register or heartbeat; the next beat comes sooner (with back-off) while failing."""
+        ok = await self._beat()
+        self._failures = 0 if ok else self._failures + 1
+        delay = self.config.heartbeat_interval_s
+        if self._failures:
+            delay = min(MAX_BACKOFF_S, delay, 2.0 * 2 ** min(self._failures, 8))
+        return delay * (0.9 + 0.2 * random.random())
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"registration-{self.config.kind}")
+        self.task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.task.stop()
         try:
             if self.registered:
                 async with asyncio.timeout(self.config.timeout_s):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
+from converge_common.cache import LRUCache
 from converge_common.http import HttpLimits
 from fastapi import Depends, Request
 
@@ -13,7 +15,6 @@ from converge_gateway.directory.service import NodeDirectory
 from converge_gateway.fanout.engine import FanOut
 from converge_gateway.federation.schemas import FederationStatus
 from converge_gateway.oai.tokens import HarvestTokens
-from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
 
@@ -32,20 +33,20 @@ class Gateway:
     # every call to a Node goes through the SSRF guard
     nodes_client: httpx.AsyncClient
     node_limits: HttpLimits
-    cache: TTLCache[dict[str, Any]]
+    cache: LRUCache[Hashable, dict[str, Any]]
     # federated impact answers, kept apart so they never evict searches (and vice versa)
-    impact_cache: TTLCache[dict[str, Any]]
+    impact_cache: LRUCache[Hashable, dict[str, Any]]
     cursor: FederatedCursor
     harvest_tokens: HarvestTokens
     # each Node's OAI identifier prefix (from its Identify), to address its records
     oai_prefixes: dict[str, str] = field(default_factory=dict)
     # the federation's state from the registry, read at most every few seconds
-    status_cache: TTLCache[FederationStatus] = field(
-        default_factory=lambda: TTLCache(ttl_s=STATUS_TTL_S, max_entries=1)
+    status_cache: LRUCache[Hashable, FederationStatus] = field(
+        default_factory=lambda: LRUCache(max_entries=1, ttl_s=STATUS_TTL_S)
     )
     # EDAM topics (id -> label) and texts (-> the topics they find), from the Nodes' terms
-    terms_cache: TTLCache[Any] = field(
-        default_factory=lambda: TTLCache(ttl_s=TERMS_TTL_S, max_entries=10_000)
+    terms_cache: LRUCache[Hashable, Any] = field(
+        default_factory=lambda: LRUCache(max_entries=10_000, ttl_s=TERMS_TTL_S)
     )
 
 

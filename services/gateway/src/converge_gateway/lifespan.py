@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 from converge_common.app import http_limits
-from converge_common.http import HttpLimits, PoolPerOrigin, create_http_client
+from converge_common.cache import LRUCache
+from converge_common.http import HttpLimits, create_http_client
 from converge_common.ssrf import SSRFGuardTransport
 from fastapi import FastAPI
 
@@ -18,8 +19,8 @@ from converge_gateway.directory.service import NodeDirectory, watching
 from converge_gateway.fanout.breaker import Breakers
 from converge_gateway.fanout.engine import FanOut
 from converge_gateway.fanout.metrics import NodeMetrics
+from converge_gateway.fanout.pools import PoolPerOrigin
 from converge_gateway.oai.tokens import HarvestTokens
-from converge_gateway.search.cache import TTLCache
 from converge_gateway.search.cursor import FederatedCursor
 from converge_gateway.settings import GatewaySettings
 
@@ -91,9 +92,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
             fanout=fanout,
             nodes_client=nodes_client,
             node_limits=limits,
-            cache=TTLCache(ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries),
-            impact_cache=TTLCache(
-                ttl_s=settings.cache_ttl_s, max_entries=settings.cache_max_entries
+            cache=LRUCache(max_entries=settings.cache_max_entries, ttl_s=settings.cache_ttl_s),
+            impact_cache=LRUCache(
+                max_entries=settings.cache_max_entries, ttl_s=settings.cache_ttl_s
             ),
             cursor=FederatedCursor(settings.secret_key.get_secret_value().encode()),
             harvest_tokens=HarvestTokens(

@@ -7,7 +7,6 @@ into the database at every start (idempotent).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +17,7 @@ import httpx
 from converge_common.app import http_limits
 from converge_common.db import Database
 from converge_common.http import create_http_client
+from converge_common.periodic import PeriodicTask
 from fastapi import Depends, FastAPI, Request
 
 from converge_impact.derived.clients import MetadataClient, RegistryClient
@@ -40,7 +40,7 @@ class ImpactRuntime:
     interval_s: float
     last_refresh: RefreshReport | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _task: asyncio.Task[None] | None = None
+    _task: PeriodicTask | None = None
 
     async def refresh(self) -> RefreshReport:
         # one refresh at a time: the schedule and an admin's request do not interleave writes
@@ -48,23 +48,23 @@ class ImpactRuntime:
             self.last_refresh = await self.deriver.refresh(self.db)
             return self.last_refresh
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.refresh()
-            except Exception:
-                logger.exception("derived refresh failed", extra={"event": "derive_round_failed"})
-            await asyncio.sleep(self.interval_s)
-
     def start(self) -> None:
         if self.interval_s > 0:
-            self._task = asyncio.create_task(self._loop(), name="impact-deriver")
+            self._task = PeriodicTask(
+                self._round,
+                name="impact-deriver",
+                interval_s=self.interval_s,
+                failure_event="derive_round_failed",
+                log=logger,
+            )
+            self._task.start()
+
+    async def _round(self) -> None:
+        await self.refresh()
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task.stop()
             self._task = None
 
 

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from converge_common.periodic import PeriodicTask
+
 from converge_gateway.directory.client import RegistryClient, RegistryUnavailable
 from converge_gateway.directory.schemas import NodeEntry
 
@@ -39,7 +41,9 @@ class NodeDirectory:
         self._client = client
         self.callable_states = tuple(callable_states)
         self._wait_s = wait_s
-        self._retry_max_s = retry_max_s
+        self.retry_max_s = retry_max_s
+        self._retry_s = 0.5
+        self._since: int | None = None
         self._snapshot_path = snapshot_path
         self._nodes: dict[str, NodeEntry] = {}
         self.version = 0
@@ -110,37 +114,53 @@ class NodeDirectory:
             logger.warning("registry unavailable at start: %s", self.last_error)
             self.load_saved()
 
-    async def watch(self) -> None:
-        """Follow the change feed forever; reload the directory whenever something changed."""
+    async def watch_round(self) -> float:
+        """One long-poll of the change feed; reload the directory when something changed.
+
+        Returns the wait before the next poll: none after an answer, a growing, jittered
+        back-off while the registry is unavailable (the last directory is kept meanwhile)."""
+        try:
+            if self._since is None:
+                self._since = (await self._client_or_fail().changes(-1, wait_s=0)).last_seq
+                await self.reload()
+            feed = await self._client_or_fail().changes(self._since, wait_s=self._wait_s)
+            if feed.items:
+                await self.reload()
+            self._since = feed.last_seq
+            self._retry_s = 0.5
+            return 0.0
+        except RegistryUnavailable as exc:
+            self.last_error = str(exc)
+            logger.warning("registry unavailable, keeping the last directory: %s", exc)
+            self._since = None
+            delay = self._retry_s * (0.5 + random.random())
+            self._retry_s = min(self.retry_max_s, self._retry_s * 2)
+            return delay
+
+    def _client_or_fail(self) -> RegistryClient:
         if self._client is None:
-            return
-        since: int | None = None
-        delay = 0.5
-        while True:
-            try:
-                if since is None:
-                    since = (await self._client.changes(-1, wait_s=0)).last_seq
-                    await self.reload()
-                feed = await self._client.changes(since, wait_s=self._wait_s)
-                if feed.items:
-                    await self.reload()
-                since = feed.last_seq
-                delay = 0.5
-            except RegistryUnavailable as exc:
-                self.last_error = str(exc)
-                logger.warning("registry unavailable, keeping the last directory: %s", exc)
-                since = None
-                await asyncio.sleep(delay * (0.5 + random.random()))
-                delay = min(self._retry_max_s, delay * 2)
+            raise RuntimeError("no registry to watch")
+        return self._client
 
 
 @contextlib.asynccontextmanager
 async def watching(directory: NodeDirectory, *, first_load_timeout_s: float) -> AsyncIterator[None]:
+    """Load the directory, then follow the registry's change feed while the gateway runs."""
     await directory.start(first_load_timeout_s=first_load_timeout_s)
-    task = asyncio.create_task(directory.watch(), name="gateway-directory-watch")
+    if directory.client is None:
+        yield
+        return
+    # a long-poll has nothing to finish: stopping cancels it at once
+    task = PeriodicTask(
+        directory.watch_round,
+        name="gateway-directory-watch",
+        interval_s=0.0,
+        retry_s=directory.retry_max_s,
+        stop_timeout_s=0.0,
+        log=logger,
+    )
+    task.start()
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await task.stop()

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from converge_common.db import utcnow
 from converge_common.errors import BadRequest, FieldError, InvalidInput
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,6 @@ from converge_impact.derived.service import list_derived
 from converge_impact.indicators import repository as indicators
 from converge_impact.indicators.schemas import IndicatorRead
 from converge_impact.models import Indicator
-from converge_impact.models.base import utcnow
 from converge_impact.values import repository as values
 from converge_impact.values import service as workflow
 from converge_impact.values.schemas import ValueCreate, ValueRead

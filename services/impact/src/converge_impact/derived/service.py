@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from converge_common.db import Database
+from converge_common.db import Database, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.derived import repository
@@ -17,7 +17,6 @@ from converge_impact.derived.compute import Derivation, from_fair, from_historie
 from converge_impact.derived.schemas import DerivedRead, RefreshReport, SourceOutcome
 from converge_impact.derived.usage import usage_derivation
 from converge_impact.indicators import repository as indicators
-from converge_impact.models.base import utcnow
 from converge_impact.periods import granularity_of
 from converge_impact.tokens import TokenUnavailable
 

@@ -11,12 +11,12 @@ import json
 from functools import lru_cache
 from importlib.resources import files
 
+from converge_common.db import utcnow
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.indicators import repository
 from converge_impact.models import Indicator
-from converge_impact.models.base import utcnow
 from converge_impact.vocabulary import CombineRule, IndicatorType, Pathway, Source
 
 __all__ = ["CatalogueEntry", "ensure_catalogue", "starter_catalogue"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from converge_common.db import utcnow
 from converge_common.errors import Conflict, Forbidden, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.indicators import repository
 from converge_impact.indicators.schemas import IndicatorCreate, IndicatorUpdate
 from converge_impact.models import Indicator
-from converge_impact.models.base import utcnow
 
 __all__ = ["create", "get", "list_all", "update"]
 

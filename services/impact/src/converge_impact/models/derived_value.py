@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from converge_common.db import UTCDateTime
 from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from converge_impact.models.base import Base, UTCDateTime
+from converge_impact.models.base import Base
 
 __all__ = ["DerivedValue"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from converge_common.db import UTCDateTime, utcnow
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from converge_impact.models.base import Base, UTCDateTime, utcnow
+from converge_impact.models.base import Base
 
 __all__ = ["ValueChange"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from converge_common.app import SessionDep
+from converge_common.db import utcnow
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from converge_impact.dependencies import NodeDep, SettingsDep
 from converge_impact.indicators.endpoints import Code
-from converge_impact.models.base import utcnow
 from converge_impact.periods import Granularity
 from converge_impact.reporting import service
 from converge_impact.reporting.annual import ANNUAL_REPORT_POLICY, render_annual_report

@@ -9,8 +9,7 @@ the last committed one ended.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ import httpx
 from converge_common.app import http_limits
 from converge_common.db import Database
 from converge_common.http import HttpLimits, create_http_client, fetch
+from converge_common.periodic import PeriodicTask
 from fastapi import FastAPI
 from pydantic import ValidationError
 
@@ -150,26 +150,15 @@ def puller_from_settings(settings: ImpactSettings, client: httpx.AsyncClient) ->
     )
 
 
-async def _loop(puller: FeedPuller, db: Database, interval_s: float) -> None:
-    while True:
-        try:
-            result = await puller.pull(db)
-            if result.events:
-                logger.info(
-                    "pulled %d usage events (%d counted)",
-                    result.events,
-                    result.counted,
-                    extra={"event": "usage_pulled"},
-                )
-        except Exception as exc:
-            # the metadata service down, a bad answer, a token refused: try again next time
-            logger.warning(
-                "usage pull failed: %s: %s",
-                type(exc).__name__,
-                exc,
-                extra={"event": "usage_pull_failed"},
-            )
-        await asyncio.sleep(interval_s)
+async def _pull_round(puller: FeedPuller, db: Database) -> None:
+    result = await puller.pull(db)
+    if result.events:
+        logger.info(
+            "pulled %d usage events (%d counted)",
+            result.events,
+            result.counted,
+            extra={"event": "usage_pulled"},
+        )
 
 
 @asynccontextmanager
@@ -181,14 +170,18 @@ async def usage_feed_lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.usage_feed = puller
     task = None
     if puller is not None:
-        task = asyncio.create_task(
-            _loop(puller, app.state.db, settings.usage_pull_interval_s), name="usage-feed"
+        # the metadata service down, a bad answer, a token refused: logged, tried next time
+        task = PeriodicTask(
+            functools.partial(_pull_round, puller, app.state.db),
+            name="usage-feed",
+            interval_s=settings.usage_pull_interval_s,
+            failure_event="usage_pull_failed",
+            log=logger,
         )
+        task.start()
     try:
         yield
     finally:
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await task.stop()
         await client.aclose()

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from converge_common.auth import Principal
+from converge_common.db import utcnow
 from converge_common.errors import FieldError, Forbidden, InvalidInput, NotFound
 from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.indicators import repository as indicators
 from converge_impact.models import Indicator, ReportedValue, ValueChange
-from converge_impact.models.base import utcnow
 from converge_impact.periods import granularity_of
 from converge_impact.values import repository
 from converge_impact.values.exceptions import EtagMismatch, EtagRequired, ValueExists, WrongState

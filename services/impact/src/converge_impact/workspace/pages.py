@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from converge_common.app import SessionDep
+from converge_common.db import utcnow
 from converge_common.errors import FieldError, Forbidden, InvalidInput, ProblemError
 from converge_common.web.charts import bar_chart
 from fastapi import APIRouter, Path, Request
@@ -21,7 +22,6 @@ from starlette.datastructures import UploadFile
 
 from converge_impact.bulk import service as bulk
 from converge_impact.dependencies import NodeDep, SettingsDep
-from converge_impact.models.base import utcnow
 from converge_impact.reporting import service as reporting
 from converge_impact.reporting.annual import ANNUAL_REPORT_POLICY, render_annual_report
 from converge_impact.runtime import RuntimeDep

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from converge_common.db import utcnow
 from converge_common.errors import FieldError, InvalidInput, NotFound, ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,6 @@ from converge_impact.derived.schemas import DerivedRead, RefreshReport
 from converge_impact.derived.service import list_derived
 from converge_impact.indicators import repository as indicators
 from converge_impact.models import Indicator, ReportedValue, ValueChange
-from converge_impact.models.base import utcnow
 from converge_impact.periods import PERIOD_PATTERN, Granularity, granularity_of
 from converge_impact.reporting import service as reporting
 from converge_impact.reporting.schemas import Profile, Series

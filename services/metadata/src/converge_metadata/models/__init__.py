@@ -1,6 +1,6 @@
 """ORM tables of the metadata service, one module per table."""
 
-from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.base import Base
 from converge_metadata.models.catalogue_state import CatalogueState
 from converge_metadata.models.import_job import ImportJob
 from converge_metadata.models.record import Record
@@ -18,7 +18,6 @@ __all__ = [
     "Record",
     "RecordFacet",
     "RecordVersion",
-    "UTCDateTime",
     "UsageEvent",
     "UsageSalt",
     "workspace_sessions",

@@ -1,11 +1,14 @@
-"""The declarative base of the metadata service, with the project's naming convention."""
+"""The declarative base of the metadata service, with the project's naming convention.
+
+Timestamp columns use ``converge_common.db.UTCDateTime`` (one rule for every service).
+"""
 
 from __future__ import annotations
 
-from converge_common.db import UTCDateTime, make_base_metadata
+from converge_common.db import make_base_metadata
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "UTCDateTime"]
+__all__ = ["Base"]
 
 
 class Base(DeclarativeBase):

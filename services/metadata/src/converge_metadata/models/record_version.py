@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from converge_common.db import UTCDateTime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.base import Base
 
 __all__ = ["RecordVersion"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from converge_common.db import UTCDateTime
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from converge_metadata.models.base import Base, UTCDateTime
+from converge_metadata.models.base import Base
 
 __all__ = ["UsageSalt"]
 

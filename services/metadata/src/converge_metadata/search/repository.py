@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from converge_common.db import UTCDateTime
 from sqlalchemy import JSON, Float, Integer, String, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from converge_metadata import access
-from converge_metadata.models import UTCDateTime
 from converge_metadata.records.repository import catalogue_generation
 from converge_metadata.search.query import parse_query, to_fts5, to_tsquery
 from converge_metadata.search.schemas import SearchFilters

@@ -7,11 +7,11 @@ committed by any worker or by the command-line importer is visible to the next s
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from converge_common.cache import LRUCache
 from converge_common.db import Database
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
@@ -23,12 +23,13 @@ __all__ = ["AnswerCache", "SearchRuntime", "search_lifespan"]
 
 
 class AnswerCache:
-    """Least-recently-used answers (serialised JSON) of one catalogue generation."""
+    """Least-recently-used answers (serialised JSON) of one catalogue generation: a write
+    to the catalogue moves the generation on and so empties the cache."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.generation: int | None = None
-        self._entries: OrderedDict[bytes, bytes] = OrderedDict()
+        self._entries: LRUCache[bytes, bytes] = LRUCache(max_entries=size)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -39,20 +40,14 @@ class AnswerCache:
             self.generation = generation
 
     def get(self, generation: int, key: bytes) -> bytes | None:
-        self._at(generation)
-        body = self._entries.get(key)
-        if body is not None:
-            self._entries.move_to_end(key)
-        return body
+        if generation != self.generation:
+            self._at(generation)
+        return self._entries.get(key)
 
     def put(self, generation: int, key: bytes, body: bytes) -> None:
-        if self.size <= 0:
-            return
-        self._at(generation)
-        self._entries[key] = body
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        if generation != self.generation:
+            self._at(generation)
+        self._entries.put(key, body)
 
 
 @dataclass

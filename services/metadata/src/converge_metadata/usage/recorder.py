@@ -10,8 +10,6 @@ the day's salt and never stored; they live only in memory until the next flush (
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
@@ -21,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from converge_common.db import Database
+from converge_common.periodic import PeriodicTask
 from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter
 
@@ -71,9 +70,15 @@ class UsageRecorder:
         self._interval = flush_interval_s
         self._cookie = session_cookie
         self._counter = counter
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._salts = service.SaltCache()
+        # flushes every interval, or at once when a batch is full
+        self.task = PeriodicTask(
+            self._round,
+            name="usage-recorder",
+            interval_s=flush_interval_s,
+            failure_event="usage_flush_failed",
+            log=logger,
+        )
 
     # --- the request side: never awaits, never raises -------------------------------------
 
@@ -110,7 +115,7 @@ class UsageRecorder:
             )
         )
         if len(self._queue) >= self._batch_size:
-            self._wake.set()
+            self.task.wake()
 
     @property
     def pending(self) -> int:
@@ -140,24 +145,16 @@ class UsageRecorder:
             written += len(batch)
         return written
 
-    async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._wake.wait()
-            self._wake.clear()
-            await self.flush()
+    async def _round(self) -> None:
+        await self.flush()
 
     def start(self) -> None:
         if self.enabled:
-            self._task = asyncio.create_task(self._run(), name="usage-recorder")
+            self.task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.task.stop()
+        await self.flush()  # what came in during the last round
         await self.flush()
 
 

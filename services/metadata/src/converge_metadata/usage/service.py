@@ -13,10 +13,11 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from converge_common.cache import LRUCache
 from converge_common.errors import FieldError, Forbidden, NotFound, Unauthorized
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,11 +47,12 @@ def client_hash(salt: bytes, *parts: str) -> str:
     return hmac.new(salt, message, hashlib.sha256).hexdigest()[:32]
 
 
-@dataclass
 class SaltCache:
-    """The salts of the days this process is writing events for."""
+    """The salts of the days this process is writing events for (today, yesterday, and a
+    late event's day at most)."""
 
-    salts: dict[date, bytes] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.salts: LRUCache[date, bytes] = LRUCache(max_entries=3)
 
     async def salt_for(self, session: AsyncSession, day: date) -> bytes:
         salt = self.salts.get(day)
@@ -70,9 +72,8 @@ class SaltCache:
                     raise
             # a new day: the salts of days before yesterday are no longer needed by anyone
             await repository.delete_salts_before(session, day - timedelta(days=1))
-            self.salts = {d: s for d, s in self.salts.items() if d >= day - timedelta(days=1)}
         salt = bytes.fromhex(stored)
-        self.salts[day] = salt
+        self.salts.put(day, salt)
         return salt
 
 

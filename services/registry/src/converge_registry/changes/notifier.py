@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -22,11 +23,22 @@ class ChangeNotifier:
     def __init__(self) -> None:
         self._event = asyncio.Event()
         self.generation = 0
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (cheap, synchronous) on every notification."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
 
     def notify(self) -> None:
         self.generation += 1
         event_, self._event = self._event, asyncio.Event()
         event_.set()
+        for listener in self._listeners:
+            listener()
 
     def current(self) -> asyncio.Event:
         """Take the event before looking for changes, then wait on it."""

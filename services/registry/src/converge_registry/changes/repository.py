@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from converge_common.db import utcnow
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.models import Change
-from converge_registry.models.base import utcnow
 
 __all__ = ["add_change", "changes_after", "last_seq"]
 

@@ -10,21 +10,20 @@ per tick plus the probes themselves.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import httpx
-from converge_common.db import Database
+from converge_common.db import Database, utcnow
 from converge_common.http import HttpLimits, fetch
+from converge_common.periodic import PeriodicTask
 from converge_common.ssrf import UnsafeTarget
 
 from converge_registry.health import repository
 from converge_registry.health.service import apply_probe, quiet_probe_update, set_state
 from converge_registry.health.states import ProbeOutcome, ProbeResult, State
-from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
 
 __all__ = ["Prober"]
@@ -46,13 +45,19 @@ class Prober:
             retries=0,
         )
         self._semaphore = asyncio.Semaphore(settings.probe_concurrency)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.task = PeriodicTask(
+            self._round,
+            name="registry-prober",
+            interval_s=settings.probe_tick_s,
+            retry_s=settings.probe_tick_s * 5,
+            failure_event="probe_round_failed",
+            log=logger,
+        )
         self._last_sweep = float("-inf")
 
     def wake(self) -> None:
         """A registration or a returning service: look at the schedule now."""
-        self._wake.set()
+        self.task.wake()
 
     async def probe(self, base_url: str) -> ProbeOutcome:
         url = base_url.rstrip("/") + "/readyz"
@@ -139,27 +144,13 @@ class Prober:
             return tick * 5
         return max(tick, min(tick * 5, (earliest - utcnow()).total_seconds()))
 
-    async def run_forever(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                probed = await self.run_round()
-                full = probed >= self.settings.probe_concurrency * 5
-                delay = 0.0 if full else await self._sleep_s()
-            except Exception:
-                logger.exception("probe round failed", extra={"event": "probe_round_failed"})
-                delay = self.settings.probe_tick_s * 5
-            if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(delay):
-                        await self._wake.wait()
+    async def _round(self) -> float:
+        probed = await self.run_round()
+        # a full batch: more are due, go on at once
+        return 0.0 if probed >= self.settings.probe_concurrency * 5 else await self._sleep_s()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self.run_forever(), name="registry-prober")
+        self.task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.task.stop()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from converge_common.app import SessionDep
 from converge_common.auth import CurrentPrincipal
+from converge_common.db import utcnow
 from converge_common.pagination import Page
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
@@ -19,7 +20,6 @@ from converge_registry.instances.schemas import (
     ServiceState,
     TransitionRead,
 )
-from converge_registry.models.base import utcnow
 from converge_registry.nodes import service as nodes
 from converge_registry.nodes.schemas import NODE_ID
 from converge_registry.paging import Cursor, Limit, Sort, codec, page_request

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from converge_common.db import UTCDateTime, utcnow
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from converge_registry.models.base import Base, UTCDateTime, utcnow
+from converge_registry.models.base import Base
 
 
 class StateTransition(Base):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from converge_common.db import utcnow
 from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.changes.service import record_change
 from converge_registry.models import Node
-from converge_registry.models.base import utcnow
 from converge_registry.nodes import repository
 from converge_registry.nodes.exceptions import NodeExists, NodeNotFound
 from converge_registry.nodes.schemas import NodeCreate, NodeUpdate

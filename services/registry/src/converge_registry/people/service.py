@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 
 from converge_common.auth import Principal
+from converge_common.db import utcnow
 from converge_common.errors import NotFound
 from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.authz import require_steward_of
 from converge_registry.models import Person, PersonExpertise, PersonLanguage
-from converge_registry.models.base import utcnow
 from converge_registry.nodes.service import get_node
 from converge_registry.people import repository
 from converge_registry.people.schemas import PersonCreate, PersonRead, PersonUpdate, normalise_topic

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from converge_common.db import utcnow
 from converge_common.errors import FieldError, InvalidInput
 from converge_common.ssrf import UnsafeURL, check_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.models import FdpPing
-from converge_registry.models.base import utcnow
 from converge_registry.pings import repository
 from converge_registry.settings import RegistrySettings
 

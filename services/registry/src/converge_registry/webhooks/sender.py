@@ -8,22 +8,20 @@ subscriber and the batch, so a receiver that already took a batch can recognise 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 
 import httpx
 import orjson
-from converge_common.db import Database
+from converge_common.db import Database, utcnow
 from converge_common.http import HttpLimits, fetch
+from converge_common.periodic import PeriodicTask
 from converge_common.webhooks import signature_headers
 
 from converge_registry.changes import repository as changes
 from converge_registry.changes.notifier import ChangeNotifier
 from converge_registry.changes.schemas import ChangeRead
 from converge_registry.models import WebhookSubscription
-from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
 from converge_registry.webhooks import repository
 
@@ -50,7 +48,14 @@ class WebhookSender:
             connect_s=timeout, read_s=timeout, total_s=timeout, max_bytes=64 * 1024, retries=0
         )
         self._retry_at: dict[str, float] = {}
-        self._task: asyncio.Task[None] | None = None
+        # a new change wakes the sender; otherwise it retries failed deliveries every tick
+        self.task = PeriodicTask(
+            self._round,
+            name="registry-webhooks",
+            interval_s=RETRY_TICK_S,
+            failure_event="webhook_round_failed",
+            log=logger,
+        )
 
     async def _deliver(self, subscription: WebhookSubscription) -> bool | None:
         """One batch to one subscriber: True delivered, False failed, None nothing to send."""
@@ -121,21 +126,13 @@ class WebhookSender:
                 subscription = fresh
         return delivered
 
-    async def run_forever(self) -> None:
-        while True:
-            wake = self.notifier.current()
-            try:
-                await self.run_once()
-            except Exception:
-                logger.exception("webhook round failed", extra={"event": "webhook_round_failed"})
-            await self.notifier.wait(wake, RETRY_TICK_S)
+    async def _round(self) -> None:
+        await self.run_once()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self.run_forever(), name="registry-webhooks")
+        self.notifier.subscribe(self.task.wake)
+        self.task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self.notifier.unsubscribe(self.task.wake)
+        await self.task.stop()

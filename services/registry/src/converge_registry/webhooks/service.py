@@ -6,13 +6,13 @@ import secrets
 import uuid
 from collections.abc import Sequence
 
+from converge_common.db import utcnow
 from converge_common.errors import FieldError, InvalidInput, NotFound
 from converge_common.ssrf import UnsafeURL, check_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.changes import repository as changes
 from converge_registry.models import WebhookSubscription
-from converge_registry.models.base import utcnow
 from converge_registry.settings import RegistrySettings
 from converge_registry.webhooks import repository
 from converge_registry.webhooks.schemas import WebhookCreate
