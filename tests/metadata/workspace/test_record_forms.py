@@ -117,7 +117,7 @@ class TestCreate:
         assert (await steward.get("/workspace/new/Spaceship")).status_code == 422
 
     async def test_a_published_dataset_with_a_topic_typed_as_a_synonym(
-        self, steward: httpx.AsyncClient, api: httpx.AsyncClient
+        self, steward: httpx.AsyncClient, api: httpx.AsyncClient, tokens: Tokens
     ) -> None:
         form = await new_form(steward)
         saved = await post(steward, NEW, [*atlas(form), ("action", "publish")])
@@ -130,6 +130,11 @@ class TestCreate:
         ]
         assert stored["dataset"]["organisms"][0]["label"] == "Mus musculus"
         assert stored["creators"][0]["orcid"] == "https://orcid.org/0000-0002-1825-0097"
+        # the version names the person who saved it, as the API does for its writers
+        versions = await api.get(
+            "/api/v1/records/ws-atlas/versions", headers=bearer(tokens.node("de"))
+        )
+        assert [v["actor_name"] for v in versions.json()["items"]] == ["Alice Steward"]
         shown = await steward.get(saved.headers["location"])
         assert (
             "Published" in page(shown).xpath("//div[contains(@class, 'notice')]")[0].text_content()

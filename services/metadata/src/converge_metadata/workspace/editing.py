@@ -271,6 +271,7 @@ async def _post(
         etag=etag,
         status="published" if action == "publish" else status,
         actor=user.subject,
+        actor_name=user.name,
         node=node,
         vocab=vocab,
         index=index,

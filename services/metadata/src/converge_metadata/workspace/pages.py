@@ -165,6 +165,7 @@ async def publish_record(
             record_id,
             etag=etag if isinstance(etag, str) else None,
             actor=user.subject,
+            actor_name=user.name,
             node=node,
             vocab=vocab,
         )

@@ -146,6 +146,7 @@ async def save_form(
     node: str,
     vocab: Vocabularies,
     index: TermIndex,
+    actor_name: str | None = None,
 ) -> Outcome:
     """Create (``record_id`` None) or replace a record from a form, as the API would."""
     mapped = mapped_form(state, index=index, status=status)
@@ -156,7 +157,9 @@ async def save_form(
         mapped.sources["/id"] = "/id"
     try:
         if record_id is None:
-            record = await service.create_record(session, body, actor=actor, vocab=vocab)
+            record = await service.create_record(
+                session, body, actor=actor, vocab=vocab, actor_name=actor_name
+            )
         else:
             record = await service.update_record(
                 session,
@@ -166,6 +169,7 @@ async def save_form(
                 if_match=etag,
                 actor=actor,
                 vocab=vocab,
+                actor_name=actor_name,
             )
     except InvalidInput as exc:
         return Refused(problems_for(exc.errors, mapped))

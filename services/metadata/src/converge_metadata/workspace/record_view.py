@@ -177,6 +177,7 @@ async def publish(
     actor: str,
     node: str,
     vocab: Vocabularies,
+    actor_name: str | None = None,
 ) -> Record:
     """Publish the draft the page showed (``etag``), as the API's merge patch would: a record
     changed since raises ``EtagMismatch`` and nothing is written."""
@@ -188,4 +189,5 @@ async def publish(
         if_match=etag or None,
         actor=actor,
         vocab=vocab,
+        actor_name=actor_name,
     )
