@@ -7,73 +7,30 @@ installed the tests skip, saying so (``.ci/run`` installs it)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from tests.browser import Tab, needs_chromium
 from tests.federation.conftest import Federation
 
-CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "portal"
-# the success criteria axe-core checks for WCAG 2.2 AA (and the levels below it)
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
-    ),
-    pytest.mark.usefixtures("portal_backend"),
-]
+pytestmark = [needs_chromium, pytest.mark.usefixtures("portal_backend")]
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-class Reader:
-    """One browser tab that fails the test on any console error and checks each page."""
+class Reader(Tab):
+    """A reader's tab on the portal at ``base``."""
 
     def __init__(self, page: Any, base: str) -> None:
-        self.page = page
+        super().__init__(page, shots="portal")
         self.base = base
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _console(self, message: Any) -> None:
-        # an error page's own status is not an error of the page
-        if message.type == "error" and message.location.get("url") != self.page.url:
-            self.errors.append(f"{message.text} ({message.location.get('url')})")
-
-    async def check(self, name: str) -> None:
-        from axe_playwright_python.async_playwright import Axe
-
-        results = await Axe().run(
-            self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}}
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        assert results.violations_count == 0, results.generate_report()
-        assert self.errors == [], self.errors
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def reader(browser: Any, portal_federation: Federation) -> AsyncIterator[Reader]:
-    context = await browser.new_context(locale="en-GB")
+async def reader(chromium: Any, portal_federation: Federation) -> AsyncIterator[Reader]:
+    context = await chromium.new_context(locale="en-GB")
     page = await context.new_page()
     try:
         yield Reader(page, portal_federation.gateway.url)
@@ -110,8 +67,8 @@ class TestPortalInTheBrowser:
         assert "from FI" in (await page.locator("h1").inner_text())
         await reader.check("record")
 
-    async def test_record_in_finnish(self, browser: Any, portal_federation: Federation) -> None:
-        context = await browser.new_context(locale="fi-FI")
+    async def test_record_in_finnish(self, chromium: Any, portal_federation: Federation) -> None:
+        context = await chromium.new_context(locale="fi-FI")
         try:
             reader = Reader(await context.new_page(), portal_federation.gateway.url)
             await reader.page.goto(reader.base + "/records/fi:fi-browser")
@@ -181,7 +138,7 @@ class TestPortalInTheBrowser:
 class TestImpactInTheBrowser:
     """The impact pages need impact services registered: a federation of their own."""
 
-    async def test_impact_pages(self, browser: Any, federation: Federation) -> None:
+    async def test_impact_pages(self, chromium: Any, federation: Federation) -> None:
         from contextlib import AsyncExitStack
 
         from tests.federation.test_federated_impact import (
@@ -194,7 +151,7 @@ class TestImpactInTheBrowser:
         from tests.gateway.simnode import SimNode
 
         sims = {n: SimNode(indicators=[DATASETS, FTE], values=v) for n, v in IMPACT.items()}
-        context = await browser.new_context(locale="en-GB")
+        context = await chromium.new_context(locale="en-GB")
         async with AsyncExitStack() as stack, federation.client() as client:
             stack.push_async_callback(context.close)
             reader = Reader(await context.new_page(), federation.gateway.url)

@@ -16,8 +16,9 @@ from converge_common.testing.plugin import Tokens
 from converge_gateway.context import STATUS_TTL_S
 from converge_registry.settings import RegistrySettings
 
+from tests.browser import CHROMIUM
 from tests.federation.conftest import Federation, running_federation
-from tests.federation.test_portal_browser import CHROMIUM, Reader
+from tests.federation.test_portal_browser import Reader
 from tests.federation.test_portal_pages import page, texts
 
 pytestmark = pytest.mark.usefixtures("portal_backend")

@@ -10,9 +10,7 @@ Screenshots go to ``test-output/workspace/``."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -23,13 +21,9 @@ from converge_common.testing.servers import LiveServer, free_port
 from converge_impact.app import create_app
 from converge_impact.settings import ImpactSettings
 
-CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[3] / "test-output" / "workspace"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from tests.browser import Tab, needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -37,18 +31,6 @@ def sqlite_only(db_backend: str) -> None:
     # the pages call the same service layer the API tests check on both backends
     if db_backend != "sqlite":
         pytest.skip("the browser test runs on SQLite; the pages' logic is tested on both")
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -73,43 +55,23 @@ async def server(
         await live.stop()
 
 
-class Person:
-    """One browser context signed in as one account; fails on any console error and checks
-    each page with axe-core."""
+class Person(Tab):
+    """One browser context signed in as one account."""
 
     def __init__(self, context: Any, page: Any, base: str) -> None:
+        super().__init__(page, shots="workspace")
         self.context = context
-        self.page = page
         self.base = base
-        self.errors: list[str] = []
         self.status = 0
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _console(self, message: Any) -> None:
-        # a refusal page's own status is not an error of the page
-        if message.type == "error" and message.location.get("url") != self.page.url:
-            self.errors.append(f"{message.text} ({message.location.get('url')})")
-
-    async def check(self, name: str) -> None:
-        from axe_playwright_python.async_playwright import Axe
-
-        results = await Axe().run(
-            self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}}
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        assert results.violations_count == 0, results.generate_report()
-        assert self.errors == [], self.errors
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def people(browser: Any, server: LiveServer) -> AsyncIterator[Callable[[str], Any]]:
+async def people(chromium: Any, server: LiveServer) -> AsyncIterator[Callable[[str], Any]]:
     contexts: list[Any] = []
 
     async def open_as(account: str) -> Person:
         """A new browser that opens the workspace and signs in at the provider's page."""
-        context = await browser.new_context(locale="en-GB")
+        context = await chromium.new_context(locale="en-GB")
         contexts.append(context)
         page = await context.new_page()
         person = Person(context, page, server.url)

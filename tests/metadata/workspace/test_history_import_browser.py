@@ -20,7 +20,6 @@ from tests.metadata.conftest import dataset
 from tests.metadata.importers.conftest import BIOTOOLS
 from tests.metadata.workspace.test_workspace_browser import (  # noqa: F401 - fixtures
     Tab,
-    chromium,
     pytestmark,
     service,
     tab,

@@ -10,9 +10,7 @@ on both backends by ``test_record_forms.py``."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,15 +23,11 @@ from converge_metadata.app import create_app
 from converge_metadata.records.fields import orcid_checksum_ok
 from converge_metadata.settings import MetadataSettings
 
-CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[3] / "test-output" / "workspace"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from tests.browser import CHROMIUM, Tab, needs_chromium
 
 pytestmark = [
     pytest.mark.oidc,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
 
 
@@ -64,35 +58,6 @@ async def service(
         await server.stop()
 
 
-class Tab:
-    """One browser tab that fails the test on any console error and checks each page."""
-
-    def __init__(self, page: Any, service: str) -> None:
-        self.page = page
-        self.service = service
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _console(self, message: Any) -> None:
-        # a page's own status (a 422 form, a 409 conflict) is not an error of the page, and the
-        # test provider's sign-in page (its missing favicon) is not the service's
-        url = message.location.get("url", "")
-        if message.type == "error" and url != self.page.url and url.startswith(self.service):
-            self.errors.append(f"{message.text} ({url})")
-
-    async def check(self, name: str) -> None:
-        from axe_playwright_python.async_playwright import Axe
-
-        results = await Axe().run(
-            self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}}
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        assert results.violations_count == 0, results.generate_report()
-        assert self.errors == [], self.errors
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def context(service: str) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
@@ -116,7 +81,7 @@ class TestRecordFormsInTheBrowser:
     async def test_create_fix_publish_and_meet_the_conflict(
         self, context: Any, service: str
     ) -> None:
-        tab = Tab(await context.new_page(), service)
+        tab = Tab(await context.new_page(), shots="workspace", own=service)
         page = tab.page
         # signed in on the way, at the real provider's sign-in page
         await page.goto("/workspace/new/Dataset")
@@ -192,7 +157,7 @@ class TestRecordFormsInTheBrowser:
         assert stored["title"] == {"en": "Mouse brain atlas", "de": "Mausgehirnatlas"}
 
         # a second tab saves first
-        other = Tab(await context.new_page(), service)
+        other = Tab(await context.new_page(), shots="workspace", own=service)
         await other.page.goto("/workspace/records/browser-atlas/edit")
         await other.page.get_by_label("Keywords").fill("from the second tab")
         await other.page.get_by_role("button", name="Save", exact=True).click()

@@ -10,9 +10,7 @@ both backends by the service-level tests beside this file."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,15 +23,10 @@ from converge_common.testing.servers import LiveServer
 from converge_metadata.app import create_app
 from converge_metadata.settings import MetadataSettings
 
+from tests.browser import Tab, needs_chromium
 from tests.metadata.conftest import dataset
 
-CHROMIUM = os.environ.get("CONVERGE_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[3] / "test-output" / "workspace"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -75,53 +68,10 @@ async def service(
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def chromium() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
-class Tab:
-    """One browser tab that fails the test on any console error and checks each page."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _console(self, message: Any) -> None:
-        # a page answered with a 403 on purpose is not an error of the page
-        if message.type == "error" and message.location.get("url") != self.page.url:
-            self.errors.append(f"{message.text} ({message.location.get('url')})")
-
-    async def check(self, name: str) -> None:
-        from axe_playwright_python.async_playwright import Axe
-
-        results = await Axe().run(
-            self.page, options={"runOnly": {"type": "tag", "values": WCAG_AA}}
-        )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        assert results.violations_count == 0, results.generate_report()
-        assert self.errors == [], self.errors
-
-    async def sign_in(self, base: str, account: str) -> None:
-        await self.page.goto(base + "/workspace/")
-        await self.page.get_by_label("Username").fill(account)
-        await self.page.get_by_role("button", name="Sign in").click()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
 async def tab(chromium: Any) -> AsyncIterator[Tab]:
     context = await chromium.new_context(locale="en-GB")
     try:
-        yield Tab(await context.new_page())
+        yield Tab(await context.new_page(), shots="workspace")
     finally:
         await context.close()
 
