@@ -28,7 +28,7 @@ __all__ = ["DEFAULT", "N_", "Language", "choose_locale", "load_language"]
 DEFAULT = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
+def N_(message: str) -> str:
     """A message marked for extraction, translated where it is shown (``_(...)`` in a
     template): a navigation item, a form's label, a page's title set in Python."""
     return message
