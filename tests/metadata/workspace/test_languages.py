@@ -40,7 +40,9 @@ async def test_pages_and_record_form_in_the_asked_language(browser: httpx.AsyncC
 
 
 async def test_accept_language_without_a_cookie(browser: httpx.AsyncClient) -> None:
-    page = await browser.get("/workspace/signed-out", headers={"accept-language": "pt-PT, en;q=0.5"})
+    page = await browser.get(
+        "/workspace/signed-out", headers={"accept-language": "pt-PT, en;q=0.5"}
+    )
     assert page.status_code == 200
     assert html.fromstring(page.text).get("lang") == "pt"
     assert "Terminou a sessão" in page.text
