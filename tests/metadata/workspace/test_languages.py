@@ -26,6 +26,7 @@ async def test_pages_and_record_form_in_the_asked_language(browser: httpx.AsyncC
     assert {"Avainsanat", "Tekijät", "Otsikko ja kuvaus kielittäin"} <= labels
     assert "Keywords" not in labels
     assert doc.xpath("//button[@value='add:/creators']/text()") == ["Lisää tekijä"]
+    assert "Henkilö" in doc.xpath("//select[@name='/creators/0/type']/option/text()")
     # the switcher offers every language, this one current
     switcher = doc.xpath("//nav[contains(@class, 'languages')]//a")
     assert [a.get("hreflang") for a in switcher] == ["en", "de", "fi", "pt"]

@@ -115,7 +115,7 @@ def _agent(legend: str, *extra: Field) -> Group:
                 "type",
                 N_("Kind"),
                 "select",
-                choices=(("Person", "Person"), ("Organization", "Organisation")),
+                choices=(("Person", N_("Person")), ("Organization", N_("Organisation"))),
             ),
             Field("name", N_("Name"), autocomplete="off"),
             Field("orcid", N_("ORCID iD"), "orcid", hint=N_("e.g. 0000-0002-1825-0097")),
@@ -279,9 +279,9 @@ RECORD_FORM = Group(
                     N_("Access level"),
                     "radios",
                     choices=(
-                        ("public", "Public"),
-                        ("embargoed", "Embargoed until a date"),
-                        ("controlled", "Controlled by a data access committee"),
+                        ("public", N_("Public")),
+                        ("embargoed", N_("Embargoed until a date")),
+                        ("controlled", N_("Controlled by a data access committee")),
                     ),
                 ),
                 Field(
@@ -382,10 +382,10 @@ RECORD_FORM = Group(
                     N_("Level"),
                     "select",
                     choices=(
-                        ("", "Not given"),
-                        ("beginner", "Beginner"),
-                        ("intermediate", "Intermediate"),
-                        ("advanced", "Advanced"),
+                        ("", N_("Not given")),
+                        ("beginner", N_("Beginner")),
+                        ("intermediate", N_("Intermediate")),
+                        ("advanced", N_("Advanced")),
                     ),
                 ),
                 Field(
