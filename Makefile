@@ -61,9 +61,19 @@ openapi: install ## write each service's OpenAPI document to docs/openapi/
 
 PORTAL := services/gateway/src/converge_gateway/portal
 .PHONY: messages
-messages: install ## extract the portal's messages and merge them into each language's catalogue
+messages: install ## extract the portal's and workspaces' messages and merge them into each language's catalogue
 	$(UV) run --frozen pybabel extract -F $(PORTAL)/babel.cfg -o $(PORTAL)/translations/messages.pot --no-location --omit-header $(PORTAL) shared/src/converge_common/web
 	$(UV) run --frozen pybabel update -i $(PORTAL)/translations/messages.pot -d $(PORTAL)/translations --no-fuzzy-matching
+	@# each service's workspace: its own pages and the shared workspace's and layout's, in one
+	@# catalogue per service (record form labels marked N_)
+	@for s in metadata impact; do \
+	  ws=services/$$s/src/converge_$$s/workspace; \
+	  $(UV) run --frozen pybabel extract -F $(PORTAL)/babel.cfg -o $$ws/translations/messages.pot \
+	    --no-location --omit-header -k N_ \
+	    $$ws shared/src/converge_common/workspace shared/src/converge_common/web || exit 1; \
+	  $(UV) run --frozen pybabel update -i $$ws/translations/messages.pot -d $$ws/translations \
+	    --no-fuzzy-matching || exit 1; \
+	done
 
 .PHONY: openapi-check
 openapi-check: install ## fail when a committed OpenAPI document drifts from the code

@@ -23,9 +23,15 @@ from babel.support import NullTranslations, Translations
 
 from converge_common.languages import parse_accept_language
 
-__all__ = ["DEFAULT", "Language", "choose_locale", "load_language"]
+__all__ = ["DEFAULT", "N_", "Language", "choose_locale", "load_language"]
 
 DEFAULT = "en"
+
+
+def N_(message: str) -> str:
+    """A message marked for extraction, translated where it is shown (``_(...)`` in a
+    template): a navigation item, a form's label, a page's title set in Python."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ class Language:
         return str(Locale.parse(self.code).get_display_name(self.code) or self.code)
 
     def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
+        # the empty message is the catalogue's header: an empty label stays empty
+        return self.translations.gettext(message) if message else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)

@@ -32,6 +32,7 @@ from converge_common.errors import NotFound, ProblemError
 from converge_common.http import create_http_client
 from converge_common.settings import NodeServiceSettings
 from converge_common.web import Page, Site, static_files
+from converge_common.web.i18n import N_, Language, load_language
 from converge_common.workspace.oidc import (
     ClientConfig,
     SignInError,
@@ -65,6 +66,9 @@ TOUCH_EVERY = timedelta(seconds=60)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_RETURN_TO = 2048
+# the portal's languages; a cookie of its own, as the workspace is on the Node's host
+LOCALES = ("en", "de", "fi", "pt")
+LANGUAGE_COOKIE = "workspace_lang"
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,8 @@ class Workspace:
         nav: Sequence[NavItem] = (),
         prefix: str = "/workspace",
         static: str | None = None,
+        translations: str | None = None,
+        locales: Sequence[str] = LOCALES,
     ) -> None:
         self.service = service
         # a package whose static/ folder is served before the shared assets (a page's script)
@@ -130,7 +136,23 @@ class Workspace:
         self.nav = tuple(nav)
         self.prefix = prefix.rstrip("/")
         packages = ([templates] if templates else []) + ["converge_common.workspace"]
-        self.site = Site(packages=packages, static_path=f"{self.prefix}/static")
+        # the package whose translations/ hold the catalogues of every message of these pages
+        # (the shared templates' too); the language is chosen as the portal chooses it
+        self.translations = translations
+        self.site = Site(
+            packages=packages,
+            static_path=f"{self.prefix}/static",
+            locales=locales if translations else ("en",),
+            language_cookie=LANGUAGE_COOKIE,
+            language=self.language,
+        )
+        self._languages: dict[str, Language] = {}
+
+    def language(self, code: str) -> Language:
+        """The compiled catalogue of one of the workspace's languages (compiled once)."""
+        if code not in self._languages:
+            self._languages[code] = load_language(self.translations, code)
+        return self._languages[code]
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -175,7 +197,7 @@ class Workspace:
             assert isinstance(exc, StarletteHTTPException)
             if exc.status_code != 404 or not self.is_page(request):
                 return await _answer(api_http(request, exc))
-            return self.problem_page(request, NotFound("There is no page at this address."))
+            return self.problem_page(request, NotFound(N_("There is no page at this address.")))
 
         app.add_exception_handler(ProblemError, problem_page)
         app.add_exception_handler(StarletteHTTPException, not_found_page)
@@ -481,9 +503,11 @@ async def sign_in(request: Request, db: SessionDep, user: OptionalUser) -> Respo
         return _message(
             request,
             404,
-            "The workspace is not set up",
-            "This service has no OpenID Connect client for the workspace: its operator sets "
-            "WORKSPACE_CLIENT_ID, WORKSPACE_CLIENT_SECRET and OIDC_ISSUER.",
+            N_("The workspace is not set up"),
+            N_(
+                "This service has no OpenID Connect client for the workspace: its operator sets "
+                "WORKSPACE_CLIENT_ID, WORKSPACE_CLIENT_SECRET and OIDC_ISSUER."
+            ),
         )
     pending = PendingSignIn(
         state=secrets.token_urlsafe(24),
@@ -504,8 +528,8 @@ async def sign_in(request: Request, db: SessionDep, user: OptionalUser) -> Respo
         return _message(
             request,
             502,
-            "Sign-in is not available just now",
-            "The OpenID provider could not be reached. Try again in a moment.",
+            N_("Sign-in is not available just now"),
+            N_("The OpenID provider could not be reached. Try again in a moment."),
         )
     sessions = SessionRepository(workspace.sessions, db)
     now = _now()
@@ -532,22 +556,22 @@ async def callback(request: Request, db: SessionDep) -> Response:
     sessions = SessionRepository(workspace.sessions, db)
     row = await sessions.get(session_key(cookie)) if cookie and len(cookie) <= 128 else None
     pending = row.pending if row is not None else None
-    again = "Start again from the workspace's sign-in link."
+    again = N_("Start again from the workspace's sign-in link.")
     if row is None or pending is None or verifier is None or _now() >= row.expires_at:
-        return _message(request, 400, "This sign-in has expired", again)
+        return _message(request, 400, N_("This sign-in has expired"), again)
     state = request.query_params.get("state", "")
     if not hmac.compare_digest(state.encode(), pending.state.encode()):
-        return _message(request, 400, "This sign-in does not match", again)
+        return _message(request, 400, N_("This sign-in does not match"), again)
     # one try per authorization request
     await sessions.delete(row.key)
     iss = request.query_params.get("iss")
     if iss is not None and iss != verifier.issuer:
-        return _message(request, 400, "This sign-in came from another provider", again)
+        return _message(request, 400, N_("This sign-in came from another provider"), again)
     error = request.query_params.get("error")
     code = request.query_params.get("code")
     if error or not code:
         return _message(
-            request, 400, "The sign-in was not completed", f"{error or 'no code'}. {again}"
+            request, 400, N_("The sign-in was not completed"), f"{error or 'no code'}. {again}"
         )
     try:
         signed = await redeem_code(
@@ -561,9 +585,9 @@ async def callback(request: Request, db: SessionDep) -> Response:
         principal = await verifier.verify(signed.access_token)
     except (SignInError, TokenError) as exc:
         logger.warning("workspace sign-in failed: %s", exc, extra={"event": "workspace_sign_in"})
-        return _message(request, 400, "The sign-in could not be completed", again)
+        return _message(request, 400, N_("The sign-in could not be completed"), again)
     if signed.id_claims.get("sub") != principal.subject:
-        return _message(request, 400, "The sign-in could not be completed", again)
+        return _message(request, 400, N_("The sign-in could not be completed"), again)
     name = signed.id_claims.get("name")
     session_id = new_session_id()
     now = _now()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from converge_common.web import Page, static_files
+from converge_common.web.i18n import N_
 from converge_common.workspace import (
     NavItem,
     SignedInSteward,
@@ -33,13 +34,14 @@ WORKSPACE = Workspace(
     service="impact",
     sessions=workspace_sessions,
     templates="converge_impact.workspace",
+    translations="converge_impact.workspace",
     nav=[
-        NavItem("Values", "/workspace/"),
-        NavItem("Enter a value", "/workspace/values/new"),
-        NavItem("Upload CSV", "/workspace/upload"),
-        NavItem("Derived values", "/workspace/derived"),
-        NavItem("Charts", "/workspace/charts"),
-        NavItem("Annual reports", "/workspace/reports"),
+        NavItem(N_("Values"), "/workspace/"),
+        NavItem(N_("Enter a value"), "/workspace/values/new"),
+        NavItem(N_("Upload CSV"), "/workspace/upload"),
+        NavItem(N_("Derived values"), "/workspace/derived"),
+        NavItem(N_("Charts"), "/workspace/charts"),
+        NavItem(N_("Annual reports"), "/workspace/reports"),
     ],
 )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from converge_common.web.i18n import N_
+
 __all__ = [
     "ID_FIELD",
     "RECORD_FORM",
@@ -111,13 +113,13 @@ def _agent(legend: str, *extra: Field) -> Group:
         (
             Field(
                 "type",
-                "Kind",
+                N_("Kind"),
                 "select",
-                choices=(("Person", "Person"), ("Organization", "Organisation")),
+                choices=(("Person", N_("Person")), ("Organization", N_("Organisation"))),
             ),
-            Field("name", "Name", autocomplete="off"),
-            Field("orcid", "ORCID iD", "orcid", hint="e.g. 0000-0002-1825-0097"),
-            Field("affiliation", "Affiliation"),
+            Field("name", N_("Name"), autocomplete="off"),
+            Field("orcid", N_("ORCID iD"), "orcid", hint=N_("e.g. 0000-0002-1825-0097")),
+            Field("affiliation", N_("Affiliation")),
             *extra,
         ),
     )
@@ -125,25 +127,27 @@ def _agent(legend: str, *extra: Field) -> Group:
 
 _DISTRIBUTION = Group(
     "",
-    "Distribution",
+    N_("Distribution"),
     (
-        Field("title", "Title"),
-        Field("access_url", "Access URL", "url", hint="A page where the data can be requested"),
-        Field("download_url", "Download URL", "url"),
-        Field("media_type", "Media type", hint="e.g. text/csv"),
-        _term("format", "Format (EDAM)", "edam_format"),
-        Field("byte_size", "Size in bytes", "number"),
+        Field("title", N_("Title")),
+        Field(
+            "access_url", N_("Access URL"), "url", hint=N_("A page where the data can be requested")
+        ),
+        Field("download_url", N_("Download URL"), "url"),
+        Field("media_type", N_("Media type"), hint=N_("e.g. text/csv")),
+        _term("format", N_("Format (EDAM)"), "edam_format"),
+        Field("byte_size", N_("Size in bytes"), "number"),
         Group(
             "checksum",
-            "Checksum",
+            N_("Checksum"),
             (
                 Field(
                     "algorithm",
-                    "Algorithm",
+                    N_("Algorithm"),
                     "select",
                     choices=_choices("", "md5", "sha1", "sha256", "sha512"),
                 ),
-                Field("value", "Value (hexadecimal)"),
+                Field("value", N_("Value (hexadecimal)")),
             ),
         ),
     ),
@@ -151,255 +155,266 @@ _DISTRIBUTION = Group(
 
 RECORD_FORM = Group(
     "",
-    "Record",
+    N_("Record"),
     (
-        Field("keywords", "Keywords", "lines", hint="One keyword per line"),
+        Field("keywords", N_("Keywords"), "lines", hint=N_("One keyword per line")),
         _terms(
             "topics",
-            "Topics (EDAM)",
+            N_("Topics (EDAM)"),
             "edam_topic",
-            "Topic",
-            "Add a topic",
-            "Type a topic's name or synonym, or its EDAM id (topic_0121)",
+            N_("Topic"),
+            N_("Add a topic"),
+            N_("Type a topic's name or synonym, or its EDAM id (topic_0121)"),
         ),
         Field(
             "license",
-            "Licence (SPDX)",
+            N_("Licence (SPDX)"),
             "licence",
-            hint="An SPDX id such as CC-BY-4.0; other terms go under rights statements",
+            hint=N_("An SPDX id such as CC-BY-4.0; other terms go under rights statements"),
         ),
         Repeat(
             "rights",
-            "Rights statements",
+            N_("Rights statements"),
             Group(
                 "",
-                "Rights statement",
+                N_("Rights statement"),
                 (
-                    Field("text", "Text", "textarea"),
-                    Field("uri", "Link to the terms", "url"),
-                    Field("language", "Language of the text", hint="e.g. en"),
+                    Field("text", N_("Text"), "textarea"),
+                    Field("uri", N_("Link to the terms"), "url"),
+                    Field("language", N_("Language of the text"), hint=N_("e.g. en")),
                 ),
             ),
-            "Add a rights statement",
-            hint="Terms of use that no SPDX licence names",
+            N_("Add a rights statement"),
+            hint=N_("Terms of use that no SPDX licence names"),
             min_rows=0,
         ),
-        Repeat("creators", "Creators", _agent("Creator"), "Add a creator"),
+        Repeat("creators", N_("Creators"), _agent(N_("Creator")), N_("Add a creator")),
         Repeat(
             "contributors",
-            "Contributors",
+            N_("Contributors"),
             _agent(
-                "Contributor",
-                Field("role", "Role", hint="DataCite contributorType, e.g. DataCurator"),
+                N_("Contributor"),
+                Field("role", N_("Role"), hint=N_("DataCite contributorType, e.g. DataCurator")),
             ),
-            "Add a contributor",
+            N_("Add a contributor"),
             min_rows=0,
         ),
         Group(
             "publisher",
-            "Publisher",
+            N_("Publisher"),
             (
-                Field("name", "Name"),
-                Field("url", "Web site", "url"),
-                Field("ror", "ROR id", "url", hint="https://ror.org/..."),
+                Field("name", N_("Name")),
+                Field("url", N_("Web site"), "url"),
+                Field("ror", N_("ROR id"), "url", hint=N_("https://ror.org/...")),
             ),
         ),
-        Field("issued", "Issued", "date"),
-        Field("modified", "Modified", "date"),
-        Field("landing_page", "Landing page", "url"),
+        Field("issued", N_("Issued"), "date"),
+        Field("modified", N_("Modified"), "date"),
+        Field("landing_page", N_("Landing page"), "url"),
         Field(
             "languages",
-            "Languages of the resource",
+            N_("Languages of the resource"),
             "lines",
-            hint="One language tag per line, e.g. en",
+            hint=N_("One language tag per line, e.g. en"),
         ),
         Repeat(
             "identifiers",
-            "Other identifiers",
+            N_("Other identifiers"),
             Group(
                 "",
-                "Identifier",
+                N_("Identifier"),
                 (
                     Field(
                         "scheme",
-                        "Scheme",
+                        N_("Scheme"),
                         "select",
                         choices=_choices(
                             "doi", "accession", "biotools", "handle", "ark", "url", "other"
                         ),
                     ),
-                    Field("value", "Value"),
+                    Field("value", N_("Value")),
                 ),
             ),
-            "Add an identifier",
-            hint="A DOI here is the record's persistent identifier",
+            N_("Add an identifier"),
+            hint=N_("A DOI here is the record's persistent identifier"),
         ),
         Repeat(
             "publications",
-            "Publications",
+            N_("Publications"),
             Group(
                 "",
-                "Publication",
+                N_("Publication"),
                 (
-                    Field("doi", "DOI"),
-                    Field("pmid", "PubMed id"),
-                    Field("url", "URL", "url"),
-                    Field("title", "Title"),
+                    Field("doi", N_("DOI")),
+                    Field("pmid", N_("PubMed id")),
+                    Field("url", N_("URL"), "url"),
+                    Field("title", N_("Title")),
                 ),
             ),
-            "Add a publication",
+            N_("Add a publication"),
             min_rows=0,
         ),
         Repeat(
             "funding",
-            "Funding",
+            N_("Funding"),
             Group(
                 "",
-                "Funding",
+                N_("Funding"),
                 (
-                    Field("funder", "Funder"),
-                    Field("funder_id", "Funder id", "url"),
-                    Field("award_number", "Award number"),
-                    Field("award_title", "Award title"),
+                    Field("funder", N_("Funder")),
+                    Field("funder_id", N_("Funder id"), "url"),
+                    Field("award_number", N_("Award number")),
+                    Field("award_title", N_("Award title")),
                 ),
             ),
-            "Add funding",
+            N_("Add funding"),
             min_rows=0,
         ),
         Group(
             "access",
-            "Access",
+            N_("Access"),
             (
                 Field(
                     "level",
-                    "Access level",
+                    N_("Access level"),
                     "radios",
                     choices=(
-                        ("public", "Public"),
-                        ("embargoed", "Embargoed until a date"),
-                        ("controlled", "Controlled by a data access committee"),
+                        ("public", N_("Public")),
+                        ("embargoed", N_("Embargoed until a date")),
+                        ("controlled", N_("Controlled by a data access committee")),
                     ),
                 ),
                 Field(
                     "embargo_until",
-                    "Embargo ends on",
+                    N_("Embargo ends on"),
                     "date",
-                    hint="Only for an embargoed record (required then): the day it becomes "
-                    "public; leave it empty otherwise",
+                    hint=N_(
+                        "Only for an embargoed record (required then): the day it becomes "
+                        "public; leave it empty otherwise"
+                    ),
                     shown_when=("level", "embargoed"),
                 ),
                 Group(
                     "dac",
-                    "Data access committee",
+                    N_("Data access committee"),
                     (
-                        Field("name", "Name"),
-                        Field("email", "Email", "email"),
-                        Field("url", "Web page", "url"),
+                        Field("name", N_("Name")),
+                        Field("email", N_("Email"), "email"),
+                        Field("url", N_("Web page"), "url"),
                     ),
-                    hint="Only for a controlled record (required then): its name, and an email "
-                    "or web page where the data are requested; leave it empty otherwise",
+                    hint=N_(
+                        "Only for a controlled record (required then): its name, and an email "
+                        "or web page where the data are requested; leave it empty otherwise"
+                    ),
                     shown_when=("level", "controlled"),
                 ),
                 Field(
                     "data_use",
-                    "Data use conditions (GA4GH DUO)",
+                    N_("Data use conditions (GA4GH DUO)"),
                     "duo",
-                    hint="Only for a controlled record (at least one required then); leave them "
-                    "unticked otherwise",
+                    hint=N_(
+                        "Only for a controlled record (at least one required then); leave them "
+                        "unticked otherwise"
+                    ),
                     shown_when=("level", "controlled"),
                 ),
             ),
         ),
         Group(
             "dataset",
-            "Dataset",
+            N_("Dataset"),
             (
                 _terms(
                     "organisms",
-                    "Organisms (NCBI Taxonomy)",
+                    N_("Organisms (NCBI Taxonomy)"),
                     "ncbi_taxonomy",
-                    "Organism",
-                    "Add an organism",
-                    "Type a scientific or common name, or a taxon id (9606)",
+                    N_("Organism"),
+                    N_("Add an organism"),
+                    N_("Type a scientific or common name, or a taxon id (9606)"),
                 ),
-                Repeat("distributions", "Distributions", _DISTRIBUTION, "Add a distribution"),
+                Repeat(
+                    "distributions", N_("Distributions"), _DISTRIBUTION, N_("Add a distribution")
+                ),
             ),
             types=frozenset({"Dataset"}),
         ),
         Group(
             "software",
-            "Software",
+            N_("Software"),
             (
                 _terms(
                     "operations",
-                    "Operations (EDAM)",
+                    N_("Operations (EDAM)"),
                     "edam_operation",
-                    "Operation",
-                    "Add an operation",
-                    "What the software does, e.g. Sequence alignment",
+                    N_("Operation"),
+                    N_("Add an operation"),
+                    N_("What the software does, e.g. Sequence alignment"),
                 ),
                 _terms(
                     "input_formats",
-                    "Input formats (EDAM)",
+                    N_("Input formats (EDAM)"),
                     "edam_format",
-                    "Input format",
-                    "Add an input format",
-                    "e.g. FASTQ",
+                    N_("Input format"),
+                    N_("Add an input format"),
+                    N_("e.g. FASTQ"),
                 ),
                 _terms(
                     "output_formats",
-                    "Output formats (EDAM)",
+                    N_("Output formats (EDAM)"),
                     "edam_format",
-                    "Output format",
-                    "Add an output format",
-                    "e.g. BAM",
+                    N_("Output format"),
+                    N_("Add an output format"),
+                    N_("e.g. BAM"),
                 ),
-                Field("code_repository", "Code repository", "url"),
-                Field("biotools_id", "bio.tools id"),
-                Field("software_version", "Version"),
+                Field("code_repository", N_("Code repository"), "url"),
+                Field("biotools_id", N_("bio.tools id")),
+                Field("software_version", N_("Version")),
             ),
             types=frozenset({"Software"}),
         ),
         Group(
             "training",
-            "Training",
+            N_("Training"),
             (
-                Field("audience", "Audience", "lines", hint="One audience per line"),
+                Field("audience", N_("Audience"), "lines", hint=N_("One audience per line")),
                 Field(
                     "level",
-                    "Level",
+                    N_("Level"),
                     "select",
                     choices=(
-                        ("", "Not given"),
-                        ("beginner", "Beginner"),
-                        ("intermediate", "Intermediate"),
-                        ("advanced", "Advanced"),
+                        ("", N_("Not given")),
+                        ("beginner", N_("Beginner")),
+                        ("intermediate", N_("Intermediate")),
+                        ("advanced", N_("Advanced")),
                     ),
                 ),
                 Field(
-                    "learning_outcomes", "Learning outcomes", "lines", hint="One outcome per line"
+                    "learning_outcomes",
+                    N_("Learning outcomes"),
+                    "lines",
+                    hint=N_("One outcome per line"),
                 ),
             ),
             types=frozenset({"TrainingMaterial", "CourseInstance"}),
         ),
         Group(
             "course",
-            "Course",
+            N_("Course"),
             (
-                Field("start_date", "Starts", "date"),
-                Field("end_date", "Ends", "date"),
-                Field("online", "Online", "checkbox"),
+                Field("start_date", N_("Starts"), "date"),
+                Field("end_date", N_("Ends"), "date"),
+                Field("online", N_("Online"), "checkbox"),
                 Group(
                     "location",
-                    "Place",
+                    N_("Place"),
                     (
-                        Field("name", "Venue"),
-                        Field("address", "Address"),
-                        Field("country", "Country", hint="Two letters, e.g. FI"),
+                        Field("name", N_("Venue")),
+                        Field("address", N_("Address")),
+                        Field("country", N_("Country"), hint=N_("Two letters, e.g. FI")),
                     ),
                 ),
-                Field("capacity", "Places", "number"),
-                Field("participants", "Participants", "number"),
+                Field("capacity", N_("Places"), "number"),
+                Field("participants", N_("Participants"), "number"),
             ),
             types=frozenset({"CourseInstance"}),
         ),
@@ -407,13 +422,13 @@ RECORD_FORM = Group(
 )
 # the fields of one language's row (``/texts/{row}/...``): the title and description maps
 TEXT_FIELDS = {
-    "lang": Field("lang", "Language tag", hint="e.g. en, fi, pt-BR"),
-    "title": Field("title", "Title"),
-    "description": Field("description", "Description", "textarea"),
+    "lang": Field("lang", N_("Language tag"), hint=N_("e.g. en, fi, pt-BR")),
+    "title": Field("title", N_("Title")),
+    "description": Field("description", N_("Description"), "textarea"),
 }
 # a new record's own id (``/id``): optional, assigned when left blank
 ID_FIELD = Field(
-    "id", "Identifier", hint="Letters, digits, '.', '_', '~' or '-'; leave blank to get one"
+    "id", N_("Identifier"), hint=N_("Letters, digits, '.', '_', '~' or '-'; leave blank to get one")
 )
 
 
