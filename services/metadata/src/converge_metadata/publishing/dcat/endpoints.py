@@ -49,7 +49,7 @@ async def get_catalog(
     page = await service.catalog_page(
         session,
         context=context,
-        codec=request.app.state.cursor_codec,
+        codec=service.catalog_tokens(settings.secret_key.get_secret_value()),
         cursor=cursor,
         size=settings.dcat_page_size,
     )
