@@ -54,6 +54,12 @@ class TestRoundTrip:
         longer = tokens().dumps(Position(where="x", after=AT, offset=1))
         assert len(short) < len(longer)
 
+    def test_long_payload_is_compressed(self) -> None:
+        value = Position(where="node-" * 200)
+        token = tokens().dumps(value)
+        assert len(token) < 300
+        assert tokens().loads(token) == value
+
     def test_token_is_url_safe(self) -> None:
         token = tokens().dumps(Position(where="?&=/+ é" * 5, offset=3))
         assert set(token) <= set(

@@ -1,11 +1,11 @@
 """Signed, time-limited tokens: one format for every cursor and resumption token.
 
 A token kind is a pydantic model and a purpose. :class:`SignedToken` serialises the model as
-compact JSON (fields at their defaults left out), and ``itsdangerous`` compresses it when that
-is shorter, base64url-encodes it, stamps the time and signs it with HMAC-SHA256 under a key
-derived from the service's secret and the purpose. A token of one kind therefore never verifies
-as another, an altered or expired token never decodes, and nothing is read from a token before
-its signature is checked.
+compact JSON (fields at their defaults left out); ``itsdangerous`` compresses it when it is
+long enough to gain, base64url-encodes it, stamps the time and signs it with HMAC-SHA256 under
+a key derived from the service's secret and the purpose. A token of one kind therefore never
+verifies as another, an altered or expired token never decodes, and nothing is read from a token
+before its signature is checked.
 
 Whatever is wrong with a token (too long, not base64, not signed by us, another kind, expired,
 not the model's shape) raises :class:`InvalidToken`, a 400 problem naming the parameter.
@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from pydantic import BaseModel, ValidationError
 
 from converge_common.errors import BadRequest, FieldError
@@ -29,6 +30,9 @@ from converge_common.errors import BadRequest, FieldError
 __all__ = ["CURSOR_MAX_AGE", "InvalidToken", "SignedToken"]
 
 M = TypeVar("M", bound=BaseModel)
+
+#: payloads shorter than this (bytes of JSON) are not compressed
+COMPRESS_FROM = 256
 
 #: how long a paging cursor stays valid: a client may pause between pages, not resume next week
 CURSOR_MAX_AGE = timedelta(hours=24)
@@ -62,12 +66,33 @@ class _Json:
 
 
 class _ClockedSigner(TimestampSigner):
-    """``itsdangerous``'s timestamp signer reading the time from the token kind's clock."""
+    """``itsdangerous``'s timestamp signer (HMAC-SHA256) reading the time from ``clock``, built
+    once per kind with its derived keys kept (itsdangerous derives them on every call)."""
 
-    clock: Callable[[], float] = time.time
+    def __init__(self, secret: str | bytes, *, salt: str, clock: Callable[[], float]) -> None:
+        super().__init__(secret, salt=salt, digest_method=hashlib.sha256)
+        self._clock = clock
+        self._keys: dict[bytes | str | None, bytes] = {}
 
     def get_timestamp(self) -> int:
-        return int(self.clock())
+        return int(self._clock())
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._keys.get(secret_key)
+        if key is None:
+            key = self._keys[secret_key] = super().derive_key(secret_key)
+        return key
+
+
+class _Serializer(URLSafeTimedSerializer):
+    """Compresses only payloads long enough to gain: zlib costs more than the rest of a short
+    token's signing. ``load_payload`` tells the two apart (a compressed payload starts with
+    ``.``), so either kind of payload reads back."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        if len(text := self.serializer.dumps(obj)) >= COMPRESS_FROM:
+            return super().dump_payload(obj)
+        return base64_encode(text)
 
 
 class SignedToken(Generic[M]):
@@ -95,20 +120,20 @@ class SignedToken(Generic[M]):
         self.max_age = max_age
         self.max_length = max_length
         self.parameter = parameter
-        signer = type("_Signer", (_ClockedSigner,), {"clock": staticmethod(clock)})
         self._clock = clock
-        self._serializer = URLSafeTimedSerializer(
-            secret,
-            salt=purpose,
-            serializer=_Json,
-            signer=signer,
-            signer_kwargs={"digest_method": hashlib.sha256},
-        )
+        # the serializer only turns payloads into base64url and back; one signer for the kind,
+        # not one per call as the serializer's own dumps and loads would build
+        self._serializer = _Serializer(secret, salt=purpose, serializer=_Json)
+        self._signer = _ClockedSigner(secret, salt=purpose, clock=clock)
+        self._max_age_s = int(max_age.total_seconds())
 
     def dumps(self, value: M) -> str:
         """The token for ``value``. A token longer than ``max_length`` is a bug in the kind's
         bounds (say a list in the model that grows without limit), so it raises ValueError."""
-        token = self._serializer.dumps(value.model_dump(mode="json", exclude_defaults=True))
+        payload = self._serializer.dump_payload(
+            value.model_dump(mode="json", exclude_defaults=True)
+        )
+        token = self._signer.sign(payload).decode("ascii")
         if len(token) > self.max_length:
             raise ValueError(f"a {self.purpose} token of {len(token)} > {self.max_length} chars")
         return token
@@ -122,8 +147,8 @@ class SignedToken(Generic[M]):
         if not isinstance(token, str) or len(token) > self.max_length:
             raise InvalidToken(self.parameter)
         try:
-            payload = self._serializer.loads(token, max_age=int(self.max_age.total_seconds()))
-            return self.model.model_validate(payload)
+            payload = self._signer.unsign(token, max_age=self._max_age_s)
+            return self.model.model_validate(self._serializer.load_payload(payload))
         except BadData as exc:
             # only a token whose signature verified can be told apart as expired
             raise InvalidToken(self.parameter, expired=isinstance(exc, SignatureExpired)) from exc
