@@ -17,7 +17,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from converge_common.db import Database
-from converge_common.pagination import CursorCodec
 from converge_common.testing.asgi import asgi_client
 from converge_metadata.app import create_app
 from converge_metadata.records.repository import catalogue_generation, get_record
@@ -38,7 +37,7 @@ from bench.metadata_corpus import generate
 from tests.metadata.conftest import dataset
 
 TODAY = datetime.now(UTC).date()
-CODEC = CursorCodec(b"test-secret-test-secret-test-secret")
+CODEC = service.search_tokens("test-secret-test-secret-test-secret")
 
 
 def _bodies() -> list[dict[str, Any]]:

@@ -80,7 +80,7 @@ async def list_items(
     cursor: Annotated[str | None, Query()] = None,
     sort: Annotated[str | None, Query()] = None,
 ) -> Page[ItemRead]:
-    from converge_common.pagination import CursorCodec
+    from converge_common.pagination import keyset_tokens
 
     request = PageRequest.parse(
         limit=limit,
@@ -91,7 +91,7 @@ async def list_items(
         default_limit=3,
         max_limit=5,
     )
-    codec = CursorCodec(b"harness")
+    codec = keyset_tokens("harness")
     fields = [
         SortField("name", Item.name),
         SortField("created_at", Item.created_at),

@@ -7,7 +7,7 @@ from datetime import datetime
 import httpx
 import pytest
 from converge_common.errors import BadRequest
-from converge_common.pagination import CursorCodec, PageRequest
+from converge_common.pagination import PageRequest
 from sqlalchemy import insert
 
 from tests.shared.harness import Item
@@ -75,21 +75,6 @@ class TestKeysetPaging:
         cursor = (await harness.get("/api/v1/items")).json()["next_cursor"]
         response = await harness.get("/api/v1/items", params={"cursor": cursor, "sort": "-id"})
         assert response.status_code == 400
-
-
-class TestCursorCodec:
-    def test_round_trip(self) -> None:
-        codec = CursorCodec(b"k")
-        assert codec.decode(codec.encode({"a": 1, "b": "x"})) == {"a": 1, "b": "x"}
-
-    def test_other_key_refused(self) -> None:
-        token = CursorCodec(b"k1").encode({"a": 1})
-        with pytest.raises(BadRequest):
-            CursorCodec(b"k2").decode(token)
-
-    def test_garbage_refused(self) -> None:
-        with pytest.raises(BadRequest):
-            CursorCodec(b"k").decode("!!!not base64")
 
 
 class TestPageRequest:

@@ -38,7 +38,7 @@ from converge_common.observability import (
     install_observability,
 )
 from converge_common.openapi import document_problems
-from converge_common.pagination import CursorCodec
+from converge_common.pagination import keyset_tokens
 from converge_common.ratelimit import (
     RateLimiter,
     RateLimitHeadersMiddleware,
@@ -173,7 +173,7 @@ def build_service_app(settings: BaseServiceSettings, spec: ServiceSpec) -> FastA
     app.state.verifier = None
     app.state.health = checks
     app.state.metrics_registry = registry
-    app.state.cursor_codec = CursorCodec(settings.secret_key.get_secret_value().encode())
+    app.state.keyset_tokens = keyset_tokens(settings.secret_key.get_secret_value())
     install_error_handlers(app)
     install_docs(app)
     if settings.cors_origins:

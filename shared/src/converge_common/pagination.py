@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import orjson
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from converge_common.errors import BadRequest, FieldError
+from converge_common.tokens import SignedToken
 
 __all__ = [
-    "CursorCodec",
+    "KeysetCursor",
     "Page",
     "PageRequest",
     "SortField",
     "keyset_page",
+    "keyset_tokens",
 ]
 
 T = TypeVar("T")
@@ -40,33 +38,19 @@ class Page(BaseModel, Generic[T]):
     total: int | None = Field(default=None, description="Matching items, when cheap to count")
 
 
-class CursorCodec:
-    """Opaque, tamper-evident cursor tokens: base64url(JSON) + truncated HMAC-SHA256."""
+class KeysetCursor(BaseModel):
+    """Where a keyset page ended: the sort it was read in, the last row's sort value
+    (``at`` when that value is a datetime) and its tiebreak key."""
 
-    def __init__(self, secret: bytes, *, purpose: str = "cursor") -> None:
-        self._key = hashlib.sha256(secret + b"\x00" + purpose.encode()).digest()
+    sort: str
+    value: bool | int | float | str | None = None
+    at: datetime | None = None
+    key: int | str
 
-    def encode(self, payload: dict[str, Any]) -> str:
-        body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-        sig = hmac.new(self._key, body, hashlib.sha256).digest()[:12]
-        return base64.urlsafe_b64encode(sig + body).rstrip(b"=").decode()
 
-    def decode(self, token: str, *, parameter: str = "cursor") -> dict[str, Any]:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            sig, body = raw[:12], raw[12:]
-            expected = hmac.new(self._key, body, hashlib.sha256).digest()[:12]
-            if not hmac.compare_digest(sig, expected):
-                raise ValueError("signature")
-            payload = orjson.loads(body)
-            if not isinstance(payload, dict):
-                raise ValueError("shape")
-            return payload
-        except ValueError as exc:
-            raise BadRequest(
-                f"The {parameter} is not one this service issued",
-                errors=[FieldError(f"/{parameter}", "cursor", "malformed or tampered cursor")],
-            ) from exc
+def keyset_tokens(secret: str | bytes) -> SignedToken[KeysetCursor]:
+    """The ``cursor`` of every keyset-paged list."""
+    return SignedToken(KeysetCursor, secret=secret, purpose="keyset-cursor")
 
 
 @dataclass(frozen=True)
@@ -138,7 +122,7 @@ async def keyset_page(
     request: PageRequest,
     sort_fields: Sequence[SortField],
     tiebreak: InstrumentedAttribute[Any],
-    codec: CursorCodec,
+    codec: SignedToken[KeysetCursor],
 ) -> tuple[list[Any], str | None]:
     """Keyset (seek) pagination: stable under inserts, constant cost per page.
 
@@ -146,17 +130,16 @@ async def keyset_page(
     """
     field = next(f for f in sort_fields if f.name == request.sort)
     column, desc = field.column, request.descending
+    sort = f"{'-' if desc else ''}{field.name}"
     if request.cursor:
-        state = codec.decode(request.cursor)
-        if state.get("s") != f"{'-' if desc else ''}{field.name}":
+        state = codec.loads(request.cursor)
+        if state.sort != sort:
             raise BadRequest(
                 "The cursor belongs to a different sort order",
                 errors=[FieldError("/cursor", "cursor", "sort changed between pages")],
             )
-        value = state.get("v")
-        if state.get("t") == "dt" and isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        stmt = stmt.where(_after(column, tiebreak, value, state.get("k"), desc))
+        value = state.at if state.at is not None else state.value
+        stmt = stmt.where(_after(column, tiebreak, value, state.key, desc))
     if desc:
         order = [column.desc().nulls_first(), tiebreak.desc()]
     else:
@@ -167,13 +150,10 @@ async def keyset_page(
         rows = rows[: request.limit]
         last = rows[-1]
         value = getattr(last, column.key)
-        state_out: dict[str, Any] = {
-            "s": f"{'-' if desc else ''}{field.name}",
-            "k": getattr(last, tiebreak.key),
-        }
+        key = getattr(last, tiebreak.key)
         if isinstance(value, datetime):
-            state_out.update(v=value.isoformat(), t="dt")
+            following = KeysetCursor(sort=sort, at=value, key=key)
         else:
-            state_out["v"] = value
-        next_cursor = codec.encode(state_out)
+            following = KeysetCursor(sort=sort, value=value, key=key)
+        next_cursor = codec.dumps(following)
     return rows, next_cursor

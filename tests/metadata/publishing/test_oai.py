@@ -3,10 +3,15 @@ selective harvesting, deletions, visibility and resumption."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import httpx
 import pytest
+from converge_metadata.publishing.oai.tokens import HarvestState, ResumptionTokens
 from lxml import etree
 
+from tests.metadata.publishing.conftest import make_settings
 from tests.metadata.publishing.oai_helpers import (
     NS,
     REPO,
@@ -173,6 +178,42 @@ class TestErrors:
         assert element.text
         doc = await oai(client, oai_schema, verb="ListRecords", resumptionToken=element.text)
         assert error_code(doc) == "badResumptionToken"
+
+    async def test_expired_token(
+        self, client: httpx.AsyncClient, oai_schema: etree.XMLSchema, tmp_path: Path
+    ) -> None:
+        settings = make_settings("sqlite+aiosqlite://", tmp_path)
+        secret, ttl = (
+            settings.secret_key.get_secret_value(),
+            timedelta(seconds=settings.oai_token_ttl_s),
+        )
+        state = HarvestState(verb="ListIdentifiers", prefix="oai_dc", cursor=50, total=60)
+        now = datetime.now(UTC)
+        # the service's own lifetime counts from the signed issue time, whoever minted it
+        for issued, expected in (
+            (now, None),
+            (now - ttl - timedelta(minutes=1), "badResumptionToken"),
+        ):
+            minted, _ = ResumptionTokens(secret, ttl=ttl, now=issued).encode(state)
+            doc = await oai(client, oai_schema, verb="ListIdentifiers", resumptionToken=minted)
+            assert error_code(doc) == expected
+        assert "expired" in doc.xpath("string(/oai:OAI-PMH/oai:error)", namespaces=NS)
+
+    async def test_a_cursor_is_not_a_resumption_token(
+        self, client: httpx.AsyncClient, oai_schema: etree.XMLSchema
+    ) -> None:
+        cursor = (await client.get("/api/v1/search", params={"limit": 1})).json()["next_cursor"]
+        assert cursor
+        doc = await oai(client, oai_schema, verb="ListIdentifiers", resumptionToken=cursor)
+        assert error_code(doc) == "badResumptionToken"
+        element = token(
+            await oai(client, oai_schema, verb="ListIdentifiers", metadataPrefix="oai_dc")
+        )
+        assert element is not None
+        assert element.text
+        response = await client.get("/api/v1/search", params={"cursor": element.text})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["pointer"] == "/cursor"
 
 
 class TestRecords:

@@ -96,9 +96,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
             impact_cache=LRUCache(
                 max_entries=settings.cache_max_entries, ttl_s=settings.cache_ttl_s
             ),
-            cursor=FederatedCursor(settings.secret_key.get_secret_value().encode()),
+            cursor=FederatedCursor(settings.secret_key.get_secret_value()),
             harvest_tokens=HarvestTokens(
-                settings.secret_key.get_secret_value().encode(), ttl_s=settings.oai_token_ttl_s
+                settings.secret_key.get_secret_value(), ttl_s=settings.oai_token_ttl_s
             ),
         )
         await stack.enter_async_context(

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from converge_common.inputs import INT32_MAX
-from converge_common.pagination import CursorCodec, PageRequest
+from converge_common.pagination import KeysetCursor, PageRequest
+from converge_common.tokens import SignedToken
 from fastapi import Query, Request
 
 __all__ = ["Cursor", "Limit", "Sort", "codec", "page_request"]
@@ -37,6 +38,6 @@ def page_request(
     )
 
 
-def codec(request: Request) -> CursorCodec:
-    value: CursorCodec = request.app.state.cursor_codec
+def codec(request: Request) -> SignedToken[KeysetCursor]:
+    value: SignedToken[KeysetCursor] = request.app.state.keyset_tokens
     return value

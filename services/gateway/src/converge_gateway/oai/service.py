@@ -12,7 +12,6 @@ token and loses nothing. A Node that is not active when its turn begins is passe
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from converge_common.errors import ServiceUnavailable
@@ -228,7 +227,6 @@ class FederationRepository:
             set_spec=args.get("set"),
             since=args.get("from"),
             until=args.get("until"),
-            expires=0,
         )
 
     def _params(self, state: HarvestToken, node_set: str | None) -> dict[str, str]:
@@ -284,7 +282,7 @@ class FederationRepository:
             prefetched, sizes, refusals = await self._first_pages(
                 walked, self._params(state, node_set)
             )
-            state = replace(state, sizes=sizes)
+            state = state.model_copy(update={"sizes": sizes})
         body = _el(request.verb)
         room = self.settings.oai_page_size
         for node in walked:
@@ -292,7 +290,7 @@ class FederationRepository:
                 continue
             resuming = node.id == state.node and (state.node_token is not None or state.skip > 0)
             if not resuming:
-                state = replace(state, node=node.id, node_token=None, skip=0)
+                state = state.model_copy(update={"node": node.id, "node_token": None, "skip": 0})
             if node.id in prefetched and not resuming:
                 root = prefetched[node.id]
             else:
@@ -308,13 +306,15 @@ class FederationRepository:
                 body.append(item)
             if len(items) > room:
                 # the page is full inside this Node's page: the rest of it comes next
-                return self._page(body, replace(state, skip=state.skip + room))
+                return self._page(body, state.model_copy(update={"skip": state.skip + room}))
             room -= len(items)
             if more:
                 # the Node's next page is asked for by the next request: one call per Node here
-                return self._page(body, replace(state, node_token=more, skip=0))
+                return self._page(body, state.model_copy(update={"node_token": more, "skip": 0}))
             if room == 0 and (rest := self._after(walked, node.id, state)):
-                return self._page(body, replace(state, node=rest, node_token=None, skip=0))
+                return self._page(
+                    body, state.model_copy(update={"node": rest, "node_token": None, "skip": 0})
+                )
         if len(body) == 0:
             if refusals == {"cannotDisseminateFormat"}:
                 raise OAIError("cannotDisseminateFormat", f"No Node offers {state.prefix}")
@@ -333,7 +333,7 @@ class FederationRepository:
 
     def _page(self, body: etree._Element, after: HarvestToken) -> etree._Element:
         """A full page and the token for the next, counting this page's items in the cursor."""
-        issued = self.gateway.harvest_tokens.issue(replace(after, cursor=after.cursor + len(body)))
+        issued = after.model_copy(update={"cursor": after.cursor + len(body)})
         body.append(self._token_element(after, issued))
         return body
 
@@ -344,8 +344,8 @@ class FederationRepository:
             attrs["completeListSize"] = str(sum(size or 0 for size in sizes.values()))
         if issued is None:
             return _el("resumptionToken", None, **attrs)
-        stamp = datetime.fromtimestamp(issued.expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        value = self.gateway.harvest_tokens.encode(issued)
+        value, expires = self.gateway.harvest_tokens.encode(issued)
+        stamp = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         return _el("resumptionToken", value, expirationDate=stamp, **attrs)
 
     async def _ask_in_turn(

@@ -8,12 +8,14 @@ reads the people that match the other filters (at most :data:`SCAN_MAX`) and pag
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 import orjson
 from converge_common.errors import BadRequest, FieldError, ServiceUnavailable
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import SignedToken
+from pydantic import BaseModel, Field
 
 from converge_gateway.context import Gateway
 from converge_gateway.directory.client import RegistryClient, RegistryUnavailable
@@ -45,17 +47,31 @@ def _bad_cursor(message: str) -> BadRequest:
     return BadRequest(message, errors=[FieldError("/cursor", "cursor", message)])
 
 
-def _codec(gateway: Gateway) -> CursorCodec:
-    return CursorCodec(gateway.settings.secret_key.get_secret_value().encode(), purpose="people")
+class PeopleCursor(BaseModel):
+    """Where a page of people ended: the registry's own cursor (paged by the registry) or
+    how many matches were shown (``q``, paged by the gateway)."""
+
+    fingerprint: str
+    registry_cursor: str | None = Field(default=None, max_length=4000)
+    offset: int = Field(default=0, ge=0)
 
 
-def _position(gateway: Gateway, query: PeopleQuery) -> dict[str, object]:
+@functools.cache
+def _people_tokens(secret: str) -> SignedToken[PeopleCursor]:
+    return SignedToken(PeopleCursor, secret=secret, purpose="people-cursor", max_length=8192)
+
+
+def _codec(gateway: Gateway) -> SignedToken[PeopleCursor]:
+    return _people_tokens(gateway.settings.secret_key.get_secret_value())
+
+
+def _position(gateway: Gateway, query: PeopleQuery) -> PeopleCursor | None:
     if query.cursor is None:
-        return {}
-    payload = _codec(gateway).decode(query.cursor)
-    if payload.get("f") != query.fingerprint():
+        return None
+    position = _codec(gateway).loads(query.cursor)
+    if position.fingerprint != query.fingerprint():
         raise _bad_cursor("The cursor belongs to a different query")
-    return payload
+    return position
 
 
 def _registry(gateway: Gateway) -> RegistryClient:
@@ -121,24 +137,24 @@ async def find_people(gateway: Gateway, query: PeopleQuery) -> PeoplePage:
 
 
 async def _registry_page(
-    gateway: Gateway, client: RegistryClient, query: PeopleQuery, position: dict[str, object]
+    gateway: Gateway, client: RegistryClient, query: PeopleQuery, position: PeopleCursor | None
 ) -> PeoplePage:
     """The registry's own page: it filters and pages; its cursor travels inside the gateway's."""
-    raw_cursor = position.get("r")
-    if query.cursor is not None and not isinstance(raw_cursor, str):
+    raw_cursor = position.registry_cursor if position is not None else None
+    if position is not None and raw_cursor is None:
         raise _bad_cursor("malformed cursor")
     page = await client.people(
         expertise=list(query.expertise),
         languages=list(query.languages),
         node=query.node,
         limit=query.limit,
-        cursor=raw_cursor if isinstance(raw_cursor, str) else None,
+        cursor=raw_cursor,
     )
     views, error = await _views(gateway, page.items[: query.limit])
-    following = {"f": query.fingerprint(), "r": page.next_cursor}
+    following = PeopleCursor(fingerprint=query.fingerprint(), registry_cursor=page.next_cursor)
     return PeoplePage(
         items=views,
-        next_cursor=_codec(gateway).encode(following) if page.next_cursor else None,
+        next_cursor=_codec(gateway).dumps(following) if page.next_cursor else None,
         limit=query.limit,
         terms_error=error,
     )
@@ -149,11 +165,11 @@ async def _q_page(
     client: RegistryClient,
     query: PeopleQuery,
     text: str,
-    position: dict[str, object],
+    position: PeopleCursor | None,
 ) -> PeoplePage:
     """People with a topic ``text`` names or a name containing it, paged by the gateway."""
-    offset = position.get("o", 0)
-    if not isinstance(offset, int) or not 0 <= offset <= SCAN_MAX:
+    offset = position.offset if position is not None else 0
+    if offset > SCAN_MAX:
         raise _bad_cursor("malformed cursor")
     q_error = None
     try:
@@ -164,12 +180,10 @@ async def _q_page(
     wanted, folded = {t.id for t in topics}, text.casefold()
     found = [p for p in people if wanted.intersection(p.expertise) or folded in p.name.casefold()]
     views, error = await _views(gateway, found[offset : offset + query.limit])
-    following = {"f": query.fingerprint(), "o": offset + query.limit}
+    following = PeopleCursor(fingerprint=query.fingerprint(), offset=offset + query.limit)
     return PeoplePage(
         items=views,
-        next_cursor=_codec(gateway).encode(following)
-        if len(found) > offset + query.limit
-        else None,
+        next_cursor=_codec(gateway).dumps(following) if len(found) > offset + query.limit else None,
         limit=query.limit,
         q_topics=[Topic(id=t.id, label=t.label) for t in topics],
         terms_error=q_error or error,

@@ -1,31 +1,38 @@
 """The federated cursor: every Node's own position, signed, bound to the query.
 
 A Node's position is the Node's own cursor for the page the gateway last asked for, how many
-records of that page were already shown (``s``), how many of the Node's records were shown in
-all (``b``, the rank base for fusion), the Node's total, and whether it has nothing more.
+records of that page were already shown, how many of the Node's records were shown in all (the
+rank base for fusion), the Node's total, and whether it has nothing more.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
 
 import orjson
 from converge_common.errors import BadRequest, FieldError
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import SignedToken
+from pydantic import BaseModel, Field
 
-__all__ = ["FederatedCursor", "NodePosition", "query_fingerprint"]
+__all__ = ["FederatedCursor", "FederatedPosition", "NodePosition", "query_fingerprint"]
+
+# a Node's own cursor is at most 4,000 characters (NodeSearchPage); compression takes the
+# federated token far below this bound for any realistic selection of Nodes
+MAX_LENGTH = 16_384
 
 
-@dataclass
-class NodePosition:
-    c: str | None = None
-    s: int = 0
-    b: int = 0
-    t: int | None = None
-    d: bool = False
+class NodePosition(BaseModel):
+    node_cursor: str | None = None
+    shown: int = Field(default=0, ge=0)
+    base: int = Field(default=0, ge=0)
+    total: int | None = None
+    done: bool = False
+
+
+class FederatedPosition(BaseModel):
+    fingerprint: str
+    nodes: dict[str, NodePosition]
 
 
 def query_fingerprint(params: Sequence[tuple[str, str]], nodes: Sequence[str]) -> str:
@@ -33,26 +40,19 @@ def query_fingerprint(params: Sequence[tuple[str, str]], nodes: Sequence[str]) -
     return hashlib.sha256(body).hexdigest()[:16]
 
 
-def _bad(message: str) -> BadRequest:
-    return BadRequest(message, errors=[FieldError("/cursor", "cursor", message)])
-
-
 class FederatedCursor:
-    def __init__(self, secret: bytes) -> None:
-        self._codec = CursorCodec(secret, purpose="federated-search")
+    def __init__(self, secret: str) -> None:
+        self._tokens = SignedToken(
+            FederatedPosition, secret=secret, purpose="federated-search", max_length=MAX_LENGTH
+        )
 
     def encode(self, fingerprint: str, positions: dict[str, NodePosition]) -> str:
-        payload = {"q": fingerprint, "n": {k: asdict(v) for k, v in sorted(positions.items())}}
-        return self._codec.encode(payload)
+        nodes = dict(sorted(positions.items()))
+        return self._tokens.dumps(FederatedPosition(fingerprint=fingerprint, nodes=nodes))
 
     def decode(self, token: str, fingerprint: str) -> dict[str, NodePosition]:
-        payload = self._codec.decode(token)
-        if payload.get("q") != fingerprint:
-            raise _bad("The cursor belongs to a different query or Node selection")
-        raw: Any = payload.get("n")
-        if not isinstance(raw, dict):
-            raise _bad("malformed cursor")
-        try:
-            return {str(k): NodePosition(**v) for k, v in raw.items()}
-        except TypeError as exc:
-            raise _bad("malformed cursor") from exc
+        state = self._tokens.loads(token)
+        if state.fingerprint != fingerprint:
+            message = "The cursor belongs to a different query or Node selection"
+            raise BadRequest(message, errors=[FieldError("/cursor", "cursor", message)])
+        return state.nodes

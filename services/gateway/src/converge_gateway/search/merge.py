@@ -82,7 +82,7 @@ def merge_pages(pages: Sequence[NodePage], *, limit: int, k: int, order: str) ->
     for position, entry in enumerate(pages):
         stream = []
         for index, hit in enumerate(entry.page.items[entry.skip :]):
-            rank = entry.position.b + index + 1
+            rank = entry.position.base + index + 1
             stream.append((_sort_key(order, hit, rank, k), position, index, rank, hit))
         streams.append(stream)
     taken = {entry.node: 0 for entry in pages}
@@ -100,9 +100,13 @@ def advance(entry: NodePage, taken: int) -> NodePosition:
     pos, page = entry.position, entry.page
     shown = entry.skip + taken
     # continuation pages ask without facets, and a Node then need not count
-    total = page.total if page.total is not None else pos.t
+    total = page.total if page.total is not None else pos.total
     if shown >= len(page.items):
         if page.next_cursor:
-            return NodePosition(c=page.next_cursor, s=0, b=pos.b + taken, t=total)
-        return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total, d=True)
-    return NodePosition(c=pos.c, s=shown, b=pos.b + taken, t=total)
+            return NodePosition(node_cursor=page.next_cursor, base=pos.base + taken, total=total)
+        return NodePosition(
+            node_cursor=pos.node_cursor, shown=shown, base=pos.base + taken, total=total, done=True
+        )
+    return NodePosition(
+        node_cursor=pos.node_cursor, shown=shown, base=pos.base + taken, total=total
+    )

@@ -223,10 +223,10 @@ async def _node_search(
 async def _ask(
     gateway: Gateway, node: NodeEntry, request: SearchRequest, position: NodePosition
 ) -> NodeSearchPage:
-    node_limit = min(position.s + request.limit, gateway.settings.node_page_max)
+    node_limit = min(position.shown + request.limit, gateway.settings.node_page_max)
     params = [*request.params, ("limit", str(node_limit)), *_node_facet_params(gateway, request)]
-    if position.c:
-        params.append(("cursor", position.c))
+    if position.node_cursor:
+        params.append(("cursor", position.node_cursor))
     return await _node_search(gateway, node, params)
 
 
@@ -322,7 +322,7 @@ async def federated_search(gateway: Gateway, request: SearchRequest) -> dict[str
     gateway.fanout.metrics.cache.labels("miss").inc()
     positions = gateway.cursor.decode(request.cursor, fingerprint) if request.cursor else {}
     position = {n.id: positions.get(n.id, NodePosition()) for n in selected}
-    to_call = [n for n in selected if not position[n.id].d]
+    to_call = [n for n in selected if not position[n.id].done]
 
     async def call(node: NodeEntry) -> NodeSearchPage:
         return await _ask(gateway, node, request, position[node.id])
@@ -347,7 +347,9 @@ def _assemble(
     facets: dict[str, list[FacetCount]] | None,
 ) -> dict[str, Any]:
     pages = [
-        NodePage(node.id, position[node.id], page, skip=min(position[node.id].s, len(page.items)))
+        NodePage(
+            node.id, position[node.id], page, skip=min(position[node.id].shown, len(page.items))
+        )
         for node in selected
         if (r := results.get(node.id)) is not None
         and r.status == "ok"
@@ -362,7 +364,7 @@ def _assemble(
         result = results.get(node.id)
         if result is None:
             statuses[node.id] = NodeStatus(
-                status="skipped", reason="no more results", total=position[node.id].t
+                status="skipped", reason="no more results", total=position[node.id].total
             )
         elif result.status == "ok" and result.value is not None:
             statuses[node.id] = NodeStatus(
@@ -370,8 +372,8 @@ def _assemble(
             )
         else:
             statuses[node.id] = NodeStatus(status=result.status, ms=result.ms, reason=result.reason)
-    totals = [after[n.id].t for n in selected if after[n.id].t is not None]
-    more = any(not after[e.node].d for e in pages)
+    totals = [after[n.id].total for n in selected if after[n.id].total is not None]
+    more = any(not after[e.node].done for e in pages)
     answer = FederatedSearchPage(
         items=merged.items,
         next_cursor=gateway.cursor.encode(

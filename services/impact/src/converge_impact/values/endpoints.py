@@ -77,7 +77,7 @@ async def list_values(
         session,
         actor=actor,
         page=page,
-        codec=request.app.state.cursor_codec,
+        codec=request.app.state.keyset_tokens,
         indicator=indicator,
         period=period,
         statuses=status or [],

@@ -18,7 +18,8 @@ from datetime import datetime
 from converge_common.auth import Principal
 from converge_common.db import utcnow
 from converge_common.errors import FieldError, Forbidden, InvalidInput, NotFound
-from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
+from converge_common.pagination import KeysetCursor, PageRequest, SortField, keyset_page
+from converge_common.tokens import SignedToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_impact.indicators import repository as indicators
@@ -171,7 +172,7 @@ async def list_values(
     *,
     actor: Actor,
     page: PageRequest,
-    codec: CursorCodec,
+    codec: SignedToken[KeysetCursor],
     indicator: str | None,
     period: str | None,
     statuses: Sequence[str],

@@ -143,7 +143,7 @@ async def list_imports(
         request=page,
         sort_fields=_JOB_SORTS,
         tiebreak=ImportJob.id,
-        codec=request.app.state.cursor_codec,
+        codec=request.app.state.keyset_tokens,
     )
     items = [job_read(job, with_report=False) for job in rows]
     return Page[ImportJobRead](items=items, next_cursor=next_cursor, limit=page.limit)

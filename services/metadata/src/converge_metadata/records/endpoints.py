@@ -147,7 +147,7 @@ async def list_records(
         request=page,
         sort_fields=_SORTS,
         tiebreak=Record.pk,
-        codec=request.app.state.cursor_codec,
+        codec=request.app.state.keyset_tokens,
     )
     items = [_read(r, node, viewer, context) for r in rows]
     return Page[RecordRead](items=items, next_cursor=next_cursor, limit=page.limit)

@@ -117,7 +117,7 @@ async def search(
         steward=viewer.steward,
         today=viewer.today,
         node=node,
-        codec=request.app.state.cursor_codec,
+        codec=service.search_tokens(settings.secret_key.get_secret_value()),
         vocab=vocab,
         facet_limit=facet_size or settings.facet_limit,
         with_facets=facets,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from collections.abc import Sequence
@@ -11,7 +12,8 @@ from typing import Any
 import orjson
 from converge_common.errors import BadRequest, FieldError, InvalidInput
 from converge_common.languages import pick_text
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import InvalidToken, SignedToken
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.records.indexing import RIGHTS_ONLY_FACET
@@ -150,19 +152,37 @@ def _course(document: dict[str, Any]) -> CourseSummary | None:
     )
 
 
+class SearchCursor(BaseModel):
+    """Where a search page ended: the question it answers (its fingerprint), the last hit's
+    sort value and key, and how many hits came before the next page (for ranks)."""
+
+    fingerprint: str
+    value: float | str
+    key: int
+    offset: int
+
+
+@functools.cache
+def search_tokens(secret: str) -> SignedToken[SearchCursor]:
+    """The search's ``cursor``; one per secret, built once."""
+    return SignedToken(SearchCursor, secret=secret, purpose="metadata-search-cursor")
+
+
 def _decode_cursor(
-    codec: CursorCodec, cursor: str, fingerprint: str, sort: SearchSort
+    codec: SignedToken[SearchCursor], cursor: str, fingerprint: str, sort: SearchSort
 ) -> tuple[tuple[Any, int], int]:
-    state = codec.decode(cursor)
-    if state.get("f") != fingerprint:
+    state = codec.loads(cursor)
+    if state.fingerprint != fingerprint:
         raise BadRequest(
             "The cursor belongs to another query, filter set or sort",
             errors=[FieldError("/cursor", "cursor", "query changed between pages")],
         )
-    value = state["v"]
+    value: Any = state.value
     if sort == "date":
+        if not isinstance(value, str):
+            raise InvalidToken("cursor")
         value = datetime.fromisoformat(value)
-    return (value, int(state["k"])), int(state["o"])
+    return (value, state.key), state.offset
 
 
 def _hit(
@@ -197,7 +217,7 @@ async def search(
     steward: bool,
     today: date,
     node: str,
-    codec: CursorCodec,
+    codec: SignedToken[SearchCursor],
     vocab: Vocabularies,
     facet_limit: int,
     with_facets: bool = True,
@@ -236,8 +256,13 @@ async def search(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        state = {"f": fingerprint, "v": _sort_value(last, order), "k": last.pk}
-        next_cursor = codec.encode({**state, "o": offset + limit})
+        following = SearchCursor(
+            fingerprint=fingerprint,
+            value=_sort_value(last, order),
+            key=last.pk,
+            offset=offset + limit,
+        )
+        next_cursor = codec.dumps(following)
     counts: list[tuple[str, str, int]] = []
     if with_facets and mask is not None and facet_index is not None:
         if match.has_query:
@@ -274,7 +299,7 @@ async def answer(
     steward: bool,
     today: date,
     node: str,
-    codec: CursorCodec,
+    codec: SignedToken[SearchCursor],
     vocab: Vocabularies,
     facet_limit: int,
     with_facets: bool,

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from converge_metadata.dependencies import NodeDep, VocabDep
 from converge_metadata.publishing.context import ContextDep, PublicationContext
 from converge_metadata.records.exceptions import EtagMismatch, EtagRequired
+from converge_metadata.search import service as search_service
+from converge_metadata.settings import MetadataSettings
 from converge_metadata.workspace import record_view, service
 from converge_metadata.workspace.editing import RecordId
 from converge_metadata.workspace.service import ACCESS_LEVELS, STATUSES, TYPES
@@ -79,7 +81,9 @@ async def records(
                 query,
                 node=node,
                 today=datetime.now(UTC).date(),
-                codec=request.app.state.cursor_codec,
+                codec=search_service.search_tokens(
+                    _settings(request).secret_key.get_secret_value()
+                ),
                 vocab=vocab,
                 languages=_languages(request),
             )
@@ -173,3 +177,8 @@ async def publish_record(
         # nothing was written: the page as the record is now, saying why
         return await _record_page(request, user, session, context, record_id, refusal=refusal)
     return RedirectResponse(f"/workspace/records/{record_id}?done=published", status_code=303)
+
+
+def _settings(request: Request) -> MetadataSettings:
+    settings: MetadataSettings = request.app.state.settings
+    return settings

@@ -9,7 +9,7 @@ from typing import Any, get_args
 
 from converge_common.errors import FieldError
 from converge_common.languages import pick_text
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import SignedToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_metadata.models import Record
@@ -132,7 +132,7 @@ async def records_page(
     *,
     node: str,
     today: date,
-    codec: CursorCodec,
+    codec: SignedToken[search.SearchCursor],
     vocab: Vocabularies,
     languages: Sequence[str],
 ) -> RecordsView:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
+from converge_common.pagination import KeysetCursor, PageRequest, SortField, keyset_page
 from converge_common.ssrf import UnsafeURL, check_url
+from converge_common.tokens import SignedToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.changes.service import record_change
@@ -192,7 +193,7 @@ async def list_services(
     session: AsyncSession,
     *,
     page: PageRequest,
-    codec: CursorCodec,
+    codec: SignedToken[KeysetCursor],
     kind: str | None,
     node_id: str | None,
     states: Sequence[str],
@@ -210,7 +211,12 @@ async def list_services(
 
 
 async def history(
-    session: AsyncSession, node_id: str, kind: str, *, page: PageRequest, codec: CursorCodec
+    session: AsyncSession,
+    node_id: str,
+    kind: str,
+    *,
+    page: PageRequest,
+    codec: SignedToken[KeysetCursor],
 ) -> tuple[list[StateTransition], str | None]:
     instance = await get_instance(session, node_id, kind)
     return await keyset_page(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from converge_common.db import utcnow
-from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
+from converge_common.pagination import KeysetCursor, PageRequest, SortField, keyset_page
+from converge_common.tokens import SignedToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.changes.service import record_change
@@ -78,7 +79,7 @@ async def list_nodes(
     session: AsyncSession,
     *,
     page: PageRequest,
-    codec: CursorCodec,
+    codec: SignedToken[KeysetCursor],
     status: str | None,
     country: str | None,
 ) -> tuple[list[Node], str | None]:

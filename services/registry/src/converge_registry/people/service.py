@@ -7,7 +7,8 @@ import uuid
 from converge_common.auth import Principal
 from converge_common.db import utcnow
 from converge_common.errors import NotFound
-from converge_common.pagination import CursorCodec, PageRequest, SortField, keyset_page
+from converge_common.pagination import KeysetCursor, PageRequest, SortField, keyset_page
+from converge_common.tokens import SignedToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from converge_registry.authz import require_steward_of
@@ -91,7 +92,7 @@ async def find_people(
     session: AsyncSession,
     *,
     page: PageRequest,
-    codec: CursorCodec,
+    codec: SignedToken[KeysetCursor],
     expertise: list[str],
     languages: list[str],
     node_id: str | None,

@@ -79,7 +79,7 @@ async def _catalog(
     page = await service.catalog_page(
         session,
         context=context,
-        codec=request.app.state.cursor_codec,
+        codec=service.catalog_tokens(settings.secret_key.get_secret_value()),
         cursor=cursor,
         size=settings.dcat_page_size,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from converge_common.errors import NotFound
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import SignedToken
+from pydantic import BaseModel
 from rdflib import Graph, Literal, URIRef
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,16 +122,28 @@ def _paging(
         graph.add((view, HYDRA.nextPage, following))
 
 
+class CatalogCursor(BaseModel):
+    """Where a catalogue page ended: the last dataset's key."""
+
+    key: int
+
+
+@functools.cache
+def catalog_tokens(secret: str) -> SignedToken[CatalogCursor]:
+    """The catalogue's Hydra ``cursor``; one per secret, built once."""
+    return SignedToken(CatalogCursor, secret=secret, purpose="dcat-catalog-cursor")
+
+
 async def catalog_page(
     session: AsyncSession,
     *,
     context: PublicationContext,
-    codec: CursorCodec,
+    codec: SignedToken[CatalogCursor],
     cursor: str | None,
     size: int,
 ) -> CatalogPage:
     now = datetime.now(UTC)
-    after = int(codec.decode(cursor)["k"]) if cursor else None
+    after = codec.loads(cursor).key if cursor else None
     rows = await repository.visible_page(session, today=now.date(), after_pk=after, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
@@ -145,7 +159,7 @@ async def catalog_page(
         graph.add((catalog, _member_property(row.type), iri))
         if row.type == "Dataset":
             graph.add((service, DCAT.servesDataset, iri))
-    nxt = codec.encode({"k": rows[-1].pk}) if more and rows else None
+    nxt = codec.dumps(CatalogCursor(key=rows[-1].pk)) if more and rows else None
     _paging(graph, context, total=total, size=size, cursor=cursor, nxt=nxt)
     return CatalogPage(graph, nxt)
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from converge_metadata.publishing.context import ContextDep
 from converge_metadata.publishing.oai.envelope import error_response, response
 from converge_metadata.publishing.oai.service import OAIService
-from converge_metadata.publishing.oai.tokens import TokenCodec
+from converge_metadata.publishing.oai.tokens import ResumptionTokens
 from converge_metadata.settings import MetadataSettings
 from converge_metadata.usage.recorder import RecorderDep, UsageRecorder
 
@@ -27,10 +27,11 @@ _DOC: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _token_codec(settings: MetadataSettings) -> TokenCodec:
-    return TokenCodec(
-        settings.secret_key.get_secret_value().encode(),
+def _tokens(settings: MetadataSettings, now: datetime) -> ResumptionTokens:
+    return ResumptionTokens(
+        settings.secret_key.get_secret_value(),
         ttl=timedelta(seconds=settings.oai_token_ttl_s),
+        now=now,
     )
 
 
@@ -49,7 +50,7 @@ async def _answer(
         service = OAIService(
             session,
             context=context,
-            tokens=_token_codec(settings),
+            tokens=_tokens(settings, now),
             page_size=settings.oai_page_size,
             now=now,
         )

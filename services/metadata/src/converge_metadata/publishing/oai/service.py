@@ -20,7 +20,7 @@ from converge_metadata.models import Record
 from converge_metadata.publishing import repository
 from converge_metadata.publishing.context import PublicationContext
 from converge_metadata.publishing.oai.formats import FORMATS
-from converge_metadata.publishing.oai.tokens import HarvestState, TokenCodec
+from converge_metadata.publishing.oai.tokens import HarvestState, ResumptionTokens
 from converge_metadata.publishing.oai.xmltext import attr, datestamp, text
 from converge_metadata.publishing.views import (
     anonymous_read,
@@ -58,7 +58,7 @@ class OAIService:
         session: AsyncSession,
         *,
         context: PublicationContext,
-        tokens: TokenCodec,
+        tokens: ResumptionTokens,
         page_size: int,
         now: datetime,
     ) -> None:
@@ -174,7 +174,9 @@ class OAIService:
         _set_filter(set_spec)
         since = parse_datestamp(args["from"], end=False) if "from" in args else None
         until = parse_datestamp(args["until"], end=True) if "until" in args else None
-        return HarvestState(request.verb, prefix, set_spec, since, until, None, 0, -1)
+        return HarvestState(
+            verb=request.verb, prefix=prefix, set_spec=set_spec, since=since, until=until
+        )
 
     def _selection(self, state: HarvestState) -> repository.HarvestFilter:
         types, access = _set_filter(state.set_spec)
@@ -185,7 +187,7 @@ class OAIService:
     async def list_items(self, request: OAIRequest) -> str:
         token = request.arguments.get("resumptionToken")
         if token is not None:
-            state = self.tokens.decode(token, verb=request.verb, now=self.now)
+            state = self.tokens.decode(token, verb=request.verb)
         else:
             state = self._first_state(request)
         selection = self._selection(state)
@@ -216,17 +218,10 @@ class OAIService:
                 return ""
             return f'<resumptionToken completeListSize="{size}" cursor="{state.cursor}"/>'
         last = rows[-1]
-        following = HarvestState(
-            state.verb,
-            state.prefix,
-            state.set_spec,
-            state.since,
-            state.until,
-            (last.datestamp, last.pk),
-            delivered,
-            total,
+        following = state.model_copy(
+            update={"after": (last.datestamp, last.pk), "cursor": delivered, "total": total}
         )
-        token, expires = self.tokens.encode(following, now=self.now)
+        token, expires = self.tokens.encode(following)
         return (
             f'<resumptionToken expirationDate="{datestamp(expires)}" '
             f'completeListSize="{size}" cursor="{state.cursor}">{token}</resumptionToken>'

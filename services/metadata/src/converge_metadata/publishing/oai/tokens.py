@@ -1,84 +1,59 @@
 """Resumption tokens: the whole harvest position, signed, so no server state is kept.
 
 A token holds the metadata format, set, ``from``/``until``, the last ``(datestamp, pk)``
-delivered, the cursor, the list size counted at the first request, and an expiry.
+delivered, the cursor and the list size counted at the first request; it verifies for the
+configured time after it was issued (its ``expirationDate``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from converge_common.errors import BadRequest
 from converge_common.oai import OAIError
-from converge_common.pagination import CursorCodec
+from converge_common.tokens import InvalidToken, SignedToken
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["HarvestState", "TokenCodec"]
+__all__ = ["HarvestState", "ResumptionTokens"]
 
 
-@dataclass(frozen=True)
-class HarvestState:
+class HarvestState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     verb: str
     prefix: str
-    set_spec: str | None
-    since: datetime | None
-    until: datetime | None
-    after: tuple[datetime, int] | None
-    cursor: int
-    total: int
+    set_spec: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after: tuple[datetime, int] | None = None
+    cursor: int = 0
+    # the list size counted at the first request; -1 until counted
+    total: int = -1
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+class ResumptionTokens:
+    """:class:`SignedToken` of :class:`HarvestState` for one response at ``now``, answering a
+    bad token as OAI-PMH does (``badResumptionToken``), not as a problem document."""
 
+    def __init__(self, secret: str, *, ttl: timedelta, now: datetime) -> None:
+        self._tokens = SignedToken(
+            HarvestState,
+            secret=secret,
+            purpose="oai-pmh-resumption",
+            max_age=ttl,
+            parameter="resumptionToken",
+            clock=now.timestamp,
+        )
 
-def _dt(value: object) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError("datetime expected")
-    return datetime.fromisoformat(value)
+    def encode(self, state: HarvestState) -> tuple[str, datetime]:
+        return self._tokens.dumps(state), self._tokens.expires_at()
 
-
-class TokenCodec:
-    def __init__(self, secret: bytes, *, ttl: timedelta) -> None:
-        self._codec = CursorCodec(secret, purpose="oai-pmh-resumption")
-        self._ttl = ttl
-
-    def encode(self, state: HarvestState, *, now: datetime) -> tuple[str, datetime]:
-        expires = (now + self._ttl).replace(microsecond=0)
-        payload = {
-            "v": state.verb,
-            "m": state.prefix,
-            "s": state.set_spec,
-            "f": _iso(state.since),
-            "u": _iso(state.until),
-            "a": [state.after[0].isoformat(), state.after[1]] if state.after else None,
-            "c": state.cursor,
-            "n": state.total,
-            "e": int(expires.timestamp()),
-        }
-        return self._codec.encode(payload), expires
-
-    def decode(self, token: str, *, verb: str, now: datetime) -> HarvestState:
+    def decode(self, token: str, *, verb: str) -> HarvestState:
         try:
-            payload = self._codec.decode(token, parameter="resumptionToken")
-            expires = datetime.fromtimestamp(int(payload["e"]), tz=UTC)
-            after = payload["a"]
-            state = HarvestState(
-                verb=str(payload["v"]),
-                prefix=str(payload["m"]),
-                set_spec=payload["s"],
-                since=_dt(payload["f"]),
-                until=_dt(payload["u"]),
-                after=(datetime.fromisoformat(after[0]), int(after[1])) if after else None,
-                cursor=int(payload["c"]),
-                total=int(payload["n"]),
-            )
-        except (BadRequest, KeyError, TypeError, ValueError, IndexError) as exc:
+            state = self._tokens.loads(token)
+        except InvalidToken as exc:
+            if exc.expired:
+                raise OAIError("badResumptionToken", "The resumptionToken has expired") from exc
             raise OAIError("badResumptionToken", "The resumptionToken is invalid") from exc
-        if expires < now:
-            raise OAIError("badResumptionToken", "The resumptionToken has expired")
         if state.verb != verb:
             raise OAIError("badResumptionToken", f"The resumptionToken is not one of {verb}")
         return state
