@@ -15,6 +15,8 @@ too, and ``mislabelled`` answers for another indicator or period than the one as
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +105,9 @@ class SimNode:
     # whether profile values carry computed_at / validated_at (not in the contract)
     profile_times: bool = True
     delay_s: float = 0.0
+    # characters of opaque state after the offset in each next_cursor (a Node's cursor may be
+    # up to 4,000 characters long)
+    cursor_padding: int = 0
     calls: list[dict[str, list[str]]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
     _release: asyncio.Event | None = None
@@ -199,6 +204,16 @@ class SimNode:
         body = RECORD_BODIES[media].replace("{id}", record.id).replace("{title}", record.title)
         return 200, body.encode(), media
 
+    def _padding(self) -> str:
+        # incompressible, as a signed token is: a random-looking base64url text
+        if not self.cursor_padding:
+            return ""
+        seed = hashlib.sha256(str(id(self)).encode()).digest()
+        blocks = (
+            seed := hashlib.sha256(seed).digest() for _ in range(self.cursor_padding // 32 + 1)
+        )
+        return "." + base64.urlsafe_b64encode(b"".join(blocks)).decode()[: self.cursor_padding]
+
     def search(self, params: dict[str, list[str]]) -> dict[str, Any]:
         q = params.get("q", [""])[0]
         types = params.get("type", [])
@@ -215,7 +230,7 @@ class SimNode:
         else:
             hits.sort(key=lambda r: (-r.score(q), r.id))
         limit = int(params.get("limit", ["20"])[0])
-        offset = int(params.get("cursor", ["0"])[0])
+        offset = int(params.get("cursor", ["0"])[0].split(".")[0])
         page = hits[offset : offset + limit]
         counts: dict[str, int] = {}
         for r in hits:
@@ -227,7 +242,7 @@ class SimNode:
             "sort": sort,
         }
         if offset + limit < len(hits):
-            answer["next_cursor"] = str(offset + limit)
+            answer["next_cursor"] = str(offset + limit) + self._padding()
         if with_facets:
             answer["total"] = len(hits)
             answer["facets"] = {

@@ -229,6 +229,25 @@ class TestPaging:
             assert max(int(c["limit"][0]) for c in sim.calls) == 8
             assert {c["cursor"][0] for c in sim.calls if "cursor" in c} == {"8", "16"}
 
+    async def test_nodes_long_cursors_end_paging_with_a_warning_not_an_error(
+        self, federation: StartFederation
+    ) -> None:
+        # six Nodes each keeping 3,900 characters of state: together more than a federated
+        # cursor may carry
+        nodes = {
+            n: SimNode(corpus(n, [f"protein {i}" for i in range(6)]), cursor_padding=3_900)
+            for n in ("de", "fi", "nl", "pt", "se", "si")
+        }
+        fed = await federation(nodes, node_page_max=2)
+        # every Node's first page taken whole: the next page starts at each Node's own cursor
+        page = await fed.search(q="protein", limit=12)
+        assert len(page["items"]) == 12
+        assert page["next_cursor"] is None
+        assert [(w["pointer"], w["rule"]) for w in page["warnings"]] == [("/cursor", "max_length")]
+        # one such Node alone still pages on
+        one = await fed.search(q="protein", limit=2, node="de")
+        assert one["next_cursor"] is not None and one["warnings"] == []
+
     async def test_exhausted_node_is_not_asked_again(self, federation: StartFederation) -> None:
         nodes = {
             "de": SimNode(corpus("de", [f"protein {i}" for i in range(8)])),

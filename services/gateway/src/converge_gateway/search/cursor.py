@@ -46,9 +46,15 @@ class FederatedCursor:
             FederatedPosition, secret=secret, purpose="federated-search", max_length=MAX_LENGTH
         )
 
-    def encode(self, fingerprint: str, positions: dict[str, NodePosition]) -> str:
+    def encode(self, fingerprint: str, positions: dict[str, NodePosition]) -> str | None:
+        """The cursor of the next page, or ``None`` when the Nodes' own cursors together make
+        it longer than ``MAX_LENGTH`` (many Nodes each sending a cursor near its 4,000
+        character bound): the answer then says that paging stops there, never a 500."""
         nodes = dict(sorted(positions.items()))
-        return self._tokens.dumps(FederatedPosition(fingerprint=fingerprint, nodes=nodes))
+        try:
+            return self._tokens.dumps(FederatedPosition(fingerprint=fingerprint, nodes=nodes))
+        except ValueError:
+            return None
 
     def decode(self, token: str, fingerprint: str) -> dict[str, NodePosition]:
         state = self._tokens.loads(token)

@@ -374,13 +374,23 @@ def _assemble(
             statuses[node.id] = NodeStatus(status=result.status, ms=result.ms, reason=result.reason)
     totals = [after[n.id].total for n in selected if after[n.id].total is not None]
     more = any(not after[e.node].done for e in pages)
+    warnings = list(request.warnings)
+    next_cursor = None
+    if more:
+        fingerprint = query_fingerprint(request.params, [n.id for n in selected])
+        next_cursor = gateway.cursor.encode(fingerprint, after)
+        if next_cursor is None:
+            warnings.append(
+                SearchWarning(
+                    pointer="/cursor",
+                    rule="max_length",
+                    detail="the Nodes' positions are too long to carry in a cursor: this is "
+                    "the last page; narrow the query or choose fewer Nodes (node=)",
+                )
+            )
     answer = FederatedSearchPage(
         items=merged.items,
-        next_cursor=gateway.cursor.encode(
-            query_fingerprint(request.params, [n.id for n in selected]), after
-        )
-        if more
-        else None,
+        next_cursor=next_cursor,
         limit=request.limit,
         total=sum(t for t in totals if t is not None) if totals else None,
         facets=facets,
@@ -390,6 +400,6 @@ def _assemble(
             or (s.status == "skipped" and s.reason != "no more results")
             for s in statuses.values()
         ),
-        warnings=list(request.warnings),
+        warnings=warnings,
     )
     return answer.model_dump(mode="json")
