@@ -246,7 +246,8 @@ class TestPaging:
         assert [(w["pointer"], w["rule"]) for w in page["warnings"]] == [("/cursor", "max_length")]
         # one such Node alone still pages on
         one = await fed.search(q="protein", limit=2, node="de")
-        assert one["next_cursor"] is not None and one["warnings"] == []
+        assert one["next_cursor"] is not None
+        assert one["warnings"] == []
 
     async def test_exhausted_node_is_not_asked_again(self, federation: StartFederation) -> None:
         nodes = {
