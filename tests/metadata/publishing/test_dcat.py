@@ -4,6 +4,7 @@ walks the whole catalogue, which lists every public record."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,22 @@ EXAMPLES = {
     "galaxy-course-2024": DCAT.Resource,
 }
 FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
+
+
+def without_cursors(graph: Graph) -> Graph:
+    """``graph`` with each ``cursor=`` query value of its IRIs replaced by one placeholder."""
+
+    def plain(term: object) -> object:
+        if isinstance(term, URIRef) and "cursor=" in term:
+            return URIRef(re.sub(r"cursor=[^&#]*", "cursor=_", str(term)))
+        return term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((plain(s), p, plain(o)))  # type: ignore[arg-type]
+    return out
+
+
 DCAT_RESOURCE = URIRef("http://www.w3.org/ns/dcat#resource")
 
 
@@ -82,7 +99,9 @@ class TestCatalog:
         assert [t for t in terms if t.count("#") > 1] == []
 
     async def test_three_serialisations_one_graph(self, client: httpx.AsyncClient) -> None:
-        graphs = [await fetch(client, "/dcat/catalog", fmt) for fmt in FORMATS]
+        # the next page's cursor is signed with the time it was issued: the three requests
+        # may fall in different seconds, so the link to the next page is compared without it
+        graphs = [without_cursors(await fetch(client, "/dcat/catalog", fmt)) for fmt in FORMATS]
         assert len(graphs[0]) > 100
         assert isomorphic(graphs[0], graphs[1])
         assert isomorphic(graphs[0], graphs[2])
