@@ -3,7 +3,8 @@
 Used for the gateway's federated answers, the metadata service's anonymous search answers
 and its daily usage salts. Not thread-safe: each is owned by one event loop. A plain
 ``OrderedDict`` rather than ``cachetools``: the search path reads it once per request, and
-this keeps that read to a dictionary lookup and a move (no extra dependency, no stubs).
+this keeps that read to a dictionary lookup and a move, without a new dependency or its type
+stubs package.
 """
 
 from __future__ import annotations

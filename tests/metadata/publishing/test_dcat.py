@@ -37,7 +37,7 @@ FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
 
 
 def without_cursors(graph: Graph) -> Graph:
-    """``graph`` with each ``cursor=`` query value of its IRIs replaced by one placeholder."""
+    """``graph`` with each ``cursor=`` query value of its IRIs set to ``_``."""
 
     def plain(term: object) -> object:
         if isinstance(term, URIRef) and "cursor=" in term:
