@@ -53,7 +53,7 @@ format: install ## apply ruff formatting and safe fixes
 
 .PHONY: typecheck
 typecheck: install ## mypy --strict on shared/ and services/
-	$(UV) run --frozen mypy shared/src services/registry/src services/metadata/src services/impact/src services/gateway/src
+	$(UV) run --frozen mypy shared/src services/registry/src services/metadata/src services/impact/src services/gateway/src ops/src
 
 .PHONY: openapi
 openapi: install ## write each service's OpenAPI document to docs/openapi/

@@ -35,6 +35,9 @@ def violations() -> list[str]:
         for path in sorted((ROOT / "services" / service).rglob("*.py")):
             for module in imported_modules(path) & (service_packages - {own}):
                 problems.append(f"{path.relative_to(ROOT)}: {own} imports another service {module}")
+    for path in sorted((ROOT / "ops").rglob("*.py")):
+        for module in imported_modules(path) & service_packages:
+            problems.append(f"{path.relative_to(ROOT)}: the operator's CLI imports {module}")
     return problems
 
 
